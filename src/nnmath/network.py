@@ -1,0 +1,366 @@
+r"""A feed-forward network: layers 1..L of the seed's form, a loss E, and backpropagation.
+
+    a⁰ = X,   z^l = a^{l-1} W^l + b^l,   a^l = f(z^l),   ŷ = a^L,   E = loss(ŷ, y)
+
+``forward`` keeps every z^l and a^l (a Trace); ``backward`` walks the layers from L down to 1,
+turning the output delta δ^L = ŷ - y into every δ^l and every ∂E/∂W^l, ∂E/∂b^l (Gradients).
+Python lists count from 0: ``net.weights[0]`` is W¹, the weights from the input to the first
+hidden layer.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+
+from . import activations, init as initializers, losses
+from .errors import NNMathError
+from .labels import Targets
+from .layers import Dense
+from .trace import Gradients, Trace, parse_parameter_name
+
+Array = np.ndarray
+
+
+class _ParameterList(list):
+    """``net.weights`` / ``net.biases``: a list whose items can be assigned (``net.weights[0] = W``)."""
+
+    def __init__(self, net: "Network", attr: str):
+        super().__init__(getattr(layer, attr) for layer in net.layers)
+        self._net, self._attr = net, attr
+
+    def __setitem__(self, index, value):  # type: ignore[override]
+        layer = self._net.layers[index]
+        self._net._assign(layer, self._attr, value)
+        super().__setitem__(index, getattr(layer, self._attr))
+
+
+def _as_float_dtype(dtype) -> np.dtype:
+    dtype = np.dtype(dtype)
+    return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float64)
+
+
+class Network:
+    """A network of sigmoid (or other) units trained by gradient descent.
+
+    Parameters
+    ----------
+    sizes : units per layer, input first: ``[p, 3, 1]`` is p inputs, 3 hidden units, 1 output.
+    activation : the hidden layers' f, one name or one per hidden layer
+        (sigmoid, tanh, relu, leaky_relu, softsign, identity).
+    output : the output activation; None picks sigmoid for one unit (binary cross-entropy, the
+        seed's case) and softmax for more (categorical cross-entropy); "identity" is regression.
+    loss : "cross_entropy" or "mse"; None picks cross-entropy for sigmoid/softmax outputs, mse otherwise.
+    init : normal, standard_normal, uniform, xavier, he, or callable(n_in, n_out, rng).
+    dropout : probability of dropping each hidden unit during training.
+    batchnorm : batch normalisation between z and f in every hidden layer.
+    residual : skip connections a^l = f(z^l) + a^{l-1} in hidden layers of equal width.
+    seed : makes the initial weights, shuffling and dropout reproducible.
+    dtype : float64 (default) or float32; ``fit`` follows the dtype of its X.
+    """
+
+    def __init__(self, sizes: Sequence[int], activation: Union[str, Sequence[str]] = "sigmoid",
+                 output: Optional[str] = None, loss: Optional[str] = None, init: Any = "xavier",
+                 dropout: float = 0.0, batchnorm: bool = False, residual: bool = False,
+                 seed: Optional[int] = None, dtype: Any = np.float64):
+        sizes = self._check_sizes(sizes)
+        n_hidden = len(sizes) - 2
+        hidden = [activation] * n_hidden if isinstance(activation, str) else list(activation)
+        if len(hidden) != n_hidden:
+            raise NNMathError(f"got {len(hidden)} activations for {n_hidden} hidden layers")
+        output = output or ("sigmoid" if sizes[-1] == 1 else "softmax")
+        if output not in activations.OUTPUT_ACTIVATIONS:
+            raise NNMathError(f"unknown output {output!r}; choose one of {', '.join(activations.OUTPUT_ACTIVATIONS)}")
+        loss = loss or ("cross_entropy" if output in ("sigmoid", "softmax") else "mse")
+        if not 0.0 <= dropout < 1.0:
+            raise NNMathError(f"dropout must be in [0, 1), got {dropout}")
+        self.sizes = sizes
+        self.activation_names = [activations.get(a).name for a in hidden]
+        self.output_name = output
+        self.loss = losses.get(loss, output)
+        self.init = init
+        self.dropout, self.batchnorm, self.residual, self.seed = dropout, batchnorm, residual, seed
+        self.dtype = _as_float_dtype(dtype)
+        draw = initializers.get(init)
+        rng = np.random.default_rng(seed)
+        self.layers: list[Dense] = []
+        for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            is_hidden = l < n_hidden
+            f = activations.get(hidden[l]) if is_hidden else self._output_activation()
+            W = np.asarray(draw(n_in, n_out, rng), dtype=self.dtype)
+            if W.shape != (n_in, n_out):
+                raise NNMathError(f"the init returned shape {W.shape} for layer {l + 1}, expected {(n_in, n_out)}")
+            self.layers.append(Dense(W, np.zeros(n_out, dtype=self.dtype), f,
+                                     batchnorm=batchnorm and is_hidden,
+                                     residual=residual and is_hidden and n_in == n_out,
+                                     dropout=dropout if is_hidden else 0.0))
+        kind = "binary" if output == "sigmoid" and sizes[-1] == 1 else "multiclass" if output == "softmax" else "regression"
+        self.targets = Targets(kind, sizes[-1])
+        self.history_ = None  # the History of the last fit
+
+    # ---- construction helpers -------------------------------------------------------------
+    @staticmethod
+    def _check_sizes(sizes) -> list[int]:
+        try:
+            sizes = [int(s) for s in sizes]
+        except (TypeError, ValueError):
+            raise NNMathError(f"layer sizes must be whole numbers, got {sizes!r}") from None
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise NNMathError(f"layer sizes need an input and an output layer of at least one unit each, got {sizes}")
+        return sizes
+
+    def _output_activation(self) -> activations.Activation:
+        if self.output_name == "softmax":
+            return activations.Activation("softmax", activations.softmax, _no_softmax_derivative, 1.0,
+                                          r"\mathrm{softmax}(z)_k = \frac{e^{z_k}}{\sum_j e^{z_j}}", r"\text{(Jacobian)}")
+        return activations.get(self.output_name)
+
+    @property
+    def kind(self) -> str:
+        """"binary", "multiclass" or "regression"."""
+        return self.targets.kind
+
+    @property
+    def classes_(self) -> Optional[Array]:
+        """The label values, learnt by the first fit (None for regression)."""
+        return self.targets.classes_
+
+    @classes_.setter
+    def classes_(self, classes) -> None:
+        self.targets.classes_ = None if classes is None else np.asarray(classes)
+
+    # ---- parameters -----------------------------------------------------------------------
+    @property
+    def weights(self) -> list[Array]:
+        """[W¹, ..., Wᴸ]; W^l has shape (n_{l-1}, n_l). Items can be read and assigned."""
+        return _ParameterList(self, "W")
+
+    @weights.setter
+    def weights(self, values: Sequence[Array]) -> None:
+        self._assign_all("W", values)
+
+    @property
+    def biases(self) -> list[Array]:
+        """[b¹, ..., bᴸ]; b^l has shape (n_l,)."""
+        return _ParameterList(self, "b")
+
+    @biases.setter
+    def biases(self, values: Sequence[Array]) -> None:
+        self._assign_all("b", values)
+
+    def _assign_all(self, attr: str, values: Sequence[Array]) -> None:
+        if len(values) != len(self.layers):
+            raise NNMathError(f"expected {len(self.layers)} arrays, got {len(values)}")
+        for layer, value in zip(self.layers, values):
+            self._assign(layer, attr, value)
+
+    def _assign(self, layer: Dense, attr: str, value) -> None:
+        old = getattr(layer, attr)
+        value = np.array(value, dtype=self.dtype)
+        if value.shape != old.shape:
+            raise NNMathError(f"{attr} must have shape {old.shape}, got {value.shape}")
+        setattr(layer, attr, value)
+
+    def parameters(self) -> list[Array]:
+        """Every trainable array, layer 1 first: W1, b1, (gamma1, beta1), W2, ..."""
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def parameter_names(self) -> list[str]:
+        """Names in the seed's numbering, in the order of parameters(): ["W1", "b1", ...]."""
+        return [f"{name}{l + 1}" for l, layer in enumerate(self.layers) for name in layer.parameter_names()]
+
+    def __getitem__(self, name: str) -> Array:
+        """``net["W2"]`` is W² (the array itself: changing it changes the network)."""
+        kind, l = parse_parameter_name(name, len(self.layers))
+        layer = self.layers[l]
+        if kind in ("gamma", "beta"):
+            if layer.bn is None:
+                raise NNMathError(f"layer {l + 1} has no {kind} (it has no batch normalisation)")
+            return getattr(layer.bn, kind)
+        return getattr(layer, kind)
+
+    def astype(self, dtype) -> "Network":
+        """Convert every array of the network to ``dtype`` (float32 or float64), in place."""
+        dtype = _as_float_dtype(dtype)
+        if dtype == self.dtype:
+            return self
+        self.dtype = dtype
+        for layer in self.layers:
+            layer.W, layer.b = layer.W.astype(dtype), layer.b.astype(dtype)
+            if layer.bn is not None:
+                for attr in ("gamma", "beta", "running_mean", "running_var"):
+                    setattr(layer.bn, attr, getattr(layer.bn, attr).astype(dtype))
+        return self
+
+    # ---- the math -------------------------------------------------------------------------
+    def check_X(self, X) -> Array:
+        """X as a 2-D array of the network's dtype, or one clear error."""
+        try:
+            X = np.asarray(X, dtype=self.dtype)
+        except (TypeError, ValueError):
+            raise NNMathError("the features must be numbers") from None
+        if X.ndim == 1:
+            X = X.reshape(1, -1) if self.sizes[0] != 1 or X.size == 1 else X.reshape(-1, 1)
+        if X.ndim != 2:
+            raise NNMathError(f"the features must be a 2-D array (samples x features), got shape {X.shape}")
+        if X.shape[1] != self.sizes[0]:
+            raise NNMathError(f"the data has {X.shape[1]} features but the network's input layer has {self.sizes[0]}")
+        if X.shape[0] == 0:
+            raise NNMathError("the data has no samples")
+        if not np.all(np.isfinite(X)):
+            raise NNMathError("the features contain NaN or infinite values")
+        return X
+
+    def forward(self, X: Array, train: bool = False, rng: Optional[np.random.Generator] = None) -> Trace:
+        """a⁰ = X, then z^l = a^{l-1} W^l + b^l and a^l = f(z^l) for l = 1..L; keeps them all.
+
+        ``train=True`` applies dropout (drawn from ``rng``) and batch statistics.
+        """
+        traces = []
+        a = X
+        for layer in self.layers:
+            t = layer.forward(a, train, rng)
+            traces.append(t)
+            a = t.a
+        return Trace(traces)
+
+    def backward(self, trace: Trace, Y: Array) -> Gradients:
+        """Backpropagation: δ^L = ŷ - y, then δ^l = (δ^{l+1} (W^{l+1})^T) ⊙ f'(z^l) for l = L-1..1.
+
+        ``Y`` are encoded targets (see ``encode``), shaped like ŷ.
+        """
+        last = trace.layers[-1]
+        E = self.loss.value(last.z, last.a, Y)
+        # δ^L: for the matched pairs sigmoid + binary cross-entropy and softmax + categorical
+        # cross-entropy, ∂E/∂ŷ · f'(z) = ŷ - y because f'(z) cancels (see losses.Loss.output_delta).
+        delta = self.loss.output_delta(last.z, last.a, Y, self.layers[-1].f)
+        grads: list = [None] * len(self.layers)
+        dE_da = None  # ∂E/∂a^l, the error reaching layer l's output from layer l+1
+        for l in reversed(range(len(self.layers))):
+            layer, t = self.layers[l], trace.layers[l]
+            d_gamma = d_beta = None
+            if dE_da is not None:
+                delta, d_gamma, d_beta = layer.delta(dE_da, t)  # δ^l = ∂E/∂a^l ⊙ f'(z^l)
+            grads[l] = layer.gradients(delta, t, d_gamma, d_beta)
+            if l > 0:
+                dE_da = layer.error_to_input(delta, dE_da)  # δ^l (W^l)^T
+        return Gradients(E, grads)
+
+    def encode(self, y) -> Array:
+        """The target matrix for labels ``y`` (learning the classes if none are known yet)."""
+        if self.kind != "regression" and self.classes_ is None:
+            self.targets.fit(y)
+        return self.targets.encode(y, self.dtype)
+
+    def gradients(self, X, y, train: bool = False, rng: Optional[np.random.Generator] = None) -> Gradients:
+        """∂E/∂W^l, ∂E/∂b^l and δ^l for every layer, at the batch (X, y).
+
+        By default in prediction mode (no dropout; batch normalisation uses its running
+        statistics); ``train=True`` gives the gradient a training step takes.
+        """
+        X = self.check_X(X)
+        Y = self.encode(y)
+        if len(Y) != len(X):
+            raise NNMathError(f"X has {len(X)} samples but y has {len(Y)}")
+        return self.backward(self.forward(X, train, rng), Y)
+
+    def error(self, X, y) -> float:
+        """E on (X, y) in prediction mode."""
+        X, Y = self.check_X(X), self.encode(y)
+        last = self.forward(X).layers[-1]
+        return self.loss.value(last.z, last.a, Y)
+
+    def output(self, X) -> Array:
+        """ŷ = a^L for each sample, shape (m, n_out)."""
+        return self.forward(self.check_X(X)).output
+
+    def predict_proba(self, X) -> Array:
+        """Class probabilities, one column per class of ``classes_``. For one sigmoid output the
+        seed's pair: P(class 2) = ŷ = S(z) and P(class 1) = 1 - ŷ."""
+        if self.kind == "regression":
+            raise NNMathError("predict_proba is for classifiers; this network does regression")
+        y_hat = self.output(X)
+        if self.kind == "binary":
+            return np.hstack([1 - y_hat, y_hat])
+        return y_hat
+
+    def predict(self, X) -> Array:
+        """Labels (the most probable class) or, for regression, the predicted values."""
+        if self.kind != "regression" and self.classes_ is None:
+            raise NNMathError("the network has not been fitted yet: it knows no class labels")
+        return self.targets.decode(self.output(X))
+
+    def score(self, X, y) -> float:
+        """Accuracy for classifiers; R² (coefficient of determination) for regression."""
+        y_pred = self.predict(X)
+        y = np.asarray(y)
+        if self.kind != "regression":
+            return float(np.mean(y_pred == y))
+        y = y.reshape(y_pred.shape).astype(np.float64)
+        residual = np.sum((y - y_pred) ** 2)
+        total = np.sum((y - y.mean(axis=0)) ** 2)
+        return float(1.0 - residual / total) if total > 0 else 0.0
+
+    def fit(self, X, y, **options):
+        """Train by gradient descent; see ``nnmath.training.fit`` for the options. Returns a History."""
+        from .training import fit
+
+        return fit(self, X, y, **options)
+
+    # ---- description, saving, PyTorch ------------------------------------------------------
+    def config(self) -> dict:
+        """The architecture as JSON-safe values: ``Network.from_config(net.config())`` rebuilds it."""
+        return {
+            "sizes": list(self.sizes), "activation": list(self.activation_names), "output": self.output_name,
+            "loss": "mse" if self.loss.name == "mean_squared_error" else "cross_entropy",
+            "init": self.init if isinstance(self.init, str) else "custom",
+            "dropout": self.dropout, "batchnorm": self.batchnorm, "residual": self.residual,
+            "seed": self.seed, "dtype": self.dtype.name,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Network":
+        config = dict(config)
+        if config.get("init") == "custom":
+            config["init"] = "xavier"  # the weights are loaded afterwards
+        return cls(**config)
+
+    def state(self) -> dict[str, Array]:
+        """Every array that defines the trained network, by name: W1, b1, ..., running_mean1, ..."""
+        out = dict(zip(self.parameter_names(), self.parameters()))
+        for l, layer in enumerate(self.layers):
+            if layer.bn is not None:
+                out[f"running_mean{l + 1}"] = layer.bn.running_mean
+                out[f"running_var{l + 1}"] = layer.bn.running_var
+        return out
+
+    def load_state(self, state: dict[str, Array]) -> None:
+        """Set every array from ``state`` (as made by ``state()``); names and shapes must match."""
+        mine = self.state()
+        if set(state) != set(mine):
+            raise NNMathError(f"the arrays {sorted(state)} do not match this network's {sorted(mine)}")
+        for name, value in state.items():
+            if np.shape(value) != mine[name].shape:
+                raise NNMathError(f"{name} must have shape {mine[name].shape}, got {np.shape(value)}")
+            mine[name][...] = value
+
+    def to_torch(self):
+        """A ``torch.nn.Sequential`` with the same weights (needs PyTorch)."""
+        from .torch_bridge import to_torch
+
+        return to_torch(self)
+
+    @classmethod
+    def from_torch(cls, module) -> "Network":
+        """A Network from a ``torch.nn.Sequential`` of Linear layers and supported activations."""
+        from .torch_bridge import from_torch
+
+        return from_torch(module)
+
+    def __repr__(self) -> str:
+        hidden = ",".join(self.activation_names) or "-"
+        return f"Network(sizes={self.sizes}, activation={hidden}, output={self.output_name}, loss={self.loss.name})"
+
+
+def _no_softmax_derivative(z: Array, a: Array, out: Optional[Array] = None) -> Array:
+    raise NNMathError("softmax is only used as the output with cross-entropy, where δ = ŷ - y")

@@ -1,0 +1,93 @@
+r"""Optimizers: how a gradient g = ∂E/∂θ becomes a step for each parameter θ.
+
+They work on plain lists of arrays (the network's parameters and the matching gradients) and
+update θ in place, so they know nothing of layers. α is the learning rate.
+
+- sgd:       θ ← θ - α g                                         (the seed's gradient descent)
+- momentum:  v ← μ v + g,          θ ← θ - α v
+- nesterov:  v ← μ v + g,          θ ← θ - α (g + μ v)           (looks one step ahead)
+- adam:      m ← β₁ m + (1-β₁) g,  s ← β₂ s + (1-β₂) g²,
+             θ ← θ - α \hat m / (\sqrt{\hat s} + ε),  \hat m = m/(1-β₁^t), \hat s = s/(1-β₂^t)
+
+The momentum forms are PyTorch's (torch.optim.SGD with dampening 0), so results compare.
+"""
+from __future__ import annotations
+
+from typing import Optional, Union
+
+import numpy as np
+
+from .errors import NNMathError
+
+Array = np.ndarray
+
+
+class SGD:
+    name = "sgd"
+
+    def step(self, params: list[Array], grads: list[Array], learning_rate: float) -> None:
+        for theta, g in zip(params, grads):
+            theta -= learning_rate * g
+
+
+class Momentum:
+    name = "momentum"
+    nesterov = False
+
+    def __init__(self, momentum: float = 0.9):
+        self.momentum = momentum
+        self.velocity: Optional[list[Array]] = None
+
+    def step(self, params: list[Array], grads: list[Array], learning_rate: float) -> None:
+        if self.velocity is None:
+            self.velocity = [np.zeros_like(p) for p in params]
+        for theta, g, v in zip(params, grads, self.velocity):
+            v *= self.momentum
+            v += g
+            if self.nesterov:
+                theta -= learning_rate * (g + self.momentum * v)
+            else:
+                theta -= learning_rate * v
+
+
+class Nesterov(Momentum):
+    name = "nesterov"
+    nesterov = True
+
+
+class Adam:
+    name = "adam"
+
+    def __init__(self, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.t = 0
+        self.m: Optional[list[Array]] = None
+        self.s: Optional[list[Array]] = None
+
+    def step(self, params: list[Array], grads: list[Array], learning_rate: float) -> None:
+        if self.m is None or self.s is None:
+            self.m = [np.zeros_like(p) for p in params]
+            self.s = [np.zeros_like(p) for p in params]
+        self.t += 1
+        correction1 = 1 - self.beta1 ** self.t
+        correction2 = 1 - self.beta2 ** self.t
+        for theta, g, m, s in zip(params, grads, self.m, self.s):
+            m *= self.beta1
+            m += (1 - self.beta1) * g
+            s *= self.beta2
+            s += (1 - self.beta2) * (g * g)
+            theta -= learning_rate * (m / correction1) / (np.sqrt(s / correction2) + self.eps)
+
+
+Optimizer = Union[SGD, Momentum, Adam]
+OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adam": Adam}
+
+
+def get(optimizer: Union[str, Optimizer]) -> Optimizer:
+    """A fresh optimizer by name, or the given instance (to carry its state across fit calls)."""
+    if not isinstance(optimizer, str):
+        return optimizer
+    try:
+        return OPTIMIZERS[optimizer]()
+    except KeyError:
+        raise NNMathError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}") from None
