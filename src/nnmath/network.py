@@ -247,10 +247,19 @@ class Network:
         return Gradients(E, grads)
 
     def encode(self, y) -> Array:
-        """The target matrix for labels ``y`` (learning the classes if none are known yet)."""
-        if self.kind != "regression" and self.classes_ is None:
-            self.targets.fit(y)
-        return self.targets.encode(y, self.dtype)
+        """The target matrix for labels ``y``.
+
+        Before the first fit a classifier knows no labels, so ``y`` must then be class indices:
+        0 or 1 for one sigmoid output, 0..K-1 for K softmax outputs.
+        """
+        if self.kind == "regression" or self.classes_ is not None:
+            return self.targets.encode(y, self.dtype)
+        n_classes = 2 if self.kind == "binary" else self.sizes[-1]
+        indices = Targets(self.kind, self.sizes[-1], np.arange(n_classes))
+        try:
+            return indices.encode(np.asarray(y), self.dtype)
+        except (NNMathError, TypeError, ValueError):
+            raise NNMathError(f"before the network is fitted, labels must be class indices 0..{n_classes - 1}") from None
 
     def gradients(self, X, y, train: bool = False, rng: Optional[np.random.Generator] = None) -> Gradients:
         """∂E/∂W^l, ∂E/∂b^l and δ^l for every layer, at the batch (X, y).

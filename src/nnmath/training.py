@@ -62,6 +62,8 @@ def fit(net, X, y, epochs: int = 100, learning_rate: float = 0.1, batch_size: Op
     y = np.asarray(y)
     if len(y) != len(X):
         raise NNMathError(f"X has {len(X)} samples but y has {len(y)}")
+    if net.kind != "regression" and net.classes_ is None:
+        net.targets.fit(y)  # the first fit learns the label values (later fits must use the same)
     Y = net.encode(y)
     rng = np.random.default_rng(seed if seed is not None else net.seed)
 
