@@ -31,6 +31,12 @@ class Targets:
         if y.ndim != 1:
             raise NNMathError(f"classification labels must be one column, got shape {y.shape}")
         classes = np.unique(y)
+        n_classes = 2 if self.kind == "binary" else self.n_out
+        if classes.dtype.kind in "iub" and classes.min() >= 0 and classes.max() < n_classes:
+            # Labels that are already class indices 0..K-1 map to the output units one to one,
+            # even when a batch holds only some of them (a worked example with one point).
+            self.classes_ = np.arange(n_classes)
+            return self
         if len(classes) < 2:
             raise NNMathError(f"the labels hold a single class ({classes[0]!r}); a classifier needs at least two")
         if self.kind == "binary" and len(classes) > 2:

@@ -39,6 +39,9 @@ def _check_options(epochs, learning_rate, batch_size, weight_decay, validation_s
         raise NNMathError(f"clip_norm must be positive, got {clip_norm!r}")
 
 
+# A diverging run overflows; fit detects that itself (a non-finite loss or weight) and raises
+# TrainingDiverged, so NumPy's overflow warnings would only say the same thing less clearly.
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")
 def fit(net, X, y, epochs: int = 100, learning_rate: float = 0.1, batch_size: Optional[int] = None,
         optimizer: Any = "sgd", weight_decay: float = 0.0, schedule: str = "constant",
         validation_split: float = 0.0, validation_data: Optional[tuple] = None,

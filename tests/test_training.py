@@ -1,0 +1,238 @@
+"""Gradient descent learns: XOR, the breast-cancer data and the digits data; and the training
+loop keeps its promises (dtype, determinism, divergence, early stopping, options)."""
+import math
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer, load_digits
+from sklearn.model_selection import train_test_split
+
+import nnmath
+from nnmath.errors import NNMathError, TrainingDiverged
+
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+XOR_y = np.array([0, 1, 1, 0])
+
+
+def standardized_split(X, y, seed=0):
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=seed, stratify=y)
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    std[std == 0] = 1
+    return (X_train - mean) / std, (X_test - mean) / std, y_train, y_test
+
+
+def test_xor_is_learnt_by_a_2_4_1_sigmoid_network():
+    net = nnmath.Network([2, 4, 1], seed=0)
+    history = net.fit(XOR_X, XOR_y, epochs=2000, learning_rate=2.0)
+    assert net.score(XOR_X, XOR_y) == 1.0
+    assert history.loss[-1] < 0.1 < history.loss[0]
+
+
+def test_breast_cancer_reaches_95_percent_with_the_seeds_two_layer_network():
+    X_train, X_test, y_train, y_test = standardized_split(*load_breast_cancer(return_X_y=True))
+    net = nnmath.Network([30, 16, 1], seed=0)
+    net.fit(X_train, y_train, epochs=300, learning_rate=0.5)  # full-batch gradient descent, as in the seed
+    assert net.score(X_test, y_test) >= 0.95
+
+
+def test_digits_reach_95_percent():
+    X_train, X_test, y_train, y_test = standardized_split(*load_digits(return_X_y=True))
+    net = nnmath.Network([64, 32, 10], seed=0)
+    net.fit(X_train, y_train, epochs=30, learning_rate=0.5, batch_size=32)
+    assert net.score(X_test, y_test) >= 0.95
+
+
+def test_string_labels_and_any_two_binary_values_map_back():
+    r = np.random.default_rng(0)
+    X = r.standard_normal((60, 2))
+    names = np.where(X[:, 0] > 0, "yes", "no")
+    net = nnmath.Network([2, 1], seed=0)
+    net.fit(X, names, epochs=200, learning_rate=1.0)
+    assert list(net.classes_) == ["no", "yes"]
+    assert set(net.predict(X)) <= {"no", "yes"} and net.score(X, names) > 0.9
+    assert net.predict_proba(X).shape == (60, 2)
+    np.testing.assert_allclose(net.predict_proba(X).sum(axis=1), 1.0)
+    three = np.select([X[:, 0] < -0.5, X[:, 0] < 0.5], ["a", "b"], "c")
+    multi = nnmath.Network([2, 8, 3], seed=0)
+    multi.fit(X, three, epochs=300, learning_rate=1.0)
+    assert list(multi.classes_) == ["a", "b", "c"] and multi.score(X, three) > 0.8
+    with pytest.raises(NNMathError, match="not seen in training"):
+        multi.gradients(X[:1], np.array(["d"]))
+
+
+def test_regression_with_identity_output():
+    r = np.random.default_rng(1)
+    X = r.uniform(-1, 1, (200, 1))
+    y = np.sin(3 * X[:, 0])
+    net = nnmath.Network([1, 16, 1], activation="tanh", output="identity", seed=0)
+    net.fit(X, y, epochs=400, learning_rate=0.05, batch_size=16, optimizer="adam")
+    assert net.kind == "regression" and net.classes_ is None
+    assert net.score(X, y) > 0.95  # R²
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_is_kept_end_to_end(dtype):
+    X = np.random.default_rng(0).standard_normal((40, 3)).astype(dtype)
+    y = (X[:, 0] > 0).astype(int)
+    net = nnmath.Network([3, 5, 1], seed=0, batchnorm=True)
+    net.fit(X, y, epochs=3, learning_rate=0.1, batch_size=8, optimizer="adam", weight_decay=1e-3)
+    assert all(p.dtype == dtype for p in net.parameters())
+    assert net.output(X).dtype == dtype and net.gradients(X, y).weights[0].dtype == dtype
+
+
+def test_integer_features_train_in_float64():
+    net = nnmath.Network([2, 1], seed=0, dtype=np.float32)
+    net.fit(XOR_X.astype(int), XOR_y, epochs=2)
+    assert net.weights[0].dtype == np.float64
+
+
+def test_the_same_seed_gives_bit_identical_weights_and_history():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = (X - X.mean(0)) / X.std(0)
+    runs = []
+    for _ in range(2):
+        net = nnmath.Network([30, 8, 8, 1], seed=7, dropout=0.2)
+        h = net.fit(X, y, epochs=5, learning_rate=0.1, batch_size=32, validation_split=0.2, optimizer="momentum")
+        runs.append((net.parameters(), h.to_dict()))
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0][0], runs[1][0]))
+    assert runs[0][1] == runs[1][1]
+    other = nnmath.Network([30, 8, 8, 1], seed=8)
+    assert not np.array_equal(other.weights[0], runs[0][0][0])
+
+
+def test_divergence_stops_with_the_epoch_and_keeps_the_last_finite_weights():
+    r = np.random.default_rng(0)
+    X = r.standard_normal((50, 2)) * 100
+    y = r.standard_normal(50) * 100
+    net = nnmath.Network([2, 4, 1], activation="relu", output="identity", seed=0)
+    history = net.fit(X, y, epochs=1, learning_rate=1e-9)  # one harmless epoch first
+    before = [p.copy() for p in net.parameters()]
+    with pytest.raises(TrainingDiverged, match=r"epoch \d+.*smaller learning rate") as info:
+        net.fit(X, y, epochs=50, learning_rate=1e3)
+    assert info.value.epoch >= 1
+    assert all(np.all(np.isfinite(p)) for p in net.parameters())
+    if info.value.epoch == 1:
+        assert all(np.array_equal(a, b) for a, b in zip(before, net.parameters()))
+    assert len(history) == 1
+
+
+def test_history_records_every_epoch_with_gradient_norms_per_layer():
+    r = np.random.default_rng(0)
+    X, y = r.standard_normal((64, 4)), r.integers(0, 3, 64)
+    net = nnmath.Network([4, 6, 5, 3], seed=0)
+    h = net.fit(X, y, epochs=4, learning_rate=0.1, batch_size=16, validation_split=0.25)
+    assert len(h) == 4 and len(h.grad_norms) == 4 and all(len(n) == 3 for n in h.grad_norms)
+    assert all(v is not None and 0 <= v <= 1 for v in h.val_accuracy)
+    assert all(v is not None and v > 0 for v in h.val_loss)
+    # the recorded norm is the mean over the epoch's 3 steps of ‖∂E/∂W‖: recompute epoch 1's by hand
+    net2 = nnmath.Network([4, 6, 5, 3], seed=0)
+    g = net2.gradients(X[:5], y[:5])
+    assert g.weight_norms()[0] == pytest.approx(np.linalg.norm(g.weights[0]))
+    assert g.bias_norms()[2] == pytest.approx(np.linalg.norm(g.deltas[2].mean(axis=0)))
+
+
+def test_full_batch_history_norm_is_the_gradient_norm_at_the_start_of_the_epoch():
+    r = np.random.default_rng(2)
+    X, y = r.standard_normal((30, 3)), r.integers(0, 2, 30)
+    net = nnmath.Network([3, 4, 1], seed=0)
+    expected = net.gradients(X, y).weight_norms()
+    h = net.fit(X, y, epochs=1, learning_rate=0.1)
+    np.testing.assert_allclose(h.grad_norms[0], expected, rtol=1e-12)
+
+
+def test_early_stopping_restores_the_best_weights():
+    r = np.random.default_rng(0)
+    X = r.standard_normal((80, 10))
+    y = r.integers(0, 2, 80)  # pure noise: validation loss soon rises
+    net = nnmath.Network([10, 64, 1], seed=0)
+    h = net.fit(X, y, epochs=500, learning_rate=1.0, batch_size=8, early_stopping=True, patience=5,
+                validation_split=0.3)
+    assert h.stopped_early and len(h) < 500
+    assert h.best_epoch == int(np.argmin(h.val_loss))
+    assert len(h) == h.best_epoch + 1 + 5
+
+
+def test_weight_decay_adds_lambda_w_to_the_gradient():
+    X, y = np.array([[1.0, -1.0]]), np.array([1])
+    net = nnmath.Network([2, 1], seed=3)
+    W0, b0 = net.weights[0].copy(), net.biases[0].copy()
+    g = net.gradients(X, y)
+    net.fit(X, y, epochs=1, learning_rate=0.5, weight_decay=0.1)
+    np.testing.assert_allclose(net.weights[0], W0 - 0.5 * (g.weights[0] + 0.1 * W0), rtol=1e-14)
+    np.testing.assert_allclose(net.biases[0], b0 - 0.5 * g.biases[0], rtol=1e-14)  # biases not decayed
+
+
+@pytest.mark.parametrize("schedule,expected", [
+    ("constant", [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]),
+    ("step", [1.0, 1.0, 0.5, 0.5, 0.25, 0.25, 0.125, 0.125]),  # halves every 8 // 4 = 2 epochs
+    ("cosine", [0.5 * (1 + math.cos(math.pi * t / 8)) for t in range(8)]),
+])
+def test_learning_rate_schedules(schedule, expected):
+    X, y = XOR_X, XOR_y
+    h = nnmath.Network([2, 2, 1], seed=0).fit(X, y, epochs=8, learning_rate=1.0, schedule=schedule)
+    np.testing.assert_allclose(h.learning_rate, expected)
+
+
+def test_dropout_is_on_in_training_and_off_in_prediction():
+    X = np.ones((200, 4))
+    net = nnmath.Network([4, 50, 1], seed=0, dropout=0.5)
+    trace = net.forward(X, train=True, rng=np.random.default_rng(0))
+    dropped = trace.layers[0].a == 0
+    assert 0.4 < dropped.mean() < 0.6
+    np.testing.assert_allclose(trace.layers[0].a[~dropped], 2 * trace.layers[0].h[~dropped])  # 1/(1-p)
+    np.testing.assert_array_equal(net.output(X), net.output(X))
+    assert np.all(net.forward(X).layers[0].a > 0)
+
+
+def test_clipping_bounds_the_step():
+    X, y = np.array([[100.0, -100.0]]), np.array([0])
+    net = nnmath.Network([2, 1], seed=0)
+    net.weights = [np.array([[1.0], [-1.0]])]  # ŷ ≈ 1 for a 0 label: a huge gradient
+    W0, b0 = net.weights[0].copy(), net.biases[0].copy()
+    net.fit(X, y, epochs=1, learning_rate=1.0, clip_norm=0.5)
+    step = np.concatenate([(net.weights[0] - W0).ravel(), net.biases[0] - b0])
+    assert np.linalg.norm(step) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("options,message", [
+    ({"epochs": 0}, "epochs"),
+    ({"learning_rate": -0.1}, "learning rate"),
+    ({"learning_rate": float("nan")}, "learning rate"),
+    ({"batch_size": 0}, "batch_size"),
+    ({"validation_split": 1.0}, "validation_split"),
+    ({"optimizer": "rmsprop"}, "sgd, momentum, nesterov, adam"),
+    ({"schedule": "linear"}, "constant, step, cosine"),
+])
+def test_bad_options_give_one_clear_error(options, message):
+    with pytest.raises(NNMathError, match=message):
+        nnmath.Network([2, 1], seed=0).fit(XOR_X, XOR_y, **options)
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda: nnmath.Network([2]), "input and an output"),
+    (lambda: nnmath.Network([2, 0, 1]), "at least one unit"),
+    (lambda: nnmath.Network([2, 3, 1], activation=["relu", "tanh"]), "2 activations for 1 hidden"),
+    (lambda: nnmath.Network([2, 3, 1], init="zeros"), "unknown init"),
+    (lambda: nnmath.Network([2, 3, 1], output="tanh"), "unknown output"),
+    (lambda: nnmath.Network([2, 3, 1], output="identity", loss="cross_entropy"), "cross-entropy needs"),
+    (lambda: nnmath.Network([2, 3, 1], dropout=1.0), "dropout"),
+])
+def test_bad_networks_give_one_clear_error(make, message):
+    with pytest.raises(NNMathError, match=message):
+        make()
+
+
+def test_bad_data_gives_one_clear_error():
+    net = nnmath.Network([2, 3, 1], seed=0)
+    with pytest.raises(NNMathError, match="3 features but the network's input layer has 2"):
+        net.fit(np.zeros((4, 3)), XOR_y)
+    with pytest.raises(NNMathError, match="NaN or infinite"):
+        net.fit(np.array([[0, np.nan]] * 4), XOR_y)
+    with pytest.raises(NNMathError, match="4 samples but y has 3"):
+        net.fit(XOR_X, XOR_y[:3])
+    with pytest.raises(NNMathError, match="3 classes but the output layer has 1"):
+        net.fit(XOR_X, np.array(["a", "b", "c", "a"]))
+    with pytest.raises(NNMathError, match="single class"):
+        net.fit(XOR_X, np.array(["a"] * 4))
+    with pytest.raises(NNMathError, match="not been fitted"):
+        net.predict(XOR_X)
