@@ -161,7 +161,7 @@ def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_sampl
         raise NNMathError(f"unknown data set {text!r}: give a CSV file or one of {', '.join(BUILT_IN)}")
     classes = np.unique(y)
     if len(classes) < 2:
-        raise NNMathError(f"the target {target_name!r} holds a single class ({classes[0]!r}); "
+        raise NNMathError(f"the target {target_name!r} holds a single class ({classes.tolist()[0]!r}); "
                           f"a classifier needs at least two")
     X_train, y_train, X_test, y_test = split(X, y, test_size, rng)
     return Dataset(X_train, y_train, X_test, y_test, list(names), target_name, name)

@@ -13,7 +13,7 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Callable
 
 import numpy as np
 
@@ -45,13 +45,27 @@ def save_model(path, net: Network, info: dict) -> None:
     text = json.dumps(meta, default=_json_safe, allow_nan=False)
     arrays = {name: np.ascontiguousarray(value) for name, value in state.items()}
     arrays[META_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+
+    def write(f: BinaryIO) -> None:
+        np.savez(f, **arrays)
+
+    replace_atomically(path, write)
+
+
+def replace_atomically(path, write: Callable[[BinaryIO], None]) -> None:
+    """Call ``write(file)`` on a temporary file in ``path``'s folder, flush it to disk, then move it
+    over ``path`` with ``os.replace``: readers see the old file or the new one, never half of one.
+    The new file gets the usual permissions (0666 minus the umask)."""
+    path = Path(path)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

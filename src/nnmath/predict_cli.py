@@ -1,0 +1,88 @@
+"""``nnmath predict MODEL DATA.csv``: the trained network's labels and class probabilities for new data.
+
+The CSV needs the model's feature columns (by name; other columns are ignored). The features
+are scaled as in training, then ŷ = a^L gives the probabilities: for one sigmoid output
+P(classes[1]) = ŷ and P(classes[0]) = 1 - ŷ. When the file also holds the target column, the
+accuracy is reported on stderr.
+"""
+from __future__ import annotations
+
+import csv
+import io as text_io
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import csvdata
+from .cli_args import check_output_path, write_text_atomically
+from .data import Standardizer
+from .errors import NNMathError
+from .io import load_model
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("predict", help="predict labels and probabilities for a CSV file",
+                              description=__doc__.split("\n\n")[0].replace("``", "'"))
+    p.add_argument("model", type=Path, metavar="MODEL", help="a model file written by 'nnmath train --out'")
+    p.add_argument("data", type=Path, metavar="DATA.csv", help="a CSV file with a header row")
+    p.add_argument("--out", type=Path, metavar="FILE", help="write the predictions here instead of stdout")
+    p.add_argument("--quiet", action="store_true", help="do not report the accuracy")
+    p.set_defaults(func=run)
+
+
+def _true_labels(texts: list[str], column: str, classes: np.ndarray) -> np.ndarray:
+    """The target column in the type of the model's classes; a label never seen in training is an error."""
+    words = [t.strip() for t in texts]
+    y = np.array(words)
+    if classes.dtype.kind in "iuf":
+        try:
+            y = np.array([float(t) for t in words])
+        except ValueError:
+            pass  # words where the model knows numbers: reported as unseen below
+    known = set(classes.tolist())
+    unseen = [word for word, v in zip(words, y.tolist()) if v not in known]
+    if unseen:
+        raise NNMathError(f"the column {column!r} holds the label {unseen[0]!r}, which was not seen in training; "
+                          f"the model knows {', '.join(repr(c) for c in classes.tolist())}")
+    return y
+
+
+def predictions_csv(labels: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> str:
+    buffer = text_io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["prediction", *(f"P({c})" for c in classes.tolist())])
+    for label, row in zip(labels.tolist(), proba):
+        writer.writerow([label, *(f"{p:.6f}" for p in row)])
+    return buffer.getvalue()
+
+
+def run(args) -> int:
+    check_output_path(args.out, "the predictions file")
+    net, info = load_model(args.model)
+    table = csvdata.read_table(args.data)
+    features = info.get("feature_names")
+    if not isinstance(features, list) or len(features) != net.sizes[0]:
+        raise NNMathError(f"{args.model} does not record its {net.sizes[0]} feature names")
+    missing = [n for n in features if n not in table.header]
+    if missing:
+        raise NNMathError(
+            f"the model expects {len(features)} features but {args.data.name} lacks "
+            f"{len(missing)} of them ({', '.join(repr(n) for n in missing[:5])}{', ...' if len(missing) > 5 else ''}); "
+            f"its columns are {', '.join(repr(n) for n in table.header[:8])}{', ...' if len(table.header) > 8 else ''}")
+    scaler = Standardizer(info["scaler"]["mean"], info["scaler"]["scale"])
+    X = scaler.transform(csvdata.numbers(table, features))
+    assert net.classes_ is not None
+    proba = net.predict_proba(X)
+    labels = net.predict(X)
+    target = info.get("target_name")
+    if target in table.header and not args.quiet:
+        y = _true_labels(table.column(target), target, net.classes_)
+        accuracy = float(np.mean(labels == y))
+        sys.stderr.write(f"accuracy {100 * accuracy:.1f}% on {len(y)} rows (labels in column {target!r})\n")
+    text = predictions_csv(labels, proba, net.classes_)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        write_text_atomically(args.out, text)
+    return 0

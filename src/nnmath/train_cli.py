@@ -1,0 +1,154 @@
+"""``nnmath train``: train a network on a data set, show its progress and results, keep the model.
+
+With no options it runs the seed's scenario: a two-layer sigmoid network 30-16-1 trained by
+full-batch gradient descent on scikit-learn's breast-cancer data (569 samples, p = 30 features,
+two classes), with cross-entropy error E.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+
+from . import __version__, activations, init, optimizers, schedules
+from .cli_args import (check_output_path, fraction, layer_spec, non_negative_float, positive_float, positive_int,
+                       resolve_layers)
+from .data import BUILT_IN, Dataset, Standardizer, load, split
+from .errors import NNMathError
+from .network import Network
+
+DEFAULTS = {"data": "breast-cancer", "layers": "auto,16,auto", "activation": "sigmoid", "init": "xavier",
+            "optimizer": "sgd", "learning_rate": 0.5, "epochs": 300, "validation_split": 0.2, "seed": 0}
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("train", help="train a network and show how it learns",
+                              description=__doc__.split("\n\n")[0].replace("``", "'"))
+    d = p.add_argument_group("data")
+    d.add_argument("--data", default=DEFAULTS["data"], metavar="NAME|FILE.csv",
+                   help=f"a built-in set ({', '.join(BUILT_IN)}) or a CSV file with a header row "
+                        f"(default {DEFAULTS['data']})")
+    d.add_argument("--target", metavar="COLUMN", help="the CSV column holding the labels (default the last)")
+    d.add_argument("--noise", type=non_negative_float, default=0.1,
+                   help="standard deviation of the noise of the 2-D sets (default 0.1)")
+    d.add_argument("--samples", type=positive_int, metavar="M", help="use M samples (default: all; 400 for 2-D sets)")
+    d.add_argument("--test-size", type=fraction(False), default=0.25, help="fraction held out for the test (0.25)")
+    d.add_argument("--validation-split", type=fraction(True), default=DEFAULTS["validation_split"],
+                   help="fraction of the training part held out for validation (default 0.2)")
+    d.add_argument("--no-standardize", action="store_true", help="use the features as they are")
+    n = p.add_argument_group("network")
+    n.add_argument("--layers", type=layer_spec, default=layer_spec(DEFAULTS["layers"]), metavar="SIZES",
+                   help="units per layer, input first; 'auto' is the feature count / the class count "
+                        "(default auto,16,auto: 30,16,1 on breast-cancer)")
+    n.add_argument("--activation", choices=list(activations.ACTIVATIONS), default=DEFAULTS["activation"],
+                   help="the hidden units' f (default sigmoid)")
+    n.add_argument("--init", choices=list(init.INITIALIZERS), default=DEFAULTS["init"],
+                   help="how the weights W are drawn (default xavier)")
+    n.add_argument("--dropout", type=fraction(True), default=0.0, help="dropout probability of hidden units (0)")
+    t = p.add_argument_group("training")
+    t.add_argument("--optimizer", choices=list(optimizers.OPTIMIZERS), default=DEFAULTS["optimizer"],
+                   help="sgd is the seed's gradient descent (default)")
+    t.add_argument("--learning-rate", "--lr", dest="learning_rate", type=positive_float,
+                   default=DEFAULTS["learning_rate"], metavar="ALPHA", help="the step size α (default 0.5)")
+    t.add_argument("--schedule", choices=list(schedules.SCHEDULES), default="constant",
+                   help="how α changes over the epochs (default constant)")
+    t.add_argument("--batch-size", type=positive_int, metavar="B", help="samples per step (default: all, full batch)")
+    t.add_argument("--epochs", type=positive_int, default=DEFAULTS["epochs"], help="passes over the data (300)")
+    t.add_argument("--weight-decay", type=non_negative_float, default=0.0, metavar="LAMBDA",
+                   help="L2 penalty λ/2 Σ‖W‖² (default 0)")
+    t.add_argument("--seed", type=int, default=DEFAULTS["seed"], help="seed of the data split, weights and shuffling")
+    o = p.add_argument_group("output")
+    o.add_argument("--out", type=Path, metavar="FILE", help="save the trained model here (.npz)")
+    o.add_argument("--plot", type=Path, metavar="DIR", help="write PNG figures into this folder")
+    o.add_argument("--json", action="store_true", help="print the results as JSON")
+    o.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def _evaluate(net: Network, X: Optional[np.ndarray], y: Optional[np.ndarray]) -> Optional[dict]:
+    if X is None or y is None or len(y) == 0:
+        return None
+    return {"loss": float(net.error(X, y)), "accuracy": float(net.score(X, y)), "samples": int(len(y))}
+
+
+def prepare(args) -> tuple[Dataset, dict[str, Any]]:
+    """The data set and its parts, standardized: train, validation (or None), test."""
+    dataset = load(args.data, target=args.target, noise=args.noise, n_samples=args.samples,
+                   seed=args.seed, test_size=args.test_size)
+    X_train, y_train, X_val, y_val = dataset.X_train, dataset.y_train, None, None
+    if args.validation_split > 0:
+        rng = np.random.default_rng([args.seed, 1])
+        X_train, y_train, X_val, y_val = split(X_train, y_train, args.validation_split, rng)
+    scaler = Standardizer(np.zeros(dataset.n_features), np.ones(dataset.n_features))
+    if not args.no_standardize:
+        scaler.fit(X_train)
+    parts = {"train": (scaler.transform(X_train), y_train),
+             "validation": (None if X_val is None else scaler.transform(X_val), y_val),
+             "test": (scaler.transform(dataset.X_test), dataset.y_test), "scaler": scaler}
+    return dataset, parts
+
+
+def _progress(args, epochs: int):
+    """A rich progress bar over the epochs with the current loss, or None when it should stay quiet."""
+    if args.quiet or args.json or not sys.stdout.isatty():
+        return None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("epoch"), MofNCompleteColumn(), BarColumn(), TextColumn("E = {task.fields[loss]}"),
+                    TimeElapsedColumn())
+
+
+def run(args) -> int:
+    check_output_path(args.out, "the model file")
+    if args.plot is not None and args.plot.exists() and not args.plot.is_dir():
+        raise NNMathError(f"--plot {args.plot} is a file; give a folder for the figures")
+    dataset, parts = prepare(args)
+    sizes = resolve_layers(args.layers, dataset.n_features, len(dataset.classes), dataset.name)
+    net = Network(sizes, activation=args.activation, init=args.init, dropout=args.dropout, seed=args.seed)
+    X_train, y_train = parts["train"]
+    X_val, y_val = parts["validation"]
+    options = dict(epochs=args.epochs, learning_rate=args.learning_rate, batch_size=args.batch_size,
+                   optimizer=args.optimizer, weight_decay=args.weight_decay, schedule=args.schedule, seed=args.seed)
+    progress = _progress(args, args.epochs)
+    if progress is None:
+        history = net.fit(X_train, y_train, validation_data=None if X_val is None else (X_val, y_val), **options)
+    else:
+        with progress:
+            task = progress.add_task("train", total=args.epochs, loss="?")
+            history = net.fit(X_train, y_train, validation_data=None if X_val is None else (X_val, y_val),
+                              callback=lambda epoch, r: progress.update(task, advance=1, loss=f"{r['loss']:.4f}"),
+                              **options)
+    results = {name: _evaluate(net, *parts[name]) for name in ("train", "validation", "test")}
+    norms = {f"W{l + 1}": {"first_epoch": history.grad_norms[0][l], "last_epoch": history.grad_norms[-1][l]}
+             for l in range(len(net.layers))}
+    settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
+                if k not in ("func", "command", "out", "plot", "json", "quiet", "layers")}
+    settings["layers"] = sizes
+    report = {"data": dataset.name, "features": dataset.n_features, "classes": dataset.classes.tolist(),
+              "layers": sizes, "epochs_run": len(history), "results": results, "grad_norms": norms,
+              "model": None, "plots": []}
+    if args.out is not None:
+        from .io import save_model
+
+        scaler = parts["scaler"]
+        save_model(args.out, net, {"data": dataset.name, "feature_names": dataset.feature_names,
+                                   "target_name": dataset.target_name, "classes": dataset.classes.tolist(),
+                                   "scaler": {"mean": scaler.mean_, "scale": scaler.scale_},
+                                   "training": settings, "results": results, "nnmath_version": __version__})
+        report["model"] = str(args.out)
+    if args.plot is not None:
+        from .plots import write_plots
+
+        report["plots"] = [str(p) for p in write_plots(args.plot, history, net, dataset, parts["scaler"])]
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        from .train_report import print_report
+
+        print_report(report, net, args)
+    return 0
+
