@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from nnmath import Network, NNMathError
-from nnmath.io import META_KEY, load_model, save_model
+from nnmath.io import META_KEY, load_model, replace_atomically, save_model
 
 
 def _trained(sizes, labels, seed=0, **options):
@@ -131,3 +131,16 @@ def test_foreign_files_are_refused(tmp_path):
                           ("c.npz", "no __meta__"), ("d.npz", "it is empty"), ("none.npz", "no such model file")]:
         with pytest.raises(NNMathError, match=message):
             load_model(tmp_path / name)
+
+
+def test_a_crash_mid_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    path = tmp_path / "m.npz"
+    path.write_bytes(b"old model")
+
+    def half_then_crash(f):
+        f.write(b"PK\x03\x04 half an archive")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        replace_atomically(path, half_then_crash)
+    assert path.read_bytes() == b"old model" and [p.name for p in tmp_path.iterdir()] == ["m.npz"]

@@ -27,27 +27,25 @@ def _save(fig: Figure, path: Path) -> Path:
     return path
 
 
-def plot_loss(history: History, path: Path) -> Path:
+def loss_figure(history: History) -> Figure:
     """E and accuracy per epoch, training (mean over the epoch's steps) and validation."""
     fig = Figure(figsize=(9, 3.8), layout="constrained")
     epochs = np.arange(1, len(history) + 1)
     ax_loss, ax_acc = fig.subplots(1, 2)
     ax_loss.plot(epochs, history.loss, label="training")
+    ax_acc.plot(epochs, [np.nan if a is None else a for a in history.accuracy], label="training")
     if any(v is not None for v in history.val_loss):
         ax_loss.plot(epochs, history.val_loss, label="validation")
-        ax_acc.plot(epochs, [np.nan if a is None else a for a in history.accuracy], label="training")
         ax_acc.plot(epochs, history.val_accuracy, label="validation")
-    else:
-        ax_acc.plot(epochs, [np.nan if a is None else a for a in history.accuracy], label="training")
     ax_loss.set(xlabel="epoch", ylabel="cross-entropy E", title="Error E per epoch")
     ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Accuracy per epoch")
     for ax in (ax_loss, ax_acc):
         ax.grid(alpha=0.3)
         ax.legend()
-    return _save(fig, path)
+    return fig
 
 
-def plot_gradient_norms(history: History, path: Path) -> Path:
+def gradient_figure(history: History) -> Figure:
     """‖∂E/∂W^l‖ per epoch for each layer l, log scale."""
     fig = Figure(figsize=(6.5, 4), layout="constrained")
     ax = fig.subplots()
@@ -59,11 +57,10 @@ def plot_gradient_norms(history: History, path: Path) -> Path:
     ax.set(xlabel="epoch", ylabel=r"$\|\partial E / \partial W^l\|$", title="How fast each layer learns")
     ax.grid(alpha=0.3, which="both")
     ax.legend()
-    return _save(fig, path)
+    return fig
 
 
-def plot_decision_boundary(net: Network, scaler: Standardizer, X: np.ndarray, y: np.ndarray, path: Path,
-                           title: str = "") -> Path:
+def boundary_figure(net: Network, scaler: Standardizer, X: np.ndarray, y: np.ndarray, title: str = "") -> Figure:
     """P(class) over a grid covering X (in the data's own units), the boundary P = 1/2, and the points."""
     if X.shape[1] != 2:
         raise NNMathError("a decision boundary is drawn for two-dimensional data only")
@@ -92,17 +89,18 @@ def plot_decision_boundary(net: Network, scaler: Standardizer, X: np.ndarray, y:
                    linewidths=0.4, label=f"class {label}")
     ax.set(xlabel="x1", ylabel="x2", title=title or "Decision boundary")
     ax.legend(loc="upper right", fontsize="small")
-    return _save(fig, path)
+    return fig
 
 
 def write_plots(folder: Path, history: History, net: Network, dataset: Dataset, scaler: Standardizer) -> list[Path]:
     """All figures of a run into ``folder`` (created if needed); returns their paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [plot_loss(history, folder / "loss.png"), plot_gradient_norms(history, folder / "gradients.png")]
+    paths = [_save(loss_figure(history), folder / "loss.png"),
+             _save(gradient_figure(history), folder / "gradients.png")]
     if dataset.n_features == 2:
         X = np.concatenate([dataset.X_train, dataset.X_test])
         y = np.concatenate([dataset.y_train, dataset.y_test])
-        paths.append(plot_decision_boundary(net, scaler, X, y, folder / "boundary.png",
-                                            f"{dataset.name}: decision boundary after {len(history)} epochs"))
+        title = f"{dataset.name}: decision boundary after {len(history)} epochs"
+        paths.append(_save(boundary_figure(net, scaler, X, y, title), folder / "boundary.png"))
     return paths

@@ -76,10 +76,11 @@ def run(args) -> int:
     proba = net.predict_proba(X)
     labels = net.predict(X)
     target = info.get("target_name")
-    if target in table.header and not args.quiet:
+    if target in table.header:
         y = _true_labels(table.column(target), target, net.classes_)
-        accuracy = float(np.mean(labels == y))
-        sys.stderr.write(f"accuracy {100 * accuracy:.1f}% on {len(y)} rows (labels in column {target!r})\n")
+        if not args.quiet:
+            accuracy = float(np.mean(labels == y))
+            sys.stderr.write(f"accuracy {100 * accuracy:.1f}% on {len(y)} rows (labels in column {target!r})\n")
     text = predictions_csv(labels, proba, net.classes_)
     if args.out is None:
         sys.stdout.write(text)

@@ -131,6 +131,11 @@ def run(args) -> int:
     report = {"data": dataset.name, "features": dataset.n_features, "classes": dataset.classes.tolist(),
               "layers": sizes, "epochs_run": len(history), "results": results, "grad_norms": norms,
               "model": None, "plots": []}
+    if args.plot is not None:
+        from .plots import write_plots
+
+        report["plots"] = [str(p) for p in write_plots(args.plot, history, net, dataset, parts["scaler"])]
+    # the model is written last, so that no failure after it can leave a new model from a failed run
     if args.out is not None:
         from .io import save_model
 
@@ -140,10 +145,6 @@ def run(args) -> int:
                                    "scaler": {"mean": scaler.mean_, "scale": scaler.scale_},
                                    "training": settings, "results": results, "nnmath_version": __version__})
         report["model"] = str(args.out)
-    if args.plot is not None:
-        from .plots import write_plots
-
-        report["plots"] = [str(p) for p in write_plots(args.plot, history, net, dataset, parts["scaler"])]
     if args.json:
         print(json.dumps(report, indent=2))
     else:

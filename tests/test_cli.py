@@ -1,0 +1,95 @@
+"""The command line end to end, in subprocesses: ``python -m nnmath`` as a user runs it."""
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import nnmath as nnmath_package
+
+
+def nnmath(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "nnmath", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
+
+
+def test_default_train_runs_the_seeds_network_on_breast_cancer_and_reaches_95_percent(tmp_path):
+    run = nnmath("train", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "breast-cancer" in run.stdout and "network 30-16-1, sigmoid hidden units" in run.stdout
+    rows = {m.group(1): float(m.group(2)) for m in re.finditer(r"(train|validation|test)\s.*?([\d.]+)%", run.stdout)}
+    assert set(rows) == {"train", "validation", "test"} and rows["test"] >= 95.0
+    assert re.search(r"W1\s.*30 x 16", run.stdout) and re.search(r"W2\s.*16 x 1", run.stdout)
+    assert "━" not in run.stderr and list(tmp_path.iterdir()) == []  # no progress bar off a terminal, no files
+
+
+@pytest.fixture(scope="module")
+def moons(tmp_path_factory):
+    """A model trained on a CSV file of the moons set, with its figures and JSON report."""
+    folder = tmp_path_factory.mktemp("moons")
+    assert nnmath("data", "moons", "--samples", "300", "--out", folder / "moons.csv").returncode == 0
+    run = nnmath("train", "--data", folder / "moons.csv", "--layers", "auto,8,auto", "--lr", "2", "--epochs", "400",
+                 "--out", folder / "m.npz", "--plot", folder / "figs", "--json")
+    assert run.returncode == 0, run.stderr
+    return folder, json.loads(run.stdout)
+
+
+def test_train_json_report_and_model_file(moons):
+    folder, report = moons
+    assert report["layers"] == [2, 8, 1] and report["classes"] == [0, 1] and report["epochs_run"] == 400
+    assert report["results"]["test"]["accuracy"] > 0.8
+    sizes = {name: r["samples"] for name, r in report["results"].items()}
+    # stratified: 150 per class; round(0.25 * 150) = 38 of each class to test, leaving 112 each,
+    # of which round(0.2 * 112) = 22 each to validation
+    assert sizes == {"test": 76, "validation": 44, "train": 180}
+    assert report["model"] == str(folder / "m.npz") and (folder / "m.npz").stat().st_size > 0
+    assert sorted(p.rsplit("/", 1)[1] for p in report["plots"]) == ["boundary.png", "gradients.png", "loss.png"]
+
+
+def test_predict_writes_labels_and_probabilities_that_agree_with_the_reported_accuracy(moons):
+    folder, _ = moons
+    run = nnmath("predict", folder / "m.npz", folder / "moons.csv")
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.reader(io.StringIO(run.stdout)))
+    assert rows[0] == ["prediction", "P(0)", "P(1)"] and len(rows) == 301
+    P = np.array([[float(p) for p in r[1:]] for r in rows[1:]])
+    predicted = np.array([int(r[0]) for r in rows[1:]])
+    assert np.allclose(P.sum(axis=1), 1.0, atol=2e-6) and np.array_equal(predicted, P.argmax(axis=1))
+    truth = np.array([int(r[-1]) for r in list(csv.reader(io.StringIO((folder / "moons.csv").read_text())))[1:]])
+    reported = float(re.search(r"accuracy ([\d.]+)%", run.stderr).group(1))
+    assert reported == pytest.approx(100 * np.mean(predicted == truth), abs=0.05)
+    out = nnmath("predict", folder / "m.npz", folder / "moons.csv", "--out", folder / "p.csv", "--quiet")
+    assert out.returncode == 0 and out.stdout == "" and out.stderr == ""
+    assert (folder / "p.csv").read_text() == run.stdout
+
+
+def test_info_shows_architecture_and_settings(moons):
+    folder, _ = moons
+    run = nnmath("info", folder / "m.npz")
+    assert run.returncode == 0, run.stderr
+    assert re.search(r"2 x 8\s.*sigmoid", run.stdout) and "classes: 0, 1" in run.stdout
+    assert "learning-rate 2.0" in run.stdout and "epochs 400" in run.stdout and "33 parameters" in run.stdout
+
+
+def test_gradcheck_passes_on_the_model_and_fails_with_a_coarse_step(moons):
+    folder, _ = moons
+    run = nnmath("gradcheck", folder / "m.npz", "--json")
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["passed"] and max(result["worst_relative_error"].values()) < 1e-6
+    # ε = 0.5 makes the O(ε²) error of the central difference far larger than the tolerance
+    coarse = nnmath("gradcheck", "--layers", "3,4,1", "--eps", "0.5", "--tolerance", "1e-8")
+    assert coarse.returncode == 1 and "gradient check failed" in coarse.stdout
+
+
+def test_console_script_and_python_dash_m_are_the_same_program():
+    script = shutil.which("nnmath")
+    assert script is not None
+    a = subprocess.run([script, "--version"], capture_output=True, text=True)
+    b = nnmath("--version")
+    assert a.returncode == b.returncode == 0 and a.stdout == b.stdout == f"nnmath {nnmath_package.__version__}\n"

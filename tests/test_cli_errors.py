@@ -1,0 +1,86 @@
+"""Every bad input of the command line: exit code 2, one readable line on stderr, no traceback,
+and nothing the user had is overwritten."""
+import pickle
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nnmath import Network
+from nnmath.io import save_model
+
+
+def nnmath(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "nnmath", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
+
+
+FILES = {
+    "empty.csv": "",
+    "nonnum.csv": "a,b,c\n1,x,0\n2,3,1\n",
+    "nan.csv": "a,b,c\n1,2,0\n2,inf,1\n",
+    "single.csv": "a,b,c\n1,2,0\n2,3,0\n3,3,0\n4,3,0\n",
+    "ok.csv": "".join(["x1,x2,label\n"] + [f"{i % 7},{(i * 3) % 5},{i % 2}\n" for i in range(40)]),
+    "unseen.csv": "x1,x2,label\n0,1,0\n1,2,7\n",
+    "wide.csv": "x1,x3\n0,0\n",
+}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bad")
+    for name, text in FILES.items():
+        (folder / name).write_text(text)
+    net = Network([2, 3, 1], seed=0)
+    net.fit(np.array([[0.0, 1], [1, 0], [1, 1], [0, 0]]), np.array([0, 1, 1, 0]), epochs=2)
+    save_model(folder / "m.npz", net, {"feature_names": ["x1", "x2"], "target_name": "label",
+                                       "scaler": {"mean": [0.0, 0.0], "scale": [1.0, 1.0]}})
+    (folder / "evil.npz").write_bytes(pickle.dumps({"W1": [1.0]}))
+    (folder / "cut.npz").write_bytes((folder / "m.npz").read_bytes()[:300])
+    return folder
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--data", "missing.csv"], "no such file: missing.csv"),
+    (["train", "--data", "empty.csv"], "empty.csv is empty"),
+    (["train", "--data", "nonnum.csv"], "feature column 'b' of nonnum.csv holds 'x', which is not a number"),
+    (["train", "--data", "nan.csv"], "feature column 'b' of nan.csv holds 'inf' .*NaN and infinite"),
+    (["train", "--data", "ok.csv", "--target", "y"], "has no column 'y' .*its columns are 'x1', 'x2', 'label'"),
+    (["train", "--data", "single.csv"], "the target 'c' holds a single class \\(0\\)"),
+    (["predict", "m.npz", "unseen.csv"], "the label '7', which was not seen in training; the model knows 0, 1"),
+    (["predict", "m.npz", "wide.csv"], "the model expects 2 features but wide.csv lacks 1 of them \\('x2'\\)"),
+    (["predict", "ok.csv", "ok.csv"], "ok.csv is not an nnmath model file"),
+    (["info", "evil.npz"], "evil.npz is not an nnmath model file \\(it is a Python pickle"),
+    (["predict", "cut.npz", "ok.csv"], "cut.npz is not an nnmath model file \\(truncated or corrupted\\)"),
+    (["train", "--data", "ok.csv", "--lr", "-0.1"], "--learning-rate/--lr: must be a positive number, got -0.1"),
+    (["train", "--data", "ok.csv", "--epochs", "0"], "--epochs: must be a whole number of at least 1, got 0"),
+    (["train", "--data", "ok.csv", "--layers", "3,4,1"], "--layers starts with 3 inputs but ok.csv has 2 features"),
+    (["train", "--data", "ok.csv", "--layers", "2,4,3"], "--layers ends with 3 output units but ok.csv has 2 classes"),
+    (["train", "--data", "ok.csv", "--layers", "2,,1"], "layer sizes are whole numbers"),
+    (["train", "--data", "moons", "--noise", "-1"], "--noise: must be 0 or more"),
+    (["train", "--data", "ok.csv", "--out", "nowhere/m.npz"], "the folder nowhere does not exist"),
+    (["train", "--data", "ok.csv", "--activation", "cosine"], "invalid choice: 'cosine'"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+])
+def test_bad_input_gives_one_line_and_exit_code_2(folder, args, message):
+    run = nnmath(*args, cwd=folder)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr and run.stdout == ""
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nnmath") and "error: " in lines[0]
+    assert re.search(message, lines[0]), lines[0]
+
+
+@pytest.mark.parametrize("args", [
+    ["--data", "nan.csv"],  # fails while reading the data
+    ["--data", "ok.csv", "--activation", "identity", "--lr", "1e6", "--epochs", "200"],  # fails while training
+    ["--data", "ok.csv", "--epochs", "2", "--plot", "ok.csv"],  # the figure folder is a file
+])
+def test_a_failed_run_never_touches_an_existing_model(folder, args):
+    before = (folder / "m.npz").read_bytes()
+    run = nnmath("train", *args, "--out", "m.npz", cwd=folder)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert (folder / "m.npz").read_bytes() == before
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
