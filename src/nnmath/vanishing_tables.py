@@ -1,0 +1,93 @@
+r"""The tables ``nnmath vanishing`` prints (rich).
+
+Per configuration: ‖∂E/∂W^l‖ of the first and the last hidden layer at initialization and their
+ratio; the geometric mean over layers of the ratio ρ_l = rms δ^l / rms δ^{l+1} beside the
+geometric mean of its bound sup|f'|·c_l·‖W^{l+1}‖₂ (see flow.py; "skip" when a residual
+connection removes the bound); the first/last ratio after training, and the test accuracy.
+"""
+from __future__ import annotations
+
+import math
+from typing import Optional, Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _num(x: Optional[float], digits: int = 3) -> str:
+    if x is None or not math.isfinite(x):
+        return "—"
+    return f"{x:.{digits}g}" if 1e-3 <= abs(x) < 1e4 or x == 0 else f"{x:.{max(digits - 1, 1)}e}"
+
+
+def _geometric_mean(values: Sequence[Optional[float]]) -> Optional[float]:
+    if not values or any(v is None or not v > 0 or not math.isfinite(v) for v in values):
+        return None
+    return math.exp(sum(math.log(v) for v in values) / len(values))  # type: ignore[arg-type]
+
+
+def _console() -> Console:
+    """The terminal's width, or 140 columns when the output goes to a file or a pipe."""
+    console = Console()
+    return console if console.is_terminal else Console(width=140)
+
+
+def print_experiment(experiment, per_layer: bool = False, written: Sequence = (), console=None) -> None:
+    console = console or _console()
+    s = experiment.settings
+    table = Table(title=f"Vanishing gradient on {experiment.data}: width {s.width}, {s.epochs} epochs, "
+                        f"SGD α={s.learning_rate:g}, batch {s.batch_size}, norms over {experiment.runs[0].initial.n_samples} "
+                        f"training samples")
+    for name in ("depth", "f", "init", "remedy", "‖∂E/∂W¹‖", "‖∂E/∂Wᴰ‖", "first/last",
+                 "ρ per layer", "bound", "first/last end", "test acc"):
+        table.add_column(name, justify="left" if name in ("f", "init", "remedy") else "right")
+    for r in experiment.runs:
+        c, f0 = r.config, r.initial
+        bound = None if any(b is None for b in f0.bounds) else _geometric_mean(f0.bounds)
+        bound_text = "skip" if any(b is None for b in f0.bounds) else _num(bound)
+        end = r.flows[-1]
+        accuracy = f"diverged @{r.diverged_at}" if r.diverged_at is not None else f"{r.final_accuracy:.3f}"
+        table.add_row(str(c.depth), c.activation, c.init, c.remedy, _num(f0.weight_norms[0]),
+                      _num(f0.weight_norms[c.depth - 1]), _num(f0.first_to_last()),
+                      _num(_geometric_mean(f0.ratios)), bound_text, _num(end.first_to_last()), accuracy)
+    console.print(table)
+    console.print("ρ per layer: geometric mean of rms δ^l / rms δ^{l+1}; bound: of sup|f'|·‖W^{l+1}‖₂ "
+                  "(×max γ/σ with batchnorm), which each ρ_l never exceeds; first/last end: after the last epoch.")
+    if per_layer:
+        for r in experiment.runs:
+            console.print(_layer_table(r))
+    for path in written:
+        console.print(f"wrote {path}")
+
+
+def _layer_table(result) -> Table:
+    f0, end = result.initial, result.flows[-1]
+    table = Table(title=f"{result.config.label}: per layer at initialization (and after training)")
+    for name in ("l", "f", "‖∂E/∂b^l‖", "‖∂E/∂W^l‖", "rms δ^l", "ρ_l", "bound", "‖∂E/∂W^l‖ end"):
+        table.add_column(name, justify="left" if name == "f" else "right")
+    for row, w_end in zip(f0.rows(), end.weight_norms):
+        table.add_row(str(row["layer"]), row["activation"], _num(row["bias_norm"]), _num(row["weight_norm"]),
+                      _num(row["delta_rms"]), _num(row["ratio"]), _num(row["bound"]), _num(w_end))
+    return table
+
+
+def print_nielsen(results, written: Sequence = (), console=None) -> None:
+    console = console or _console()
+    first = results[0]
+    table = Table(title=f"Nielsen's measurement: ‖∂E/∂b^l‖ = ‖mean δ^l‖ over {first.samples} training samples, "
+                        f"sigmoid layers of 30, W ~ N(0, 1/n_in); ours: geometric mean over {len(first.norms)} seeds")
+    for name in ("hidden", "data", "variant", "layer 1", "layer 2", "layer 3", "layer 4", "first/last"):
+        table.add_column(name, justify="left" if name in ("data", "variant") else "right")
+    for depth in sorted({r.depth for r in results}):
+        rows = [r for r in results if r.depth == depth]
+        published = rows[0].published
+        cells = [f"{v:.4f}" for v in published] + [""] * (4 - depth)
+        table.add_row(str(depth), "MNIST", "Nielsen (published)", *cells, f"{published[0] / published[-1]:.4f}")
+        for r in rows:
+            cells = [f"{v:.4f}" for v in r.geometric_mean] + [""] * (4 - depth)
+            table.add_row("", r.data, r.variant, *cells, f"{r.first_to_last:.4f}")
+    console.print(table)
+    console.print("nielsen: sigmoid output, biases N(0, 1) as in Nielsen's code; zero-bias: biases 0 (nnmath's "
+                  "default); softmax: nnmath's default ten-class network (softmax output, biases 0).")
+    for path in written:
+        console.print(f"wrote {path}")
