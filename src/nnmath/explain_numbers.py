@@ -21,7 +21,7 @@ from .losses import softplus
 from .trace import parse_parameter_name
 
 Array = np.ndarray
-INDEXED_NAME = re.compile(r"^\s*([A-Za-z]+\d+)\s*\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\]\s*$")
+INDEXED_NAME = re.compile(r"^\s*((?:W|b|gamma|beta)\d+)\s*\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\]\s*$")
 COVERED = ("plain feed-forward networks (no batch normalisation, residual connections or dropout) "
            "with hidden activations sigmoid, tanh, relu, leaky_relu, softsign or identity and the outputs "
            "sigmoid + cross-entropy, softmax + cross-entropy, identity + squared error, sigmoid + squared error")
@@ -84,7 +84,8 @@ def parse_indexed_name(name: str, sizes: list[int]) -> Parameter:
         if len(index) != 1:
             raise NNMathError(f"parameter {name!r}: a bias needs one index, b{layer}[k]")
         if index[0] >= n_out:
-            raise NNMathError(f"parameter {name!r} is out of range: b{layer} has {n_out} entries, k is 0..{n_out - 1}")
+            raise NNMathError(f"parameter {name!r} is out of range: b{layer} has {n_out} entr{'y' if n_out == 1 else 'ies'}, "
+                              f"k is 0..{n_out - 1}")
     return Parameter(kind, layer, index)
 
 
