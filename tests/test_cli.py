@@ -2,6 +2,8 @@
 import csv
 import io
 import json
+import os
+import pty
 import re
 import shutil
 import subprocess
@@ -25,7 +27,36 @@ def test_default_train_runs_the_seeds_network_on_breast_cancer_and_reaches_95_pe
     rows = {m.group(1): float(m.group(2)) for m in re.finditer(r"(train|validation|test)\s.*?([\d.]+)%", run.stdout)}
     assert set(rows) == {"train", "validation", "test"} and rows["test"] >= 95.0
     assert re.search(r"W1\s.*30 x 16", run.stdout) and re.search(r"W2\s.*16 x 1", run.stdout)
-    assert "━" not in run.stderr and list(tmp_path.iterdir()) == []  # no progress bar off a terminal, no files
+    assert "300/300" not in run.stdout + run.stderr and "\x1b[" not in run.stdout  # no bar or colour off a terminal
+    assert list(tmp_path.iterdir()) == []  # no files written without --out or --plot
+
+
+def _on_a_terminal(*args):
+    """Run nnmath with its stdout on a pseudo-terminal; returns what the terminal showed."""
+    main, secondary = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "nnmath", *args], stdout=secondary, stderr=subprocess.PIPE)
+    os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the terminal closed: the program ended
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    assert process.wait(timeout=60) == 0, process.stderr.read() if process.stderr else ""
+    if process.stderr:
+        process.stderr.close()
+    return shown.decode("utf-8", "replace")
+
+
+def test_progress_bar_over_epochs_on_a_terminal_unless_quiet():
+    shown = _on_a_terminal("train", "--data", "xor", "--epochs", "40")
+    assert "40/40" in shown and re.search(r"E = \d\.\d{4}", shown)
+    quiet = _on_a_terminal("train", "--data", "xor", "--epochs", "40", "--quiet")
+    assert "40/40" not in quiet and "Results after training" in quiet
 
 
 @pytest.fixture(scope="module")
