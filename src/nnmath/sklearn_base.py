@@ -15,7 +15,7 @@ This module imports scikit-learn; ``import nnmath`` does not import it.
 from __future__ import annotations
 
 from numbers import Integral
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Optional, Sequence, TypeVar, Union
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -31,6 +31,7 @@ from .training import fit as train
 
 Array = np.ndarray
 FLOATS = (np.float64, np.float32)
+Estimator = TypeVar("Estimator", bound="NetworkEstimator")
 
 
 def _hidden_sizes(hidden_layer_sizes: Any) -> list[int]:
@@ -40,7 +41,7 @@ def _hidden_sizes(hidden_layer_sizes: Any) -> list[int]:
         sizes = list(sizes)
     except TypeError:
         raise NNMathError(f"hidden_layer_sizes must be a tuple of whole numbers, got {hidden_layer_sizes!r}") from None
-    if not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes):
+    if not all(isinstance(s, Integral) and not isinstance(s, bool) and int(s) >= 1 for s in sizes):
         raise NNMathError(f"hidden_layer_sizes must hold whole numbers >= 1, got {hidden_layer_sizes!r}")
     return [int(s) for s in sizes]
 
@@ -106,7 +107,7 @@ class NetworkEstimator(BaseEstimator):
                        output=self._output, init=self.init, dropout=self.dropout, seed=seed, dtype=dtype)
 
     # ---- training --------------------------------------------------------------------------
-    def fit(self, X: Any, y: Any) -> "NetworkEstimator":
+    def fit(self: Estimator, X: Any, y: Any) -> Estimator:
         """Train the network for ``epochs`` epochs (fewer with early stopping).
 
         With ``warm_start=True`` a fitted estimator continues from its current weights and
@@ -125,7 +126,7 @@ class NetworkEstimator(BaseEstimator):
         """
         return self._fit(X, y, incremental=False, classes=None)
 
-    def _fit(self, X: Any, y: Any, incremental: bool, classes: Optional[Array]) -> "NetworkEstimator":
+    def _fit(self: Estimator, X: Any, y: Any, incremental: bool, classes: Optional[Array]) -> Estimator:
         first = not ((incremental or self.warm_start) and hasattr(self, "network_"))
         X, y = validate_data(self, X, y, reset=first, dtype=FLOATS, **self._y_options)
         if not 0.0 < self.validation_fraction < 1.0:
@@ -142,7 +143,7 @@ class NetworkEstimator(BaseEstimator):
             self.n_iter_ = 0
             self.gradient_norms_ = np.zeros((len(self.network_.layers), 0))
         if first or getattr(self.optimizer_, "name", None) != self.optimizer:
-            self.optimizer_ = optimizers.get(self.optimizer)
+            self.optimizer_: Any = optimizers.get(self.optimizer)
         X = X.astype(self.network_.dtype, copy=False)
 
         validate = self.early_stopping and not incremental

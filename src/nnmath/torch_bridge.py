@@ -52,9 +52,9 @@ def __getattr__(name: str) -> Any:
     if name != "Residual":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     if _residual_class is None:
-        nn = import_torch().nn
+        module_base: Any = import_torch().nn.Module
 
-        class Residual(nn.Module):
+        class Residual(module_base):
             r"""A skip connection around a layer: a^l = body(a^{l-1}) + a^{l-1}."""
 
             def __init__(self, body: Any):
