@@ -105,6 +105,19 @@ def test_gradient_norms_are_the_norms_of_the_gradient_steps(iris):
         assert model.gradient_norms_[l, 1] == pytest.approx(np.linalg.norm(W0 - W1) / alpha, rel=1e-9)
 
 
+def test_gradient_norms_show_the_vanishing_gradient_of_sigmoid_layers(cancer):
+    """The seed's point: each sigmoid layer multiplies the backward error by S'(z) <= 1/4, so in a
+    deep sigmoid network the first layers learn slowest; ReLU (f' = 1 where active) does not shrink it."""
+    X, y = StandardScaler().fit_transform(cancer[0]), cancer[1]
+    norms = {}
+    for f in ("sigmoid", "relu"):
+        model = small(hidden_layer_sizes=(30, 30, 30, 30), activation=f, init="normal", optimizer="sgd",
+                      batch_size=None, epochs=1).fit(X, y)
+        norms[f] = model.gradient_norms_[:4, 0]  # hidden layers 1..4, first epoch
+    assert np.all(norms["sigmoid"][:-1] < 0.5 * norms["sigmoid"][1:])  # shrinks by > 2x per layer
+    assert norms["relu"][0] > 0.5 * norms["relu"][-1]
+
+
 def test_binary_outputs_follow_the_equations(cancer):
     X, y = StandardScaler().fit_transform(cancer[0]), np.where(cancer[1] == 1, "benign", "malignant")
     model = small(activation="relu").fit(X, y)
