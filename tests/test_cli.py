@@ -124,3 +124,23 @@ def test_console_script_and_python_dash_m_are_the_same_program():
     a = subprocess.run([script, "--version"], capture_output=True, text=True)
     b = nnmath("--version")
     assert a.returncode == b.returncode == 0 and a.stdout == b.stdout == f"nnmath {nnmath_package.__version__}\n"
+
+
+def test_word_labels_in_any_column_and_predict_matches_columns_by_name(tmp_path):
+    rng = np.random.default_rng(0)
+    centres = {"cat": (0, 0), "dog": (3, 0), "owl": (0, 3)}
+    rows = [(name, *(np.array(c) + rng.normal(0, 0.5, 2)).round(4)) for name in centres for c in [centres[name]] * 30]
+    (tmp_path / "animals.csv").write_text("kind,a,b\n" + "".join(f"{k},{a},{b}\n" for k, a, b in rows))
+    # the same samples with the columns in another order and one extra column
+    (tmp_path / "shuffled.csv").write_text("b,note,a\n" + "".join(f"{b},x,{a}\n" for _, a, b in rows))
+    run = nnmath("train", "--data", "animals.csv", "--target", "kind", "--lr", "1", "--out", "z.npz", "--json",
+                 cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["classes"] == ["cat", "dog", "owl"] and report["layers"] == [2, 16, 3]
+    assert report["results"]["test"]["accuracy"] > 0.9  # three well-separated clusters
+    first = nnmath("predict", "z.npz", "animals.csv", cwd=tmp_path)
+    second = nnmath("predict", "z.npz", "shuffled.csv", cwd=tmp_path)
+    assert first.returncode == second.returncode == 0
+    assert first.stdout == second.stdout and first.stdout.startswith("prediction,P(cat),P(dog),P(owl)\n")
+    assert "labels in column 'kind'" in first.stderr and second.stderr == ""  # shuffled.csv has no labels

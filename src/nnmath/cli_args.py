@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-from typing import Callable, Optional, Union
+from typing import BinaryIO, Callable, Optional, Union
 
 from .errors import NNMathError
 from .io import replace_atomically
@@ -100,4 +100,7 @@ def check_output_path(path: Optional[Path], what: str) -> None:
 
 def write_text_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that a failure never leaves half a file (see io.replace_atomically)."""
-    replace_atomically(path, lambda f: f.write(text.encode("utf-8")))
+    def write(f: BinaryIO) -> None:
+        f.write(text.encode("utf-8"))
+
+    replace_atomically(path, write)

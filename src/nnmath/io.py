@@ -47,7 +47,7 @@ def save_model(path, net: Network, info: dict) -> None:
     arrays[META_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
     def write(f: BinaryIO) -> None:
-        np.savez(f, **arrays)
+        np.savez(f, allow_pickle=False, **arrays)  # plain float and uint8 arrays only
 
     replace_atomically(path, write)
 

@@ -66,9 +66,11 @@ def boundary_figure(net: Network, scaler: Standardizer, X: np.ndarray, y: np.nda
         raise NNMathError("a decision boundary is drawn for two-dimensional data only")
     pad = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
     low, high = X.min(axis=0) - pad, X.max(axis=0) + pad
-    g0, g1 = np.meshgrid(np.linspace(low[0], high[0], 250), np.linspace(low[1], high[1], 250))
+    g0, g1 = np.meshgrid(np.linspace(low[0], high[0], 200), np.linspace(low[1], high[1], 200))
     grid = np.column_stack([g0.ravel(), g1.ravel()])
     proba = net.predict_proba(scaler.transform(grid))
+    if net.classes_ is None:
+        raise NNMathError("the network has not been trained: it knows no classes")
     classes = list(net.classes_)
     fig = Figure(figsize=(5.5, 5), layout="constrained")
     ax = fig.subplots()

@@ -21,46 +21,46 @@ from .data import BUILT_IN, Dataset, Standardizer, load, split
 from .errors import NNMathError
 from .network import Network
 
-DEFAULTS = {"data": "breast-cancer", "layers": "auto,16,auto", "activation": "sigmoid", "init": "xavier",
-            "optimizer": "sgd", "learning_rate": 0.5, "epochs": 300, "validation_split": 0.2, "seed": 0}
+DEFAULT_DATA, DEFAULT_LAYERS = "breast-cancer", "auto,16,auto"
+DEFAULT_LEARNING_RATE, DEFAULT_EPOCHS = 0.5, 300  # reach >= 95% test accuracy on breast-cancer in 0.1 s
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("train", help="train a network and show how it learns",
                               description=__doc__.split("\n\n")[0].replace("``", "'"))
     d = p.add_argument_group("data")
-    d.add_argument("--data", default=DEFAULTS["data"], metavar="NAME|FILE.csv",
+    d.add_argument("--data", default=DEFAULT_DATA, metavar="NAME|FILE.csv",
                    help=f"a built-in set ({', '.join(BUILT_IN)}) or a CSV file with a header row "
-                        f"(default {DEFAULTS['data']})")
+                        f"(default {DEFAULT_DATA})")
     d.add_argument("--target", metavar="COLUMN", help="the CSV column holding the labels (default the last)")
     d.add_argument("--noise", type=non_negative_float, default=0.1,
-                   help="standard deviation of the noise of the 2-D sets (default 0.1)")
+                   help="standard deviation of the noise of the 2-D sets (default %(default)s)")
     d.add_argument("--samples", type=positive_int, metavar="M", help="use M samples (default: all; 400 for 2-D sets)")
-    d.add_argument("--test-size", type=fraction(False), default=0.25, help="fraction held out for the test (0.25)")
-    d.add_argument("--validation-split", type=fraction(True), default=DEFAULTS["validation_split"],
-                   help="fraction of the training part held out for validation (default 0.2)")
+    d.add_argument("--test-size", type=fraction(False), default=0.25, help="fraction held out for the test (default %(default)s)")
+    d.add_argument("--validation-split", type=fraction(True), default=0.2,
+                   help="fraction of the training part held out for validation (default %(default)s)")
     d.add_argument("--no-standardize", action="store_true", help="use the features as they are")
     n = p.add_argument_group("network")
-    n.add_argument("--layers", type=layer_spec, default=layer_spec(DEFAULTS["layers"]), metavar="SIZES",
+    n.add_argument("--layers", type=layer_spec, default=layer_spec(DEFAULT_LAYERS), metavar="SIZES",
                    help="units per layer, input first; 'auto' is the feature count / the class count "
                         "(default auto,16,auto: 30,16,1 on breast-cancer)")
-    n.add_argument("--activation", choices=list(activations.ACTIVATIONS), default=DEFAULTS["activation"],
-                   help="the hidden units' f (default sigmoid)")
-    n.add_argument("--init", choices=list(init.INITIALIZERS), default=DEFAULTS["init"],
-                   help="how the weights W are drawn (default xavier)")
-    n.add_argument("--dropout", type=fraction(True), default=0.0, help="dropout probability of hidden units (0)")
+    n.add_argument("--activation", choices=list(activations.ACTIVATIONS), default="sigmoid",
+                   help="the hidden units' f (default %(default)s)")
+    n.add_argument("--init", choices=list(init.INITIALIZERS), default="xavier",
+                   help="how the weights W are drawn (default %(default)s)")
+    n.add_argument("--dropout", type=fraction(True), default=0.0, help="dropout probability of hidden units (default %(default)s)")
     t = p.add_argument_group("training")
-    t.add_argument("--optimizer", choices=list(optimizers.OPTIMIZERS), default=DEFAULTS["optimizer"],
+    t.add_argument("--optimizer", choices=list(optimizers.OPTIMIZERS), default="sgd",
                    help="sgd is the seed's gradient descent (default)")
     t.add_argument("--learning-rate", "--lr", dest="learning_rate", type=positive_float,
-                   default=DEFAULTS["learning_rate"], metavar="ALPHA", help="the step size α (default 0.5)")
+                   default=DEFAULT_LEARNING_RATE, metavar="ALPHA", help="the step size α (default %(default)s)")
     t.add_argument("--schedule", choices=list(schedules.SCHEDULES), default="constant",
-                   help="how α changes over the epochs (default constant)")
+                   help="how α changes over the epochs (default %(default)s)")
     t.add_argument("--batch-size", type=positive_int, metavar="B", help="samples per step (default: all, full batch)")
-    t.add_argument("--epochs", type=positive_int, default=DEFAULTS["epochs"], help="passes over the data (300)")
+    t.add_argument("--epochs", type=positive_int, default=DEFAULT_EPOCHS, help="passes over the data (default %(default)s)")
     t.add_argument("--weight-decay", type=non_negative_float, default=0.0, metavar="LAMBDA",
-                   help="L2 penalty λ/2 Σ‖W‖² (default 0)")
-    t.add_argument("--seed", type=int, default=DEFAULTS["seed"], help="seed of the data split, weights and shuffling")
+                   help="L2 penalty λ/2 Σ‖W‖² (default %(default)s)")
+    t.add_argument("--seed", type=int, default=0, help="seed of the data split, weights and shuffling (default %(default)s)")
     o = p.add_argument_group("output")
     o.add_argument("--out", type=Path, metavar="FILE", help="save the trained model here (.npz)")
     o.add_argument("--plot", type=Path, metavar="DIR", help="write PNG figures into this folder")
