@@ -147,28 +147,28 @@ class NetworkEstimator(BaseEstimator):
         X = X.astype(self.network_.dtype, copy=False)
 
         validate = self.early_stopping and not incremental
-        validation_data = None
+        validation_data, scores = None, []  # scores: the validation score after each epoch
         if validate:
             X, X_val, y, y_val = train_test_split(X, y, test_size=self.validation_fraction,
                                                   random_state=self._rng.randint(2**31 - 1), stratify=self._stratify(y))
             validation_data = (X_val, y_val)
-            if self.validation_scores_ is None:
-                self.validation_scores_ = []
 
         def after_epoch(epoch: int, record: dict) -> bool:
+            line = f"epoch {self.n_iter_ + epoch + 1}: E = {record['loss']:.8f}"
             if validate:
-                assert self.validation_scores_ is not None
-                self.validation_scores_.append(self._validation_score(X_val, y_val, record))
+                scores.append(self._validation_score(X_val, y_val, record))
+                line += f", validation score = {scores[-1]:.6f}"
             if self.verbose:
-                print(f"epoch {self.n_iter_ + epoch + 1}: E = {record['loss']:.8f}"
-                      + (f", validation score = {self.validation_scores_[-1]:.6f}" if validate else ""))  # type: ignore[index]
-            return False
+                print(line)
+            return False  # never stops training itself
 
         history: History = train(
             self.network_, X, y, epochs=1 if incremental else self.epochs, learning_rate=self.learning_rate,
             batch_size=batch_size, optimizer=self.optimizer_, weight_decay=self.weight_decay,
             validation_data=validation_data, early_stopping=validate, patience=self.n_iter_no_change,
             seed=int(self._rng.randint(2**31 - 1)), callback=after_epoch)
+        if validate:
+            self.validation_scores_ = (self.validation_scores_ or []) + scores
         self.loss_curve_ = self.loss_curve_ + list(history.loss)
         self.n_iter_ += len(history)
         norms = np.asarray(history.grad_norms, dtype=np.float64).reshape(len(history), -1).T
