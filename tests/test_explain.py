@@ -165,6 +165,10 @@ class Reference:
         if name == "max_fp":
             s, i = rest
             return self.fp[i][s, self.index[-1]] if i == self.l else self.fp[i][s].max()
+        if name in ("delta_out", "delta_here", "shrink"):
+            out = np.abs(self.delta[self.L][rest[0]]).max()
+            here = abs(self.delta[self.l][rest[0], self.index[-1]])
+            return {"delta_out": out, "delta_here": here, "shrink": here / out if out > 0 else 0.0}[name]
         if name == "bound":
             return np.prod([SLOPE_BOUND.get(self.names[i], 1.0) for i in rest[0]])
         raise KeyError(key)

@@ -18,16 +18,15 @@ from itertools import product
 
 import numpy as np
 
-from . import activations
 from .errors import NNMathError
 from .explain_lines import F, LOSS_NAMES, error_line, fprime, fprime_line, output_delta_lines, output_reason, unit, vector
+from .explain_chain import LETTERS, chain_substituted, chain_symbols, vanishing_section
 from .explain_numbers import Numbers, Parameter, encode_targets, parse_indexed_name, quantities
 from .render import Derivation, Section
 
 MAX_PATHS = 8  # beyond this many paths the recursive δ form is shown instead of the sum over paths
 MAX_SAMPLES = 8  # a derivation prints every sample
 VECTOR_LIMIT = 16  # longer vectors are not printed in full
-LETTERS = "qrstuvw"
 
 
 def explain(net, x, y, parameter: str, learning_rate: float = 0.1, digits: int = 4, eps: float = 1e-6) -> Derivation:
@@ -48,7 +47,7 @@ def explain(net, x, y, parameter: str, learning_rate: float = 0.1, digits: int =
     fwd, delta, v = quantities(numbers, X, Y)
     d = _Writer(numbers, p, len(X), v, delta)
     sections = [d.setup(), d.forward(), d.chain(), d.factors(), d.result(net, X, Y, eps),
-                d.update(learning_rate), d.vanishing()]
+                d.update(learning_rate), vanishing_section(d)]
     title = (rf"How $E$ depends on ${p.latex}$ in a {numbers.sizes} network "
              f"({_describe(numbers)}), {len(X)} sample{'s' if len(X) > 1 else ''}")
     summary = {k: v[(k,)] for k in ("grad", "backprop", "fd", "new")}
@@ -252,7 +251,7 @@ class _Writer:
                 if len(self.paths) > 1:
                     sec.math(f"{self.sample_dE(s)} = " + " + ".join("@" for _ in self.paths) + " = @",
                              *[("path", s, path) for path in self.paths], ("grad_s", s))
-                else:
+                elif self.m > 1:
                     sec.math(f"{self.sample_dE(s)} = @", ("grad_s", s))
             else:
                 v[("grad_s", s)] = v[("delta", s, p.layer, p.unit)] * x_val
@@ -298,77 +297,3 @@ class _Writer:
         sec.math(rf"{p.latex} \leftarrow {p.latex} - \alpha {self.dE} = @ - @ \cdot @ = @",
                  (p.kind, p.layer, *p.index), ("alpha",), ("grad",), ("new",))
         return sec
-
-    def vanishing(self) -> Section:
-        sec = Section("Activation derivatives on the chain: the vanishing gradient")
-        p, l, L, v = self.p, self.p.layer, self.L, self.v
-        output_slope = not self.n.output_cancels()
-        layers = list(range(l, L)) + ([L] if output_slope else [])
-        if not layers:
-            sec.text(f"No activation derivative stands between ${p.latex}$ and $E$: the output's slope cancelled, so "
-                     f"this gradient is $\\delta$ times its input. A parameter one layer further from the output gets an "
-                     f"extra factor $W \\cdot f'(z)$, and for a sigmoid $S'(z) \\leq 0.25$.")
-            return sec
-        for s in self.samples(sec):
-            if not self.path_form:
-                self._slope_product(sec, s, None, layers)
-                continue
-            seen = set()
-            for path in self.paths:
-                u = self.units(path)
-                if tuple(u[i] for i in layers) not in seen:
-                    seen.add(tuple(u[i] for i in layers))
-                    self._slope_product(sec, s, path, layers)
-        sec.text("Each sigmoid layer the error crosses multiplies it by $S'(z) \\leq 0.25$ (and by a weight): with weights "
-                 "of moderate size the gradient shrinks by at least 75% per sigmoid layer. That is the vanishing gradient.")
-        return sec
-
-    def _slope_product(self, sec: Section, s: int, path, layers: list) -> None:
-        """Π f'(z) along one path (or the largest f' per layer when paths are too many) vs Π bounds."""
-        v = self.v
-        bounds = [activations.get(self.n.activation(i)).bound for i in layers]
-        if path is None:
-            keys = []
-            for i in layers:
-                slopes = [v[("fp", s, i, k)] for k in ([self.p.unit] if i == self.p.layer else range(self.sizes[i]))]
-                v[("max_fp", s, i)] = max(slopes)
-                keys.append(("max_fp", s, i))
-            symbols = [rf"\max_{{q}} {F[self.n.activation(i)]}'(z^{{{i}}}_{{q}})" if i != self.p.layer else
-                       fprime(self.n.activation(i), unit("z", i, self.p.unit)) for i in layers]
-            label = r"\text{every path}:\quad "
-        else:
-            u = self.units(path)
-            keys = [("fp", s, i, u[i]) for i in layers]
-            symbols = [fprime(self.n.activation(i), unit("z", i, u[i])) for i in layers]
-            named = [f"{LETTERS[i]} = {w}" for i, w in enumerate(path) if self.p.layer + 1 + i in layers]
-            label = ",\\;".join(named) + r":\quad " if named else ""
-        product_key, bound_key = ("slopes", s, path), ("bound", tuple(layers))
-        v[product_key] = float(np.prod([v[k] for k in keys]))
-        v[bound_key] = float(np.prod(bounds))
-        values = " = " + r" \cdot ".join("@" for _ in keys) if len(keys) > 1 else ""
-        sec.math(label + r" \cdot ".join(symbols) + values + r" = @ \leq @",
-                 *(keys if len(keys) > 1 else []), product_key, bound_key)
-
-
-def chain_symbols(numbers: Numbers, p: Parameter, u: dict) -> str:
-    """The chain rule for one path in symbols, output first: ∂E/∂ŷ · ∂ŷ/∂z · ∂z/∂a · ∂a/∂z · ... · ∂z/∂W."""
-    L, l = numbers.L, p.layer
-    z = lambda i: unit("z", i, u[i])  # noqa: E731
-    a = lambda i: unit("a", i, u[i])  # noqa: E731
-    d = lambda top, bottom: rf"\frac{{\partial {top}}}{{\partial {bottom}}}"  # noqa: E731
-    y_hat = rf"\hat{{y}}_{{{u[L]}}}"
-    parts = [d("E", z(L))] if numbers.loss == "ce" else [d("E", y_hat), d(y_hat, z(L))]
-    for i in range(L, l, -1):
-        parts += [d(z(i), a(i - 1)), d(a(i - 1), z(i - 1))]
-    parts.append(d(z(l), p.latex))
-    return r" \cdot ".join(parts)
-
-
-def chain_substituted(numbers: Numbers, p: Parameter, u: dict) -> str:
-    """The same chain with each factor's function: δ^L, W, f'(z), a^{l-1} (or 1 for a bias)."""
-    L, l = numbers.L, p.layer
-    parts = [unit(r"\delta", L, u[L])]
-    for i in range(L, l, -1):
-        parts += [rf"W^{{{i}}}_{{{u[i - 1]},{u[i]}}}", fprime(numbers.activation(i - 1), unit("z", i - 1, u[i - 1]))]
-    parts.append(unit("a", l - 1, p.index[0]) if p.kind == "W" else "1")
-    return r" \cdot ".join(parts)
