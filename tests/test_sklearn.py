@@ -123,6 +123,7 @@ def test_binary_outputs_follow_the_equations(cancer):
     model = small(activation="relu").fit(X, y)
     W1, W2 = model.network_.weights
     b1, b2 = model.network_.biases
+    assert model.coefs_[0] is W1 and model.intercepts_[1] is b2 and W1.shape == (30, 8)  # MLP's names
     z = (np.maximum(X @ W1 + b1, 0) @ W2 + b2)[:, 0]  # z² = relu(x W¹ + b¹) W² + b²
     np.testing.assert_allclose(model.decision_function(X), z, rtol=1e-12)
     np.testing.assert_allclose(model.predict_proba(X)[:, 1], 1 / (1 + np.exp(-z)), rtol=1e-12, atol=1e-15)

@@ -72,6 +72,8 @@ _ATTRIBUTES = """
         ``gradient_norms_[l, e]`` = mean over epoch e's steps of ‖∂E/∂W^{l+1}‖ (Frobenius).
     network_ : nnmath.Network
         The trained network.
+    coefs_, intercepts_ : list of ndarray
+        W¹..Wᴸ and b¹..bᴸ of ``network_`` (the names scikit-learn's MLP uses).
     optimizer_ : nnmath optimizer
         The optimizer with its state (velocities, Adam's moments), reused by partial_fit / warm_start.
 """

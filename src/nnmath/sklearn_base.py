@@ -175,6 +175,18 @@ class NetworkEstimator(BaseEstimator):
         self.gradient_norms_ = np.hstack([self.gradient_norms_, norms])
         return self
 
+    @property
+    def coefs_(self) -> list[Array]:
+        """[W¹, ..., Wᴸ], W^l of shape (n_{l-1}, n_l), under scikit-learn MLP's name (the arrays themselves)."""
+        check_is_fitted(self)
+        return list(self.network_.weights)
+
+    @property
+    def intercepts_(self) -> list[Array]:
+        """[b¹, ..., bᴸ], under scikit-learn MLP's name."""
+        check_is_fitted(self)
+        return list(self.network_.biases)
+
     def _forward_output(self, X: Any) -> tuple[Array, Array]:
         """(z^L, ŷ = a^L) of the output layer for the validated X, in prediction mode."""
         X = self._validate_X(X)
