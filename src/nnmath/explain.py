@@ -108,7 +108,7 @@ class _Writer:
             sec.text(f"${p.latex}$ is the weight from {source} to unit {p.unit} of layer {p.layer}:")
         else:
             sec.text(f"${p.latex}$ is the bias of unit {p.unit} of layer {p.layer}:")
-        sec.math(f"{p.latex} = @", (p.kind, p.layer, *p.index))
+        sec.math(f"{p.latex} = @", p.key)
         return sec
 
     def forward(self) -> Section:
@@ -293,7 +293,7 @@ class _Writer:
         sec = Section("The gradient-descent step")
         p, v = self.p, self.v
         v[("alpha",)] = learning_rate
-        v[("new",)] = v[(p.kind, p.layer, *p.index)] - learning_rate * v[("grad",)]
+        v[("new",)] = v[p.key] - learning_rate * v[("grad",)]
         sec.math(rf"{p.latex} \leftarrow {p.latex} - \alpha {self.dE} = @ - @ \cdot @ = @",
-                 (p.kind, p.layer, *p.index), ("alpha",), ("grad",), ("new",))
+                 p.key, ("alpha",), ("grad",), ("new",))
         return sec

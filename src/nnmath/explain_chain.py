@@ -86,7 +86,7 @@ def _slope_product(writer, sec: Section, s: int, path, layers: list) -> None:
     v, p, n = writer.v, writer.p, writer.n
     bounds = [activations.get(n.activation(i)).bound for i in layers]
     if path is None:
-        keys = []
+        keys: list = []
         for i in layers:
             slopes = [v[("fp", s, i, k)] for k in ([p.unit] if i == p.layer else range(writer.sizes[i]))]
             v[("max_fp", s, i)] = max(slopes)

@@ -5,6 +5,8 @@ Every number is a placeholder ``@`` bound to a key of the quantity table (explai
 """
 from __future__ import annotations
 
+from collections.abc import Sized
+
 from .render import Section
 
 # f and f' as the seed writes them (S for the sigmoid)
@@ -100,9 +102,9 @@ def error_line(sec: Section, loss: str, s: int, L: int, n_out: int, sample: str 
         sec.math(rf"{E} = \frac{{1}}{{2}}\sum_{{q}} (\hat{{y}}_{{q}} - y_{{q}})^{{2}} = @", ("E_s", s))
 
 
-def vector(keys: list) -> str:
-    """[@, @, ...] for a row of numbers."""
-    return "[" + ", ".join("@" for _ in keys) + "]"
+def vector(entries: Sized) -> str:
+    """[@, @, ...] with one place per entry."""
+    return "[" + ", ".join("@" for _ in range(len(entries))) + "]"
 
 
 def mean_error_line(sec: Section, m: int, sample_key: str = "E_s", key: tuple = ("E",)) -> None:

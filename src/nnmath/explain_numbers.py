@@ -43,6 +43,11 @@ class Parameter:
         return self.index[-1]
 
     @property
+    def key(self) -> tuple:
+        """Its key in the quantity table: ("W", l, j, k) or ("b", l, k)."""
+        return (self.kind, self.layer) + self.index
+
+    @property
     def latex(self) -> str:
         return rf"{self.kind}^{{{self.layer}}}_{{{','.join(map(str, self.index))}}}"
 
@@ -153,12 +158,10 @@ class Numbers:
 
     def perturbed(self, p: Parameter, step: float) -> "Numbers":
         """A copy with one parameter entry moved by ``step`` (for the finite difference)."""
-        Ws, bs = [None if W is None else W.copy() for W in self.Ws], [None if b is None else b.copy() for b in self.bs]
+        Ws: list = [None] + [W.copy() for W in self.Ws[1:]]
+        bs: list = [None] + [b.copy() for b in self.bs[1:]]
         (Ws if p.kind == "W" else bs)[p.layer][p.index] += step
         return Numbers(Ws, bs, self.hidden, self.output, self.loss)
-
-    def value(self, p: Parameter) -> float:
-        return float((self.Ws if p.kind == "W" else self.bs)[p.layer][p.index])
 
 
 @dataclass
@@ -219,7 +222,8 @@ def quantities(numbers: Numbers, X: Array, Y: Array) -> tuple[Pass, list, dict]:
     fwd = numbers.forward(X)
     delta = fwd.deltas(Y)
     errors = fwd.sample_errors(Y)
-    L, v = numbers.L, {}
+    L = numbers.L
+    v: dict = {}
     for l in range(1, L + 1):
         for (j, k), w in np.ndenumerate(numbers.Ws[l]):
             v[("W", l, j, k)] = float(w)
