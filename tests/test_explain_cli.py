@@ -83,3 +83,15 @@ def test_a_model_the_derivation_does_not_cover_is_refused_by_name(capsys, tmp_pa
     save_model(tmp_path / "wide.npz", nnmath.Network([5, 2, 1], seed=0), {})
     code, _, err = run(capsys, "--model", str(tmp_path / "wide.npz"))
     assert code == 2 and "takes 5 features: give the data with --data" in err
+
+
+def test_data_option_uses_the_standardized_training_samples(capsys):
+    code, out, _ = run(capsys, "--data", "xor", "--layers", "auto,3,auto", "--sample", "7", "--param", "W2[2,0]")
+    assert code == 0
+    from nnmath.data import Standardizer, load
+
+    data = load("xor", seed=0)
+    X = Standardizer().fit(data.X_train).transform(data.X_train)
+    net = nnmath.Network([2, 3, 1], seed=0)
+    net.classes_ = data.classes
+    assert out == nnmath.explain(net, X[7], data.y_train[7:8], "W2[2,0]").to_text()
