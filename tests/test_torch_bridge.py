@@ -104,6 +104,21 @@ def test_backprop_equals_torch_autograd_both_ways(activation, output):
         np.testing.assert_allclose(ours.biases[l], db, rtol=1e-10, atol=1e-13)
 
 
+@pytest.mark.parametrize("output", list(OUTPUTS))
+def test_the_torch_losses_named_in_the_docs_equal_nnmath_E(output):
+    X, y = random_data(output, seed=5)
+    net = Network([5, 4, OUTPUTS[output]], activation="tanh", output=output, seed=0)
+    module = net.to_torch()
+    with torch.no_grad():
+        if output == "sigmoid":
+            E = torch.nn.BCEWithLogitsLoss()(module[:-1](torch.tensor(X))[:, 0], torch.tensor(y, dtype=torch.float64))
+        elif output == "softmax":
+            E = torch.nn.CrossEntropyLoss()(module[:-1](torch.tensor(X)), torch.tensor(y))
+        else:
+            E = 0.5 * torch.nn.MSELoss(reduction="sum")(module(torch.tensor(X)), torch.tensor(y)) / len(X)
+    assert net.error(X, y) == pytest.approx(E.item(), rel=1e-12)
+
+
 def _torch_activation(name):
     return {"sigmoid": torch.nn.Sigmoid(), "tanh": torch.nn.Tanh(), "relu": torch.nn.ReLU(),
             "leaky_relu": torch.nn.LeakyReLU(0.01), "softsign": torch.nn.Softsign(), "identity": torch.nn.Identity()}[name]
