@@ -142,6 +142,8 @@ def test_multiclass_probabilities_are_the_softmax_of_the_logits(iris):
     z = np.tanh(X @ W1 + b1) @ W2 + b2
     np.testing.assert_allclose(model.decision_function(X), z, rtol=1e-12)
     np.testing.assert_allclose(model.predict_proba(X), np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), rtol=1e-12)
+    np.testing.assert_allclose(model.predict_log_proba(X), z - np.log(np.exp(z).sum(axis=1, keepdims=True)),
+                               rtol=1e-12, atol=1e-14)
     assert model.score(X, y) > 0.9
 
 

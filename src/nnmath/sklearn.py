@@ -136,6 +136,10 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
     def decision_function(self, X: Any) -> Array:
         r"""The output layer's weighted sum z^L = a^{L-1} W^L + b^L (the logits).
 
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
         Returns
         -------
         ndarray of shape (n_samples,) for two classes (ŷ = S(z), so z > 0 means classes_[1]),
@@ -146,6 +150,10 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
 
     def predict_proba(self, X: Any) -> Array:
         r"""P(class k | x): [1 - ŷ, ŷ] with ŷ = S(z^L) for two classes, else softmax(z^L)_k.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
 
         Returns
         -------
@@ -159,6 +167,14 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
 
         Two classes: ln(1 - S(z)) = -softplus(z) and ln S(z) = -softplus(-z); K classes:
         ln softmax(z)_k = z_k - \mathrm{logsumexp}(z).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
         """
         z, _ = self._forward_output(X)
         if z.shape[1] == 1:
@@ -167,7 +183,16 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
         return z - (top + np.log(np.exp(z - top).sum(axis=1, keepdims=True)))
 
     def predict(self, X: Any) -> Array:
-        """The most probable class: classes_[1] where z^L > 0 (two classes), else classes_[argmax_k z^L_k]."""
+        """The most probable class: classes_[1] where z^L > 0 (two classes), else classes_[argmax_k z^L_k].
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), labels from ``classes_``
+        """
         z, _ = self._forward_output(X)
         index = (z[:, 0] > 0).astype(np.intp) if z.shape[1] == 1 else np.argmax(z, axis=1)
         return self.classes_[index]
@@ -201,6 +226,11 @@ class NetworkRegressor(RegressorMixin, NetworkEstimator):
     def partial_fit(self, X: Any, y: Any) -> "NetworkRegressor":
         """One epoch over (X, y), continuing from the current weights and optimizer state.
 
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+
         Returns
         -------
         self
@@ -209,7 +239,16 @@ class NetworkRegressor(RegressorMixin, NetworkEstimator):
         return self
 
     def predict(self, X: Any) -> Array:
-        """ŷ = z^L, shape (n_samples,) for one output, else (n_samples, n_outputs)."""
+        """ŷ = z^L = a^{L-1} W^L + b^L, the linear output layer.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) for one output, else (n_samples, n_outputs)
+        """
         _, y_hat = self._forward_output(X)
         return y_hat[:, 0].copy() if y_hat.shape[1] == 1 else y_hat
 

@@ -81,6 +81,19 @@ def to_torch(net: Network) -> Any:
     ``Dropout(p)``; a residual layer is wrapped in ``Residual`` (a^l = f(z^l) + a^{l-1}). The
     tensors have the network's dtype (float32 or float64). Evaluation mode matches
     ``net.output`` (no dropout, running statistics); call ``.train()`` to train it.
+
+    Parameters
+    ----------
+    net : nnmath.Network
+
+    Returns
+    -------
+    torch.nn.Sequential
+
+    Raises
+    ------
+    NNMathError
+        When PyTorch is not installed (the message says ``pip install torch``).
     """
     torch = import_torch()
     nn = torch.nn
@@ -167,7 +180,20 @@ def from_torch(module: Any) -> Network:
     Each ``Linear`` (weight A, bias c) becomes a layer with W^l = A^T and b^l = c; a Linear
     followed by no activation has f(z) = z. Dropout (one p), BatchNorm1d (on every hidden layer)
     and Residual (on every hidden layer of equal width) must be used the way a Network uses them.
-    Anything else raises an NNMathError naming the module.
+
+    Parameters
+    ----------
+    module : torch.nn.Sequential (or a single torch.nn.Linear)
+
+    Returns
+    -------
+    nnmath.Network
+        float32 when the first Linear's weight is float32, else float64.
+
+    Raises
+    ------
+    NNMathError
+        Naming the first module nnmath cannot express, or when PyTorch is not installed.
     """
     torch = import_torch()
     nn = torch.nn
