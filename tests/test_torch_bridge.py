@@ -168,7 +168,8 @@ def test_dropout_is_exported_and_imported_with_its_probability():
     (torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.GELU(), torch.nn.Linear(2, 1)), "GELU"),
     (torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.LeakyReLU(0.2), torch.nn.Linear(2, 1)), "negative_slope=0.2"),
     (torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Softmax(dim=1), torch.nn.Linear(2, 2)), "Softmax"),
-    (torch.nn.Sequential(torch.nn.ReLU()), "before the first Linear"),
+    (torch.nn.Sequential(torch.nn.ReLU()), "before any Linear"),
+    (torch.nn.Conv1d(1, 1, 3), "Conv1d"),
     (torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.Dropout(0.1), torch.nn.Linear(3, 3), torch.nn.Linear(3, 1)),
      "same dropout"),
 ])

@@ -155,7 +155,7 @@ def _parse(modules: list, nn: Any, residual_class: Any) -> list[dict]:
             layers.append(inner[0])
             continue
         if not layers:
-            raise NNMathError(f"module {i} ({type(module).__name__}) comes before the first Linear layer")
+            raise NNMathError(f"cannot import module {i} ({module!r}) before any Linear layer; nnmath supports {SUPPORTED}")
         layer = layers[-1]
         if isinstance(module, nn.BatchNorm1d) and layer["f"] is None and layer["bn"] is None:
             layer["bn"] = module
