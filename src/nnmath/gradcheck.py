@@ -15,9 +15,13 @@ which stays meaningful when single entries are close to zero.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    from .network import Network
 
 Array = np.ndarray
 
@@ -27,7 +31,7 @@ def _loss(net, X: Array, Y: Array, train: bool) -> float:
     return net.loss.value(last.z, last.a, Y)
 
 
-def numerical_gradients(net, X, y, eps: float = 1e-6, train: bool = False,
+def numerical_gradients(net: "Network", X: ArrayLike, y: ArrayLike, eps: float = 1e-6, train: bool = False,
                         max_entries: Optional[int] = None, seed: int = 0) -> list[tuple[Array, Array]]:
     """Finite-difference gradients, per parameter array in ``net.parameters()`` order.
 
@@ -86,8 +90,8 @@ class GradientCheck:
         return worst
 
 
-def check_gradients(net, X, y, eps: float = 1e-6, tolerance: float = 1e-6, train: bool = False,
-                    max_entries: Optional[int] = None) -> GradientCheck:
+def check_gradients(net: "Network", X: ArrayLike, y: ArrayLike, eps: float = 1e-6, tolerance: float = 1e-6,
+                    train: bool = False, max_entries: Optional[int] = None) -> GradientCheck:
     """Compare ``net.gradients`` with finite differences for every parameter array."""
     analytic = net.gradients(X, y, train=train).parameters()
     numeric = numerical_gradients(net, X, y, eps=eps, train=train, max_entries=max_entries)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from .errors import NNMathError
 
@@ -50,7 +51,7 @@ class Targets:
         self.classes_ = classes
         return self
 
-    def encode(self, y: Array, dtype) -> Array:
+    def encode(self, y: ArrayLike, dtype: DTypeLike) -> Array:
         """The target matrix y, shape (m, n_out), in the network's dtype."""
         y = np.asarray(y)
         if self.kind == "regression":

@@ -9,15 +9,19 @@ hidden layer.
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from . import activations, init as initializers, losses
 from .errors import NNMathError
 from .labels import Targets
 from .layers import Dense
 from .trace import Gradients, Trace, parse_parameter_name
+
+if TYPE_CHECKING:
+    from .history import History
 
 Array = np.ndarray
 
@@ -29,13 +33,13 @@ class _ParameterList(list):
         super().__init__(getattr(layer, attr) for layer in net.layers)
         self._net, self._attr = net, attr
 
-    def __setitem__(self, index, value):  # type: ignore[override]
+    def __setitem__(self, index: Any, value: Any) -> None:  # type: ignore[override]
         layer = self._net.layers[index]
         self._net._assign(layer, self._attr, value)
         super().__setitem__(index, getattr(layer, self._attr))
 
 
-def _as_float_dtype(dtype) -> np.dtype:
+def _as_float_dtype(dtype: DTypeLike) -> np.dtype:
     dtype = np.dtype(dtype)
     return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float64)
 
@@ -100,7 +104,7 @@ class Network:
 
     # ---- construction helpers -------------------------------------------------------------
     @staticmethod
-    def _check_sizes(sizes) -> list[int]:
+    def _check_sizes(sizes: Any) -> list[int]:
         try:
             sizes = [int(s) for s in sizes]
         except (TypeError, ValueError):
@@ -126,7 +130,7 @@ class Network:
         return self.targets.classes_
 
     @classes_.setter
-    def classes_(self, classes) -> None:
+    def classes_(self, classes: Optional[ArrayLike]) -> None:
         self.targets.classes_ = None if classes is None else np.asarray(classes)
 
     # ---- parameters -----------------------------------------------------------------------
@@ -154,7 +158,7 @@ class Network:
         for layer, value in zip(self.layers, values):
             self._assign(layer, attr, value)
 
-    def _assign(self, layer: Dense, attr: str, value) -> None:
+    def _assign(self, layer: Dense, attr: str, value: ArrayLike) -> None:
         old = getattr(layer, attr)
         value = np.array(value, dtype=self.dtype)
         if value.shape != old.shape:
@@ -179,7 +183,7 @@ class Network:
             return getattr(layer.bn, kind)
         return getattr(layer, kind)
 
-    def astype(self, dtype) -> "Network":
+    def astype(self, dtype: DTypeLike) -> "Network":
         """Convert every array of the network to ``dtype`` (float32 or float64), in place."""
         dtype = _as_float_dtype(dtype)
         if dtype == self.dtype:
@@ -193,7 +197,7 @@ class Network:
         return self
 
     # ---- the math -------------------------------------------------------------------------
-    def check_X(self, X) -> Array:
+    def check_X(self, X: ArrayLike) -> Array:
         """X as a 2-D array of the network's dtype, or one clear error."""
         try:
             X = np.asarray(X, dtype=self.dtype)
@@ -246,7 +250,7 @@ class Network:
                 dE_da = layer.error_to_input(delta, dE_da)  # δ^l (W^l)^T
         return Gradients(E, grads)
 
-    def encode(self, y) -> Array:
+    def encode(self, y: ArrayLike) -> Array:
         """The target matrix for labels ``y``.
 
         Before the first fit a classifier knows no labels, so ``y`` must then be class indices:
@@ -261,7 +265,8 @@ class Network:
         except (NNMathError, TypeError, ValueError):
             raise NNMathError(f"before the network is fitted, labels must be class indices 0..{n_classes - 1}") from None
 
-    def gradients(self, X, y, train: bool = False, rng: Optional[np.random.Generator] = None) -> Gradients:
+    def gradients(self, X: ArrayLike, y: ArrayLike, train: bool = False,
+                  rng: Optional[np.random.Generator] = None) -> Gradients:
         """∂E/∂W^l, ∂E/∂b^l and δ^l for every layer, at the batch (X, y).
 
         By default in prediction mode (no dropout; batch normalisation uses its running
@@ -273,17 +278,17 @@ class Network:
             raise NNMathError(f"X has {len(X)} samples but y has {len(Y)}")
         return self.backward(self.forward(X, train, rng), Y)
 
-    def error(self, X, y) -> float:
+    def error(self, X: ArrayLike, y: ArrayLike) -> float:
         """E on (X, y) in prediction mode."""
         X, Y = self.check_X(X), self.encode(y)
         last = self.forward(X).layers[-1]
         return self.loss.value(last.z, last.a, Y)
 
-    def output(self, X) -> Array:
+    def output(self, X: ArrayLike) -> Array:
         """ŷ = a^L for each sample, shape (m, n_out)."""
         return self.forward(self.check_X(X)).output
 
-    def predict_proba(self, X) -> Array:
+    def predict_proba(self, X: ArrayLike) -> Array:
         """Class probabilities, one column per class of ``classes_``. For one sigmoid output the
         seed's pair: P(class 2) = ŷ = S(z) and P(class 1) = 1 - ŷ."""
         if self.kind == "regression":
@@ -293,13 +298,13 @@ class Network:
             return np.hstack([1 - y_hat, y_hat])
         return y_hat
 
-    def predict(self, X) -> Array:
+    def predict(self, X: ArrayLike) -> Array:
         """Labels (the most probable class) or, for regression, the predicted values."""
         if self.kind != "regression" and self.classes_ is None:
             raise NNMathError("the network has not been fitted yet: it knows no class labels")
         return self.targets.decode(self.output(X))
 
-    def score(self, X, y) -> float:
+    def score(self, X: ArrayLike, y: ArrayLike) -> float:
         """Accuracy for classifiers; R² (coefficient of determination) for regression."""
         y_pred = self.predict(X)
         y = np.asarray(y)
@@ -310,7 +315,7 @@ class Network:
         total = np.sum((y - y.mean(axis=0)) ** 2)
         return float(1.0 - residual / total) if total > 0 else 0.0
 
-    def fit(self, X, y, **options):
+    def fit(self, X: ArrayLike, y: ArrayLike, **options: Any) -> "History":
         """Train by gradient descent; see ``nnmath.training.fit`` for the options. Returns a History."""
         from .training import fit
 
@@ -353,14 +358,14 @@ class Network:
                 raise NNMathError(f"{name} must have shape {mine[name].shape}, got {np.shape(value)}")
             mine[name][...] = value
 
-    def to_torch(self):
+    def to_torch(self) -> Any:
         """A ``torch.nn.Sequential`` with the same weights (needs PyTorch)."""
         from .torch_bridge import to_torch
 
         return to_torch(self)
 
     @classmethod
-    def from_torch(cls, module) -> "Network":
+    def from_torch(cls, module: Any) -> "Network":
         """A Network from a ``torch.nn.Sequential`` of Linear layers and supported activations."""
         from .torch_bridge import from_torch
 
