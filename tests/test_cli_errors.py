@@ -25,6 +25,7 @@ FILES = {
     "ok.csv": "".join(["x1,x2,label\n"] + [f"{i % 7},{(i * 3) % 5},{i % 2}\n" for i in range(40)]),
     "unseen.csv": "x1,x2,label\n0,1,0\n1,2,7\n",
     "wide.csv": "x1,x3\n0,0\n",
+    "price.csv": "x,price\n" + "".join(f"{i},{i * 1.25 + 3}\n" for i in range(20)),
 }
 
 
@@ -54,6 +55,7 @@ def folder(tmp_path_factory):
     (["predict", "ok.csv", "ok.csv"], "ok.csv is not an nnmath model file"),
     (["info", "evil.npz"], "evil.npz is not an nnmath model file \\(it is a Python pickle"),
     (["predict", "cut.npz", "ok.csv"], "cut.npz is not an nnmath model file \\(truncated or corrupted\\)"),
+    (["train", "--data", "price.csv"], "the target 'price' has 20 different values in 20 samples"),
     (["train", "--data", "ok.csv", "--lr", "-0.1"], "--learning-rate/--lr: must be a positive number, got -0.1"),
     (["train", "--data", "ok.csv", "--epochs", "0"], "--epochs: must be a whole number of at least 1, got 0"),
     (["train", "--data", "ok.csv", "--layers", "3,4,1"], "--layers starts with 3 inputs but ok.csv has 2 features"),

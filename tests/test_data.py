@@ -99,6 +99,12 @@ def test_csv_target_defaults_to_last_column_and_labels_keep_their_type(tmp_path)
     assert d.feature_names == ["a", "b"] and d.target_name == "label" and sorted(d.classes) == [0, 1, 2]
 
 
+def test_samples_draws_a_subset_of_a_csv_file(tmp_path):
+    d = data.load(_csv(tmp_path, "x,y\n" + "".join(f"{i},{i % 2}\n" for i in range(100))), n_samples=40)
+    X = np.concatenate([d.X_train, d.X_test])[:, 0]
+    assert len(X) == 40 and len(set(X)) == 40 and set(X) <= set(range(100))
+
+
 def test_csv_numeric_target_becomes_integers(tmp_path):
     d = data.load(_csv(tmp_path, "x,y\n" + "".join(f"{i},{i % 2}.0\n" for i in range(12))))
     assert d.y_train.dtype.kind == "i" and sorted(d.classes) == [0, 1]

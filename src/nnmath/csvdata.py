@@ -6,7 +6,6 @@ finite numbers; the target column holds labels (numbers or words).
 from __future__ import annotations
 
 import csv
-import math
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -73,19 +72,28 @@ def numbers(table: Table, names: Sequence[str]) -> Array:
     """The named columns as a float matrix (samples x features); names the bad column and row."""
     X = np.empty((len(table.rows), len(names)))
     for j, name in enumerate(names):
-        for i, text in enumerate(table.column(name)):
-            try:
-                X[i, j] = float(text)
-            except ValueError:
-                what = "is empty" if not text.strip() else f"holds {text.strip()!r}, which is not a number"
-                raise NNMathError(
-                    f"feature column {name!r} of {table.path.name} {what} (row {i + 2}); "
-                    f"feature columns must be numbers") from None
-            if not math.isfinite(X[i, j]):
-                raise NNMathError(
-                    f"feature column {name!r} of {table.path.name} holds {text.strip()!r} (row {i + 2}); "
-                    f"NaN and infinite values are not allowed")
+        column = table.column(name)
+        try:
+            X[:, j] = np.asarray(column, dtype=np.float64)  # fast path: numpy parses the whole column
+        except ValueError:
+            i, text = next(((i, t) for i, t in enumerate(column) if not _is_number(t)), (0, column[0]))
+            what = "is empty" if not text.strip() else f"holds {text.strip()!r}, which is not a number"
+            raise NNMathError(f"feature column {name!r} of {table.path.name} {what} (row {i + 2}); "
+                              f"feature columns must be numbers") from None
+        bad = np.flatnonzero(~np.isfinite(X[:, j]))
+        if len(bad):
+            raise NNMathError(
+                f"feature column {name!r} of {table.path.name} holds {column[bad[0]].strip()!r} (row {bad[0] + 2}); "
+                f"NaN and infinite values are not allowed")
     return X
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def labels(texts: Sequence[str], column: str) -> Array:

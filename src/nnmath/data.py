@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 
@@ -132,13 +132,7 @@ def _built_in(name: str, noise: float, n_samples: Optional[int], seed: int,
             raise NNMathError(f"the noise must be 0 or more, got {noise}")
         X, y = synthetic.make(name, n_samples or SYNTHETIC_SAMPLES, noise, rng)
         return X, y, ["x1", "x2"]
-    loader: Callable[[], tuple[Array, Array, list[str]]] = (
-        (lambda: _mnist1d(seed)) if name == "mnist1d" else (lambda: _sklearn(name)))
-    X, y, names = loader()
-    if n_samples is not None and n_samples < len(y):
-        keep = np.sort(rng.choice(len(y), n_samples, replace=False))
-        X, y = X[keep], y[keep]
-    return X, y, names
+    return _mnist1d(seed) if name == "mnist1d" else _sklearn(name)
 
 
 def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_samples: Optional[int] = None,
@@ -159,9 +153,15 @@ def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_sampl
         name = Path(text).name
     else:
         raise NNMathError(f"unknown data set {text!r}: give a CSV file or one of {', '.join(BUILT_IN)}")
+    if n_samples is not None and n_samples < len(y):  # a random subset of a fixed set or a file
+        keep = np.sort(rng.choice(len(y), n_samples, replace=False))
+        X, y = X[keep], y[keep]
     classes = np.unique(y)
     if len(classes) < 2:
         raise NNMathError(f"the target {target_name!r} holds a single class ({classes.tolist()[0]!r}); "
                           f"a classifier needs at least two")
+    if len(classes) > len(y) / 2:
+        raise NNMathError(f"the target {target_name!r} has {len(classes)} different values in {len(y)} samples; "
+                          f"nnmath classifies, and this looks like a continuous quantity")
     X_train, y_train, X_test, y_test = split(X, y, test_size, rng)
     return Dataset(X_train, y_train, X_test, y_test, list(names), target_name, name)
