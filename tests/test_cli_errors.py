@@ -38,6 +38,7 @@ def folder(tmp_path_factory):
     net.fit(np.array([[0.0, 1], [1, 0], [1, 1], [0, 0]]), np.array([0, 1, 1, 0]), epochs=2)
     save_model(folder / "m.npz", net, {"feature_names": ["x1", "x2"], "target_name": "label",
                                        "scaler": {"mean": [0.0, 0.0], "scale": [1.0, 1.0]}})
+    save_model(folder / "noscale.npz", net, {"feature_names": ["x1", "x2"]})  # saved by a script, not by train
     (folder / "evil.npz").write_bytes(pickle.dumps({"W1": [1.0]}))
     (folder / "cut.npz").write_bytes((folder / "m.npz").read_bytes()[:300])
     return folder
@@ -53,6 +54,7 @@ def folder(tmp_path_factory):
     (["predict", "m.npz", "unseen.csv"], "the label '7', which was not seen in training; the model knows 0, 1"),
     (["predict", "m.npz", "wide.csv"], "the model expects 2 features but wide.csv lacks 1 of them \\('x2'\\)"),
     (["predict", "ok.csv", "ok.csv"], "ok.csv is not an nnmath model file"),
+    (["predict", "noscale.npz", "ok.csv"], "noscale.npz has no valid feature scaling for its 2 features"),
     (["info", "evil.npz"], "evil.npz is not an nnmath model file \\(it is a Python pickle"),
     (["predict", "cut.npz", "ok.csv"], "cut.npz is not an nnmath model file \\(truncated or corrupted\\)"),
     (["train", "--data", "price.csv"], "the target 'price' has 20 different values in 20 samples"),

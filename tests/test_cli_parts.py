@@ -87,3 +87,17 @@ def test_usage_errors_exit_2_with_one_line(capsys):
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err == "nnmath train: error: argument --epochs: expected a number, got 'many' (see 'nnmath train --help')\n"
+
+
+def test_info_reads_a_model_saved_with_no_training_details(tmp_path, capsys):
+    import numpy as np
+
+    from nnmath import Network
+    from nnmath.io import save_model
+
+    net = Network([3, 2, 1], seed=0)
+    net.classes_ = np.array(["no", "yes"])
+    save_model(tmp_path / "bare.npz", net, {"results": "not a table", "training": None})
+    assert cli.main(["info", str(tmp_path / "bare.npz")]) == 0
+    out = capsys.readouterr().out
+    assert "classes: no, yes" in out and "11 parameters in all" in out  # 3*2 + 2 + 2*1 + 1

@@ -83,7 +83,8 @@ def resolve_layers(spec: LayerSpec, n_features: int, n_classes: int, data_name: 
             f"use --layers {suggestion} (or auto,{hidden + ',' if hidden else ''}auto)")
     if not (sizes[-1] == n_classes or (n_classes == 2 and sizes[-1] == 1)):
         raise NNMathError(
-            f"--layers ends with {sizes[-1]} output unit{'s' if sizes[-1] > 1 else ''} but {data_name} has {n_classes} classes; "
+            f"--layers ends with {sizes[-1]} output unit{'s' if sizes[-1] > 1 else ''} "
+            f"but {data_name} has {n_classes} classes; "
             f"use {n_out} (--layers {suggestion})")
     return sizes
 

@@ -60,15 +60,18 @@ def run_info(args) -> int:
                   f"{int(sum(p.size for p in net.parameters()))} parameters in all")
     classes = [] if net.classes_ is None else net.classes_.tolist()
     console.print(f"classes: {', '.join(map(str, classes))}")
-    features = info.get("feature_names") or []
+    features = info.get("feature_names")
+    features = features if isinstance(features, list) else []
+    shown = ", ".join(map(str, features[:6])) + (", ..." if len(features) > 6 else "")
     console.print(f"data: {info.get('data', '?')}; target column {info.get('target_name', '?')!r}; "
-                  f"{len(features)} features: {', '.join(map(str, features[:6]))}{', ...' if len(features) > 6 else ''}")
-    training = info.get("training") or {}
-    if training:
+                  f"{len(features)} features: {shown}")
+    training = info.get("training")
+    if isinstance(training, dict):
         console.print("training: " + ", ".join(f"{k.replace('_', '-')} {v}" for k, v in training.items()
                                                 if v is not None and v is not False))
-    for name, result in (info.get("results") or {}).items():
-        if result:
+    results = info.get("results")
+    for name, result in (results.items() if isinstance(results, dict) else []):
+        if isinstance(result, dict) and {"loss", "accuracy", "samples"} <= set(result):
             console.print(f"{name}: loss {result['loss']:.4f}, accuracy {100 * result['accuracy']:.1f}% "
                           f"({result['samples']} samples)")
     return 0

@@ -36,7 +36,8 @@ def _json_safe(value: Any) -> Any:
 
 
 def save_model(path, net: Network, info: dict) -> None:
-    """Write ``net`` and ``info`` (JSON-safe: scaling, class labels, feature names, settings) to ``path``, atomically."""
+    """Write ``net`` and ``info`` to ``path``, atomically. ``info`` must be JSON-safe (numpy arrays are
+    turned into lists): scaling, class labels, feature names, training settings."""
     path = Path(path)
     state = net.state()
     classes = None if net.classes_ is None else net.classes_.tolist()
@@ -90,7 +91,8 @@ def _read_archive(path: Path) -> dict[str, np.ndarray]:
             with np.load(f, allow_pickle=False) as archive:
                 return {name: archive[name] for name in archive.files}
         except (ValueError, zipfile.BadZipFile, EOFError, KeyError, OSError, RuntimeError) as e:
-            reason = "it holds pickled objects, which are never loaded" if "pickle" in str(e) else "truncated or corrupted"
+            pickled = "pickle" in str(e)
+            reason = "it holds pickled objects, which are never loaded" if pickled else "truncated or corrupted"
             raise NNMathError(f"{not_a_model} ({reason})") from None
 
 

@@ -48,6 +48,21 @@ def _true_labels(texts: list[str], column: str, classes: np.ndarray) -> np.ndarr
     return y
 
 
+def _scaler(info: dict, n_features: int, model: Path) -> Standardizer:
+    """The feature scaling kept in the model file, checked."""
+    saved = info.get("scaler")
+    try:
+        scaler = Standardizer(saved["mean"], saved["scale"])  # type: ignore[index]
+        assert scaler.mean_ is not None and scaler.scale_ is not None
+        valid = scaler.mean_.shape == scaler.scale_.shape == (n_features,) and bool(np.all(scaler.scale_ > 0))
+    except (TypeError, KeyError, ValueError):
+        valid = False
+    if not valid:
+        raise NNMathError(f"{model} has no valid feature scaling for its {n_features} features "
+                          f"(was it written by 'nnmath train'?)")
+    return scaler
+
+
 def predictions_csv(labels: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> str:
     buffer = text_io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -70,7 +85,7 @@ def run(args) -> int:
             f"the model expects {len(features)} features but {args.data.name} lacks "
             f"{len(missing)} of them ({', '.join(repr(n) for n in missing[:5])}{', ...' if len(missing) > 5 else ''}); "
             f"its columns are {', '.join(repr(n) for n in table.header[:8])}{', ...' if len(table.header) > 8 else ''}")
-    scaler = Standardizer(info["scaler"]["mean"], info["scaler"]["scale"])
+    scaler = _scaler(info, len(features), args.model)
     X = scaler.transform(csvdata.numbers(table, features))
     assert net.classes_ is not None
     proba = net.predict_proba(X)

@@ -6,7 +6,7 @@ two classes), with cross-entropy error E.
 """
 from __future__ import annotations
 
-import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -19,6 +19,7 @@ from .cli_args import (check_output_path, fraction, layer_spec, non_negative_flo
                        resolve_layers)
 from .data import BUILT_IN, Dataset, Standardizer, load, split
 from .errors import NNMathError
+from .history import History
 from .network import Network
 
 DEFAULT_DATA, DEFAULT_LAYERS = "breast-cancer", "auto,16,auto"
@@ -36,7 +37,8 @@ def register(subparsers) -> None:
     d.add_argument("--noise", type=non_negative_float, default=0.1,
                    help="standard deviation of the noise of the 2-D sets (default %(default)s)")
     d.add_argument("--samples", type=positive_int, metavar="M", help="use M samples (default: all; 400 for 2-D sets)")
-    d.add_argument("--test-size", type=fraction(False), default=0.25, help="fraction held out for the test (default %(default)s)")
+    d.add_argument("--test-size", type=fraction(False), default=0.25,
+                   help="fraction held out for the test (default %(default)s)")
     d.add_argument("--validation-split", type=fraction(True), default=0.2,
                    help="fraction of the training part held out for validation (default %(default)s)")
     d.add_argument("--no-standardize", action="store_true", help="use the features as they are")
@@ -48,7 +50,8 @@ def register(subparsers) -> None:
                    help="the hidden units' f (default %(default)s)")
     n.add_argument("--init", choices=list(init.INITIALIZERS), default="xavier",
                    help="how the weights W are drawn (default %(default)s)")
-    n.add_argument("--dropout", type=fraction(True), default=0.0, help="dropout probability of hidden units (default %(default)s)")
+    n.add_argument("--dropout", type=fraction(True), default=0.0,
+                   help="dropout probability of hidden units (default %(default)s)")
     t = p.add_argument_group("training")
     t.add_argument("--optimizer", choices=list(optimizers.OPTIMIZERS), default="sgd",
                    help="sgd is the seed's gradient descent (default)")
@@ -57,10 +60,12 @@ def register(subparsers) -> None:
     t.add_argument("--schedule", choices=list(schedules.SCHEDULES), default="constant",
                    help="how α changes over the epochs (default %(default)s)")
     t.add_argument("--batch-size", type=positive_int, metavar="B", help="samples per step (default: all, full batch)")
-    t.add_argument("--epochs", type=positive_int, default=DEFAULT_EPOCHS, help="passes over the data (default %(default)s)")
+    t.add_argument("--epochs", type=positive_int, default=DEFAULT_EPOCHS,
+                   help="passes over the data (default %(default)s)")
     t.add_argument("--weight-decay", type=non_negative_float, default=0.0, metavar="LAMBDA",
                    help="L2 penalty λ/2 Σ‖W‖² (default %(default)s)")
-    t.add_argument("--seed", type=int, default=0, help="seed of the data split, weights and shuffling (default %(default)s)")
+    t.add_argument("--seed", type=int, default=0,
+                   help="seed of the data split, weights and shuffling (default %(default)s)")
     o = p.add_argument_group("output")
     o.add_argument("--out", type=Path, metavar="FILE", help="save the trained model here (.npz)")
     o.add_argument("--plot", type=Path, metavar="DIR", help="write PNG figures into this folder")
@@ -92,7 +97,7 @@ def prepare(args) -> tuple[Dataset, dict[str, Any]]:
     return dataset, parts
 
 
-def _progress(args, epochs: int):
+def _progress(args):
     """A rich progress bar over the epochs with the current loss, or None when it should stay quiet."""
     if args.quiet or args.json or not sys.stdout.isatty():
         return None
@@ -102,6 +107,31 @@ def _progress(args, epochs: int):
                     TimeElapsedColumn())
 
 
+def train(args, net: Network, parts: dict[str, Any]) -> History:
+    """Gradient descent on the train part, watching the validation part, with a progress bar when wanted."""
+    X_val, y_val = parts["validation"]
+    progress = _progress(args)
+    callback = None
+    with progress or contextlib.nullcontext():
+        if progress is not None:
+            task = progress.add_task("train", total=args.epochs, loss="?")
+            callback = lambda epoch, r: progress.update(task, advance=1, loss=f"{r['loss']:.4f}")  # noqa: E731
+        return net.fit(*parts["train"], validation_data=None if X_val is None else (X_val, y_val),
+                       epochs=args.epochs, learning_rate=args.learning_rate, batch_size=args.batch_size,
+                       optimizer=args.optimizer, weight_decay=args.weight_decay, schedule=args.schedule,
+                       seed=args.seed, callback=callback)
+
+
+def _model_info(args, dataset: Dataset, scaler: Standardizer, sizes: list[int], results: dict) -> dict:
+    """What the model file keeps besides the weights: the data's description, the scaling, the settings."""
+    settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
+                if k not in ("func", "command", "out", "plot", "json", "quiet", "layers")}
+    settings["layers"] = sizes
+    return {"data": dataset.name, "feature_names": dataset.feature_names, "target_name": dataset.target_name,
+            "classes": dataset.classes.tolist(), "scaler": {"mean": scaler.mean_, "scale": scaler.scale_},
+            "training": settings, "results": results, "nnmath_version": __version__}
+
+
 def run(args) -> int:
     check_output_path(args.out, "the model file")
     if args.plot is not None and args.plot.exists() and not args.plot.is_dir():
@@ -109,25 +139,10 @@ def run(args) -> int:
     dataset, parts = prepare(args)
     sizes = resolve_layers(args.layers, dataset.n_features, len(dataset.classes), dataset.name)
     net = Network(sizes, activation=args.activation, init=args.init, dropout=args.dropout, seed=args.seed)
-    X_train, y_train = parts["train"]
-    X_val, y_val = parts["validation"]
-    options = dict(epochs=args.epochs, learning_rate=args.learning_rate, batch_size=args.batch_size,
-                   optimizer=args.optimizer, weight_decay=args.weight_decay, schedule=args.schedule, seed=args.seed)
-    progress = _progress(args, args.epochs)
-    if progress is None:
-        history = net.fit(X_train, y_train, validation_data=None if X_val is None else (X_val, y_val), **options)
-    else:
-        with progress:
-            task = progress.add_task("train", total=args.epochs, loss="?")
-            history = net.fit(X_train, y_train, validation_data=None if X_val is None else (X_val, y_val),
-                              callback=lambda epoch, r: progress.update(task, advance=1, loss=f"{r['loss']:.4f}"),
-                              **options)
+    history = train(args, net, parts)
     results = {name: _evaluate(net, *parts[name]) for name in ("train", "validation", "test")}
     norms = {f"W{l + 1}": {"first_epoch": history.grad_norms[0][l], "last_epoch": history.grad_norms[-1][l]}
              for l in range(len(net.layers))}
-    settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
-                if k not in ("func", "command", "out", "plot", "json", "quiet", "layers")}
-    settings["layers"] = sizes
     report = {"data": dataset.name, "features": dataset.n_features, "classes": dataset.classes.tolist(),
               "layers": sizes, "epochs_run": len(history), "results": results, "grad_norms": norms,
               "model": None, "plots": []}
@@ -139,11 +154,7 @@ def run(args) -> int:
     if args.out is not None:
         from .io import save_model
 
-        scaler = parts["scaler"]
-        save_model(args.out, net, {"data": dataset.name, "feature_names": dataset.feature_names,
-                                   "target_name": dataset.target_name, "classes": dataset.classes.tolist(),
-                                   "scaler": {"mean": scaler.mean_, "scale": scaler.scale_},
-                                   "training": settings, "results": results, "nnmath_version": __version__})
+        save_model(args.out, net, _model_info(args, dataset, parts["scaler"], sizes, results))
         report["model"] = str(args.out)
     if args.json:
         print(json.dumps(report, indent=2))
@@ -152,4 +163,3 @@ def run(args) -> int:
 
         print_report(report, net, args)
     return 0
-
