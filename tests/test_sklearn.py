@@ -152,7 +152,8 @@ def test_regressor_without_hidden_layer_finds_the_least_squares_solution():
     E = (1/2m) Σ‖ŷ - y‖² converges to the least-squares W, b of np.linalg.lstsq."""
     rng = np.random.default_rng(0)
     X = rng.standard_normal((200, 3))
-    Y = X @ np.array([[1.0, -2.0], [0.5, 0.0], [-1.5, 3.0]]) + np.array([0.3, -0.7]) + 0.1 * rng.standard_normal((200, 2))
+    W, b = np.array([[1.0, -2.0], [0.5, 0.0], [-1.5, 3.0]]), np.array([0.3, -0.7])
+    Y = X @ W + b + 0.1 * rng.standard_normal((200, 2))
     model = NetworkRegressor(hidden_layer_sizes=(), optimizer="sgd", learning_rate=0.3, batch_size=None,
                              weight_decay=0.0, epochs=400, random_state=0).fit(X, Y)
     solution, *_ = np.linalg.lstsq(np.hstack([X, np.ones((200, 1))]), Y, rcond=None)

@@ -121,7 +121,8 @@ def test_the_torch_losses_named_in_the_docs_equal_nnmath_E(output):
 
 def _torch_activation(name):
     return {"sigmoid": torch.nn.Sigmoid(), "tanh": torch.nn.Tanh(), "relu": torch.nn.ReLU(),
-            "leaky_relu": torch.nn.LeakyReLU(0.01), "softsign": torch.nn.Softsign(), "identity": torch.nn.Identity()}[name]
+            "leaky_relu": torch.nn.LeakyReLU(0.01), "softsign": torch.nn.Softsign(),
+            "identity": torch.nn.Identity()}[name]
 
 
 def test_batchnorm_and_residual_match_in_both_modes():
@@ -183,7 +184,8 @@ def _run(code):
 
 
 def test_importing_nnmath_imports_neither_torch_nor_sklearn():
-    done = _run("import sys, nnmath, nnmath.torch_bridge; print(sorted(m for m in ('torch', 'sklearn') if m in sys.modules))")
+    done = _run("import sys, nnmath, nnmath.torch_bridge\n"
+                "print(sorted(m for m in ('torch', 'sklearn') if m in sys.modules))")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
 

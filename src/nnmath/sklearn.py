@@ -129,7 +129,8 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit")
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-            raise ValueError(f"classes={list(np.unique(classes))} differs from the fitted classes {list(self.classes_)}")
+            raise ValueError(f"classes={list(np.unique(classes))} differs from the fitted classes "
+                             f"{list(self.classes_)}")
         self._fit(X, y, incremental=True, classes=classes)
         return self
 

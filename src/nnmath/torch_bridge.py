@@ -130,7 +130,8 @@ def _activation_name(module: Any, nn: Any, is_output: bool) -> Optional[str]:
     kind = type(module).__name__
     if isinstance(module, nn.LeakyReLU):
         if module.negative_slope != 0.01:
-            raise NNMathError(f"LeakyReLU(negative_slope={module.negative_slope}) is not supported: nnmath's leaky_relu uses 0.01")
+            raise NNMathError(f"LeakyReLU(negative_slope={module.negative_slope}) is not supported: "
+                              "nnmath's leaky_relu uses 0.01")
         return "leaky_relu"
     if isinstance(module, nn.Softmax):
         if module.dim not in (1, -1) or not is_output:
@@ -155,14 +156,15 @@ def _parse(modules: list, nn: Any, residual_class: Any) -> list[dict]:
             layers.append(inner[0])
             continue
         if not layers:
-            raise NNMathError(f"cannot import module {i} ({module!r}) before any Linear layer; nnmath supports {SUPPORTED}")
-        layer = layers[-1]
+            raise NNMathError(f"cannot import module {i} ({module!r}) before any Linear layer; "
+                              f"nnmath supports {SUPPORTED}")
+        layer, is_last = layers[-1], i + 1 == len(modules)
         if isinstance(module, nn.BatchNorm1d) and layer["f"] is None and layer["bn"] is None:
             layer["bn"] = module
         elif isinstance(module, nn.Dropout) and layer["dropout"] == 0.0:
             layer["dropout"] = float(module.p)
-        elif layer["f"] is None and layer["dropout"] == 0.0 and _activation_name(module, nn, i == len(modules) - 1):
-            layer["f"] = _activation_name(module, nn, i == len(modules) - 1)
+        elif layer["f"] is None and layer["dropout"] == 0.0 and (f := _activation_name(module, nn, is_last)):
+            layer["f"] = f
         else:
             raise NNMathError(f"cannot import module {i} ({module!r}); nnmath supports {SUPPORTED}")
     if not layers:
@@ -229,6 +231,7 @@ def from_torch(module: Any) -> Network:
             layer.bn.gamma, layer.bn.beta = _numpy(bn.weight, dtype), _numpy(bn.bias, dtype)
             layer.bn.running_mean, layer.bn.running_var = _numpy(bn.running_mean, dtype), _numpy(bn.running_var, dtype)
             if bn.momentum is None:
-                raise NNMathError("BatchNorm1d(momentum=None) (a cumulative average) is not supported; nnmath uses a momentum")
+                raise NNMathError("BatchNorm1d(momentum=None) (a cumulative average) is not supported; "
+                                  "nnmath uses a momentum")
             layer.bn.eps, layer.bn.momentum = float(bn.eps), float(bn.momentum)
     return net
