@@ -43,8 +43,8 @@ _PARAMETERS = """
     dropout : float, default=0.0
         Probability of dropping each hidden unit during training.
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data and stop when its loss has not improved for
-        ``n_iter_no_change`` epochs, keeping the best weights.
+        In ``fit``: hold out ``validation_fraction`` of the data (stratified for classifiers) and
+        stop when its loss has not improved for ``n_iter_no_change`` epochs, keeping the best weights.
     validation_fraction : float, default=0.1
         The held-out fraction for early stopping.
     n_iter_no_change : int, default=10
