@@ -25,8 +25,11 @@ Array = np.ndarray
 
 
 def softplus(z: Array) -> Array:
-    r"""\ln(1 + e^{z}) = \max(z, 0) + \ln(1 + e^{-|z|}), finite for every finite z."""
-    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+    r"""\ln(1 + e^{z}) = \max(z, 0) + \ln(1 + e^{-|z|}), finite for every finite z.
+
+    NumPy's ``logaddexp(0, z)`` = ln(e^0 + e^z) computes exactly that form, in one pass.
+    """
+    return np.logaddexp(0.0, z)
 
 
 def binary_cross_entropy(z: Array, y_hat: Array, y: Array) -> float:
@@ -34,15 +37,21 @@ def binary_cross_entropy(z: Array, y_hat: Array, y: Array) -> float:
 
     Uses ln S(z) = -softplus(-z) and ln(1 - S(z)) = -softplus(z).
     """
-    return float(np.mean(np.sum(softplus(z) - y * z, axis=1)))
+    per_sample = softplus(z)
+    per_sample -= y * z  # softplus(z) - y z, one row per sample
+    return float(np.add.reduce(per_sample, axis=None)) / z.shape[0]
 
 
 def categorical_cross_entropy(z: Array, y_hat: Array, y: Array) -> float:
     r"""E = -\frac1m \sum_i \sum_k y_{ik} \ln \mathrm{softmax}(z_i)_k
     = \frac1m \sum_i [\mathrm{logsumexp}(z_i) - \sum_k y_{ik} z_{ik}]."""
     top = z.max(axis=1, keepdims=True)
-    logsumexp = top[:, 0] + np.log(np.exp(z - top).sum(axis=1))
-    return float(np.mean(logsumexp - np.sum(y * z, axis=1)))
+    shifted = np.subtract(z, top)
+    np.exp(shifted, out=shifted)
+    logsumexp = np.log(shifted.sum(axis=1))
+    logsumexp += top[:, 0]  # logsumexp(z) = max z + ln Σ_k e^{z_k - max z}, which never overflows
+    logsumexp -= (y * z).sum(axis=1)
+    return float(logsumexp.sum()) / z.shape[0]
 
 
 def mean_squared_error(z: Array, y_hat: Array, y: Array) -> float:
