@@ -42,6 +42,7 @@ def test_run_measures_every_configuration_of_the_grid(experiment):
     for r in experiment.runs:
         assert len(r.flows) == len(r.test_accuracy) == 3  # initialization + 2 epochs
         assert len(r.train_loss) == 2 and r.diverged_at is None
+        assert [len(n) for n in r.step_grad_norms] == [r.config.depth + 1] * 2  # the History's, per epoch
         assert r.norms_by_epoch().shape == (r.config.depth + 1, 3)
         assert r.initial.n_samples == 200
         assert all(0.0 <= a <= 1.0 for a in r.test_accuracy)

@@ -112,7 +112,8 @@ def gradient_flow(net, X, y, samples: Optional[int] = 1000, train: bool = True,
     grads = net.backward(trace, Y)
     m = X.shape[0]
     rms = [float(np.sqrt(np.vdot(d, d) / m)) for d in grads.deltas]
-    ratios, bounds = [], []
+    ratios: list[float] = []
+    bounds: list[Optional[float]] = []
     for l in range(len(net.layers) - 1):
         layer, above = net.layers[l], net.layers[l + 1]
         ratios.append(rms[l] / rms[l + 1] if rms[l + 1] > 0 else float("nan"))

@@ -85,6 +85,7 @@ class RunResult:
     flows: list[GradientFlow]  # flows[0] at initialization, flows[e] after epoch e
     test_accuracy: list[float]  # the same epochs: index 0 is the untrained network
     train_loss: list[float]  # History.loss, epochs 1..
+    step_grad_norms: list[list[float]]  # History.grad_norms: per epoch, the mean over steps of ‖∂E/∂W^l‖
     diverged_at: Optional[int]  # the epoch whose loss became NaN/inf, or None
     seconds: float
 
@@ -173,10 +174,11 @@ def run_one(config: Config, data: PreparedData, settings: Settings) -> RunResult
                               learning_rate=settings.learning_rate, batch_size=settings.batch_size,
                               clip_norm=settings.clip_norm if config.remedy == "clip" else None,
                               seed=settings.seed, callback=after_epoch)
-        loss = list(history.loss)
+        loss, steps = list(history.loss), list(history.grad_norms)
     except TrainingDiverged as error:
-        diverged_at, loss = error.epoch, []
-    return RunResult(config, list(net.sizes), flows, accuracy, loss, diverged_at, time.perf_counter() - start)
+        diverged_at, loss, steps = error.epoch, [], []
+    return RunResult(config, list(net.sizes), flows, accuracy, loss, steps, diverged_at,
+                     time.perf_counter() - start)
 
 
 def run(data: Any = "mnist1d", depths: Sequence[int] = (2, 4, 8), activations: Sequence[str] = ("sigmoid", "relu"),

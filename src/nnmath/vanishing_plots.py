@@ -2,6 +2,7 @@
 
 - gradient_norms.png: ‖∂E/∂W^l‖ at initialization against the layer l, log scale, one line per
   configuration (one panel per activation/init pair; colour = remedy, line width = depth).
+  Clipping changes the steps, not the gradient, so at initialization its line lies on ``none``'s.
 - heatmap.png: log10 ‖∂E/∂W^l‖ over layers x epochs, one panel per configuration of the deepest depth.
 - accuracy.png: test accuracy after the last epoch against depth, one line per activation/init/remedy.
 - nielsen.png: the reproduction, ours beside Nielsen's published MNIST numbers.
@@ -44,27 +45,41 @@ def _panels(plt, n: int, width: float = 4.2, height: float = 3.4, max_cols: int 
     return fig, list(axes.flat[:n])
 
 
+def _key(plt, depths: list[int], remedies: list[str]) -> list:
+    """Legend entries: one colour per remedy, one line width per depth."""
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=COLORS[r], ls=STYLE[r], lw=2, label=r) for r in remedies]
+    handles += [Line2D([], [], color="gray", lw=_width(d, depths), label=f"{d} hidden layers") for d in depths]
+    return handles
+
+
+def _width(depth: int, depths: list[int]) -> float:
+    return 0.8 + 2.2 * depths.index(depth) / max(len(depths) - 1, 1)
+
+
 def plot_gradient_norms(experiment: Experiment, path: Path) -> Path:
     plt = _pyplot()
     pairs = _pairs(experiment)
     depths = sorted({r.config.depth for r in experiment.runs})
-    fig, axes = _panels(plt, len(pairs))
+    remedies = [r for r in REMEDIES if any(run.config.remedy == r for run in experiment.runs)]
+    fig, axes = _panels(plt, len(pairs), width=5.0, height=3.8, max_cols=2)
     for ax, (activation, init) in zip(axes, pairs):
         for r in experiment.runs:
             c = r.config
             if (c.activation, c.init) != (activation, init):
                 continue
             norms = r.initial.weight_norms
-            width = 0.8 + 1.6 * depths.index(c.depth) / max(len(depths) - 1, 1)
-            ax.plot(range(1, len(norms) + 1), norms, STYLE[c.remedy], color=COLORS[c.remedy], lw=width,
-                    marker="o", ms=2.5, label=f"{c.remedy} ×{c.depth}")
+            ax.plot(range(1, len(norms) + 1), norms, STYLE[c.remedy], color=COLORS[c.remedy],
+                    lw=_width(c.depth, depths), marker="o", ms=2.5)
         ax.set_yscale("log")
+        ax.set_xticks(range(1, max(depths) + 2))
         ax.set_title(f"{activation}, init={init}")
-        ax.set_xlabel("layer l (last = output)")
+        ax.set_xlabel("layer l (the last is the output layer)")
         ax.set_ylabel(r"$\|\partial E/\partial W^l\|$ at initialization")
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=6, ncol=2)
-    fig.suptitle(f"Gradient norm per layer at initialization ({experiment.data})")
+    fig.legend(handles=_key(plt, depths, remedies), loc="outside right center", fontsize=8)
+    fig.suptitle(f"Gradient norm per layer at initialization ({experiment.data}; clip equals none here)")
     return _save(plt, fig, path)
 
 
@@ -72,27 +87,31 @@ def plot_heatmap(experiment: Experiment, path: Path) -> Path:
     plt = _pyplot()
     deepest = max(r.config.depth for r in experiment.runs)
     runs = [r for r in experiment.runs if r.config.depth == deepest]
-    grids = [np.log10(np.maximum(r.norms_by_epoch(), 1e-12)) for r in runs]
-    low = min(float(g.min()) for g in grids)
-    high = max(float(g.max()) for g in grids)
+    # A norm of exactly 0 (every ReLU dead) has no logarithm: masked, drawn black.
+    grids = [np.ma.log10(np.ma.masked_less_equal(r.norms_by_epoch(), 0.0)) for r in runs]
+    positive = [float(x) for g in grids for x in (g.min(), g.max()) if x is not np.ma.masked]
+    low, high = (min(positive), max(positive)) if positive else (-1.0, 1.0)
+    cmap = plt.get_cmap("viridis").with_extremes(bad="black")
     fig, axes = _panels(plt, len(runs), width=3.6, height=3.0)
     image = None
     for ax, r, g in zip(axes, runs, grids):
-        image = ax.imshow(g, aspect="auto", origin="lower", cmap="viridis", vmin=low, vmax=high,
+        image = ax.imshow(g, aspect="auto", origin="lower", cmap=cmap, vmin=low, vmax=high,
                           extent=(-0.5, g.shape[1] - 0.5, 0.5, g.shape[0] + 0.5))
+        ax.set_xlim(-0.5, experiment.settings.epochs + 0.5)
         diverged = f", diverged at epoch {r.diverged_at}" if r.diverged_at else ""
         ax.set_title(f"{r.config.activation}/{r.config.init} {r.config.remedy}{diverged}", fontsize=9)
         ax.set_xlabel("epoch (0 = initialization)")
         ax.set_ylabel("layer l")
     fig.colorbar(image, ax=axes, label=r"$\log_{10} \|\partial E/\partial W^l\|$", shrink=0.8)
-    fig.suptitle(f"Gradient norm per layer over training, {deepest} hidden layers ({experiment.data})")
+    fig.suptitle(f"Gradient norm per layer over training, {deepest} hidden layers ({experiment.data}; "
+                 "black: exactly 0)")
     return _save(plt, fig, path)
 
 
 def plot_accuracy(experiment: Experiment, path: Path) -> Path:
     plt = _pyplot()
     pairs = _pairs(experiment)
-    fig, axes = _panels(plt, len(pairs))
+    fig, axes = _panels(plt, len(pairs), width=4.4, height=3.4, max_cols=2)
     for ax, (activation, init) in zip(axes, pairs):
         for remedy in REMEDIES:
             runs = [r for r in experiment.runs
@@ -102,6 +121,8 @@ def plot_accuracy(experiment: Experiment, path: Path) -> Path:
             depths = [r.config.depth for r in runs]
             acc = [np.nan if r.final_accuracy is None else r.final_accuracy for r in runs]
             ax.plot(depths, acc, STYLE[remedy], color=COLORS[remedy], marker="o", label=remedy)
+            lost = [r.config.depth for r in runs if r.final_accuracy is None]
+            ax.plot(lost, [0.02] * len(lost), "x", color=COLORS[remedy], ms=9, mew=2)
             ax.set_xticks(depths)
         ax.set_title(f"{activation}, init={init}")
         ax.set_xlabel("hidden layers")
@@ -109,7 +130,7 @@ def plot_accuracy(experiment: Experiment, path: Path) -> Path:
         ax.set_ylim(0, 1)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle(f"Accuracy against depth ({experiment.data}; a missing point diverged)")
+    fig.suptitle(f"Accuracy against depth ({experiment.data}; × at the bottom: the run diverged)")
     return _save(plt, fig, path)
 
 

@@ -21,9 +21,10 @@ def _num(x: Optional[float], digits: int = 3) -> str:
 
 
 def _geometric_mean(values: Sequence[Optional[float]]) -> Optional[float]:
-    if not values or any(v is None or not v > 0 or not math.isfinite(v) for v in values):
+    known = [v for v in values if v is not None and v > 0 and math.isfinite(v)]
+    if not values or len(known) < len(values):
         return None
-    return math.exp(sum(math.log(v) for v in values) / len(values))  # type: ignore[arg-type]
+    return math.exp(sum(math.log(v) for v in known) / len(known))
 
 
 def _console() -> Console:
@@ -47,9 +48,10 @@ def print_experiment(experiment, per_layer: bool = False, written: Sequence = ()
         bound_text = "skip" if any(b is None for b in f0.bounds) else _num(bound)
         end = r.flows[-1]
         accuracy = f"diverged @{r.diverged_at}" if r.diverged_at is not None else f"{r.final_accuracy:.3f}"
+        end_text = "—" if r.diverged_at is not None else _num(end.first_to_last())
         table.add_row(str(c.depth), c.activation, c.init, c.remedy, _num(f0.weight_norms[0]),
                       _num(f0.weight_norms[c.depth - 1]), _num(f0.first_to_last()),
-                      _num(_geometric_mean(f0.ratios)), bound_text, _num(end.first_to_last()), accuracy)
+                      _num(_geometric_mean(f0.ratios)), bound_text, end_text, accuracy)
     console.print(table)
     console.print("ρ per layer: geometric mean of rms δ^l / rms δ^{l+1}; bound: of sup|f'|·‖W^{l+1}‖₂ "
                   "(×max γ/σ with batchnorm), which each ρ_l never exceeds; first/last end: after the last epoch.")
