@@ -145,4 +145,4 @@ def test_the_readme_example_is_what_the_command_prints():
     # and its numbers are the network's: the gradient by hand equals the one printed
     net = nnmath.Network([2, 2, 1], seed=0)
     ref = Reference(net, XOR_X[:1], [[1.0]], "W1[0,0]")
-    assert f"∂E/∂W¹[0,0] = {format_number(ref.grad())} (chain rule)" in shown
+    assert f"∂E/∂W¹[0,0] = {format_number(ref.grad(), 6)} (chain rule)" in shown

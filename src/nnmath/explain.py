@@ -45,7 +45,7 @@ def explain(net, x, y, parameter: str, learning_rate: float = 0.1, digits: int =
     if not learning_rate > 0:
         raise NNMathError(f"the learning rate must be positive, got {learning_rate}")
     fwd, delta, v = quantities(numbers, X, Y)
-    d = _Writer(numbers, p, len(X), v, delta)
+    d = _Writer(numbers, p, len(X), v, delta, digits)
     sections = [d.setup(), d.forward(), d.chain(), d.factors(), d.result(net, X, Y, eps),
                 d.update(learning_rate), vanishing_section(d)]
     title = (rf"How $E$ depends on ${p.latex}$ in a {numbers.sizes} network "
@@ -62,8 +62,8 @@ def _describe(numbers: Numbers) -> str:
 class _Writer:
     """Builds the sections of one derivation from the quantity table ``v``."""
 
-    def __init__(self, numbers: Numbers, p: Parameter, m: int, v: dict, delta: list):
-        self.n, self.p, self.m, self.v, self.delta = numbers, p, m, v, delta
+    def __init__(self, numbers: Numbers, p: Parameter, m: int, v: dict, delta: list, digits: int):
+        self.n, self.p, self.m, self.v, self.delta, self.digits = numbers, p, m, v, delta, digits
         self.L, self.sizes = numbers.L, numbers.sizes
         l = p.layer
         self.paths = list(product(*(range(n) for n in self.sizes[l + 1:]))) if l < self.L else [()]
@@ -98,7 +98,8 @@ class _Writer:
             name = self.n.activation(l)
             role = "output" if l == self.L else "hidden"
             symbol = f" ${F[name]}$" if name == "sigmoid" else ""
-            sec.text(f"Layer {l} ({role}): {self.sizes[l - 1]} -> {self.sizes[l]} units, {name}{symbol}; "
+            units = f"{self.sizes[l]} unit{'s' if self.sizes[l] > 1 else ''}"
+            sec.text(f"Layer {l} ({role}): {self.sizes[l - 1]} -> {units}, {name}{symbol}; "
                      f"$z^{{{l}}} = a^{{{l - 1}}} W^{{{l}}} + b^{{{l}}}$, $a^{{{l}}} = {F[name]}(z^{{{l}}})$.")
         sec.text(f"Error: {LOSS_NAMES[self.n.loss]}, $a^{{0}} = x$, $\\hat{{y}} = a^{{{self.L}}}$.")
         p = self.p
@@ -211,6 +212,9 @@ class _Writer:
                 sec.math(rf"{F[name]}'(z^{{{i}}}) = {vector(range(n))}", *[("fp", s, i, k) for k in range(n)])
                 sec.math(rf"\delta^{{{i}}} = {F[name]}'(z^{{{i}}}) \odot (\delta^{{{i + 1}}} (W^{{{i + 1}}})^{{\top}}) = "
                          + vector(range(n)), *[("delta", s, i, k) for k in range(n)])
+            else:  # too wide to print: its size
+                self.v[("delta_absmax", s, i)] = max(abs(self.v[("delta", s, i, k)]) for k in range(n))
+                sec.math(rf"\max_{{q}} |\delta^{{{i}}}_{{q}}| = @ \quad \text{{({n} units)}}", ("delta_absmax", s, i))
         fprime_line(sec, self.n.activation(l), s, l, p.unit)
         k, n_next = p.unit, self.sizes[l + 1]
         head = rf"\delta^{{{l}}}_{{{k}}} = {fprime(self.n.activation(l), unit('z', l, k))} \sum_{{r}} W^{{{l + 1}}}_{{{k},r}}\,\delta^{{{l + 1}}}_{{r}}"
@@ -272,12 +276,14 @@ class _Writer:
         v[("fd",)] = (plus - minus) / (2 * eps)
         v[("eps",)] = eps
         v[("fd_diff",)] = abs(v[("grad",)] - v[("fd",)])
-        sec.text("Check it two other ways: backpropagation (`net.gradients`) and the central finite difference.")
-        sec.math(rf"{self.dE} = @ \quad \text{{(chain rule)}}", ("grad",))
-        sec.math(rf"{self.dE} = @ \quad \text{{(backpropagation)}}", ("backprop",))
+        for name in ("grad", "backprop", "fd"):  # shown with two more digits, so the agreement is visible
+            v[("precise", name)] = v[(name,)]
+        sec.text(f"Check it two other ways, to {self.digits + 2} significant digits: backpropagation "
+                 "(`net.gradients`) and the central finite difference.")
+        sec.math(rf"{self.dE} = @ \quad \text{{(chain rule)}}", ("precise", "grad"))
+        sec.math(rf"{self.dE} = @ \quad \text{{(backpropagation)}}", ("precise", "backprop"))
         sec.math(rf"\frac{{E({p.latex} + \varepsilon) - E({p.latex} - \varepsilon)}}{{2\varepsilon}} = @ "
-                 rf"\quad (\varepsilon = @)", ("fd",), ("eps",))
-        sec.text("The chain rule and the finite difference differ by @.", ("fd_diff",))
+                 rf"\quad (\varepsilon = @)", ("precise", "fd"), ("eps",))
         return sec
 
     def path_keys(self, s: int, path: tuple) -> tuple[list, float]:

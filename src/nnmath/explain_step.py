@@ -88,8 +88,9 @@ class _StepWriter:
         sec = Section("The network, the data and the starting weights")
         for l in range(1, self.L + 1):
             name = self.n.activation(l)
-            sec.text(f"Layer {l} ({'output' if l == self.L else 'hidden'}): {self.sizes[l - 1]} -> {self.sizes[l]} "
-                     f"units, {name}, $a^{{{l}}} = {F[name]}(z^{{{l}}})$.")
+            units = f"{self.sizes[l]} unit{'s' if self.sizes[l] > 1 else ''}"
+            sec.text(f"Layer {l} ({'output' if l == self.L else 'hidden'}): {self.sizes[l - 1]} -> {units}, "
+                     f"{name}, $a^{{{l}}} = {F[name]}(z^{{{l}}})$.")
         sec.text(f"Error: {LOSS_NAMES[self.n.loss]}, the mean over the $m = {self.m}$ samples; "
                  r"learning rate $\alpha = @$.", ("alpha",))
         self.weights(sec, "W", "b", "{name}^{{{l}}} = ")

@@ -13,11 +13,14 @@ superscripts become superscript digits, subscripts become the seed's ``[j,k]`` u
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import Hashable
 
 Key = Hashable
 PLACEHOLDER = "@"
+TEXT_WIDTH = 100  # prose lines of the terminal text are wrapped to this width
+NO_BREAK = "\u00a0"
 
 
 @dataclass
@@ -180,8 +183,15 @@ _LATEX_SPECIAL = {"%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_"}
 
 
 def _escape_prose(text: str) -> str:
-    pieces = re.split(r"(\$[^$]*\$)", text)
-    return "".join(p if p.startswith("$") else "".join(_LATEX_SPECIAL.get(c, c) for c in p) for p in pieces)
+    """Prose for LaTeX: $math$ kept, `code` in \\texttt, the characters LaTeX reserves escaped."""
+    out = []
+    for piece in re.split(r"(\$[^$]*\$|`[^`]*`)", text):
+        if piece.startswith("$"):
+            out.append(piece)
+            continue
+        escaped = "".join(_LATEX_SPECIAL.get(c, c) for c in piece.strip("`"))
+        out.append(rf"\texttt{{{escaped}}}" if piece.startswith("`") else escaped)
+    return "".join(out)
 
 
 @dataclass
@@ -199,7 +209,7 @@ class Derivation:
     summary: dict = field(default_factory=dict)
 
     def numbers(self, line: Line, latex: bool = False) -> list[str]:
-        texts = [format_number(self.values[k], self.digits) for k in line.keys]
+        texts = [format_number(self.values[k], self.digits + 2 if k[0] == "precise" else self.digits) for k in line.keys]
         return [_latex_number(t) for t in texts] if latex else texts
 
     def equations(self) -> list[str]:
@@ -214,8 +224,12 @@ class Derivation:
             out += ["", f"{number}. {_inline(s.title, latex_to_unicode)}"]
             for line in s.lines:
                 filled = fill(line.template, self.numbers(line))
-                out.append("   " + (latex_to_unicode(filled) if line.kind == "math"
-                                    else _inline(filled, latex_to_unicode)))
+                if line.kind == "math":
+                    out.append("   " + latex_to_unicode(filled))
+                else:  # prose is wrapped; equations are never broken
+                    keep = _inline(filled, lambda m: latex_to_unicode(m).replace(" ", NO_BREAK))  # formulas stay whole
+                    out += [w.replace(NO_BREAK, " ") for w in textwrap.wrap(
+                        keep, TEXT_WIDTH, initial_indent="   ", subsequent_indent="   ", break_on_hyphens=False)]
         return "\n".join(out) + "\n"
 
     def to_markdown(self) -> str:
