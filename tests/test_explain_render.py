@@ -95,7 +95,9 @@ def test_latex_escapes_prose_and_jupyter_gets_math():
     latex = d.to_latex()
     assert latex.startswith(r"\subsection*{How $E$ depends on $W^{1}_{0,0}$")
     assert r"75\% per sigmoid layer" in latex and r"\paragraph{5. The product: the gradient}" in latex
-    assert "$$W^{1}_{0,0} = 0.3355$$" in d._repr_latex_()
+    jupyter = d._repr_latex_()
+    assert "$$W^{1}_{0,0} = 0.3355$$" in jupyter and "(net.gradients)" in jupyter and "\\texttt" not in jupyter
+    assert r"(\texttt{net.gradients})" in latex
     assert d._repr_markdown_() == d.to_markdown() and "$$\nW^{1}_{0,0} = 0.3355\n$$" in d.to_markdown()
     assert str(d) == d.to_text() == d.render("text")
     with pytest.raises(nnmath.NNMathError, match="choose text, markdown or latex"):

@@ -66,7 +66,8 @@ def vanishing_section(writer) -> Section:
         if l < L:
             _shrinkage(writer, sec, s)
     sec.text("Each sigmoid layer the error crosses multiplies it by $S'(z) \\leq 0.25$ (and by a weight): with weights "
-             "of moderate size the gradient shrinks by at least 75% per sigmoid layer. That is the vanishing gradient.")
+             "of moderate size the gradient shrinks by at least 75% per sigmoid layer. That is the vanishing gradient. "
+             "(tanh, relu, leaky_relu and softsign have slopes of at most 1 instead of 0.25.)")
     return sec
 
 

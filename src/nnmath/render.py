@@ -182,8 +182,11 @@ def _inline(text: str, convert) -> str:
 _LATEX_SPECIAL = {"%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_"}
 
 
-def _escape_prose(text: str) -> str:
-    """Prose for LaTeX: $math$ kept, `code` in \\texttt, the characters LaTeX reserves escaped."""
+def _escape_prose(text: str, jupyter: bool = False) -> str:
+    """Prose for LaTeX: $math$ kept, `code` in \\texttt, the characters LaTeX reserves escaped.
+    For Jupyter (MathJax typesets only the math) the prose stays as it is, without backticks."""
+    if jupyter:
+        return text.replace("`", "")
     out = []
     for piece in re.split(r"(\$[^$]*\$|`[^`]*`)", text):
         if piece.startswith("$"):
@@ -252,7 +255,7 @@ class Derivation:
                 if line.kind == "math":
                     out.append(f"$${filled}$$" if jupyter else rf"\[ {filled} \]")
                 else:
-                    out += [_escape_prose(filled)] + ([] if jupyter else [""])
+                    out += [_escape_prose(filled, jupyter)] + ([] if jupyter else [""])
         return "\n".join(out) + "\n"
 
     def render(self, format: str = "text") -> str:
