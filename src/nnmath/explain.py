@@ -44,7 +44,7 @@ def explain(net, x, y, parameter: str, learning_rate: float = 0.1, digits: int =
     Y = encode_targets(net, y, len(X))
     if not learning_rate > 0:
         raise NNMathError(f"the learning rate must be positive, got {learning_rate}")
-    fwd, delta, v = quantities(numbers, X, Y)
+    _, delta, v = quantities(numbers, X, Y)
     d = _Writer(numbers, p, len(X), v, delta, digits)
     sections = [d.setup(), d.forward(), d.chain(), d.factors(), d.result(net, X, Y, eps),
                 d.update(learning_rate), vanishing_section(d)]
