@@ -7,6 +7,7 @@ layers from 1, so ``trace.zs[0]`` is z¹ and ``gradients.weights[0]`` is ∂E/�
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -91,8 +92,8 @@ class Gradients:
 
     def weight_norms(self) -> list[float]:
         """‖∂E/∂W^l‖ (Frobenius) per layer: how fast each layer's weights learn."""
-        return [float(np.sqrt(np.vdot(g.W, g.W))) for g in self.layers]
+        return [math.sqrt(np.vdot(g.W, g.W)) for g in self.layers]  # ‖G‖ = sqrt(Σ G_jk²)
 
     def bias_norms(self) -> list[float]:
         """‖∂E/∂b^l‖ = ‖mean over samples of δ^l‖ per layer (Nielsen's measure in chapter 5)."""
-        return [float(np.sqrt(np.vdot(g.b, g.b))) for g in self.layers]
+        return [math.sqrt(np.vdot(g.b, g.b)) for g in self.layers]

@@ -77,9 +77,9 @@ def fit(net, X, y, epochs: int = 100, learning_rate: float = 0.1, batch_size: Op
         n_val = max(1, int(round(len(X) * (validation_split or 0.1))))
         if n_val >= len(X):
             raise NNMathError(f"the validation split leaves no training data ({len(X)} samples)")
-        order = rng.permutation(len(X))
-        X_val, Y_val = X[order[:n_val]], Y[order[:n_val]]
-        X, Y = X[order[n_val:]], Y[order[n_val:]]
+        split = rng.permutation(len(X))
+        X_val, Y_val = X[split[:n_val]], Y[split[:n_val]]
+        X, Y = X[split[n_val:]], Y[split[n_val:]]
     else:
         X_val = Y_val = None
 
@@ -91,6 +91,7 @@ def fit(net, X, y, epochs: int = 100, learning_rate: float = 0.1, batch_size: Op
     L = len(net.layers)
     history = History()
     ws = Workspace()  # every step's z, a, δ and ∂E/∂θ live in arrays reused by the next step
+    normalised = [l for l, layer in enumerate(net.layers) if layer.bn is not None]
     best: Optional[tuple[float, list[Array]]] = None
     waited = 0
 
@@ -99,7 +100,7 @@ def fit(net, X, y, epochs: int = 100, learning_rate: float = 0.1, batch_size: Op
         order = rng.permutation(n) if shuffle and B < n else None
         snapshot = [p.copy() for p in params]  # the last finite weights, kept if this epoch diverges
         total_loss, correct, steps = 0.0, 0, 0
-        norms_W, norms_b = np.zeros(L), np.zeros(L)
+        norms_W, norms_b = [0.0] * L, [0.0] * L  # Σ over the epoch's steps of ‖∂E/∂W^l‖, ‖∂E/∂b^l‖
         for start in range(0, n, B):
             if order is None:  # in order: the batch is a view of X, nothing is copied
                 batch: Any = slice(start, start + B)
@@ -113,11 +114,10 @@ def fit(net, X, y, epochs: int = 100, learning_rate: float = 0.1, batch_size: Op
             if not math.isfinite(grads.loss):
                 _restore(params, snapshot)
                 raise TrainingDiverged(epoch + 1, lr)
-            for layer, t in zip(net.layers, trace.layers):
-                if layer.bn is not None:
-                    layer.bn.update_running_statistics(t.bn, len(Xb))
-            norms_W += grads.weight_norms()
-            norms_b += grads.bias_norms()
+            for l in normalised:
+                net.layers[l].bn.update_running_statistics(trace.layers[l].bn, len(Xb))
+            norms_W = [s + v for s, v in zip(norms_W, grads.weight_norms())]
+            norms_b = [s + v for s, v in zip(norms_b, grads.bias_norms())]
             if weight_decay:
                 for layer, g in zip(net.layers, grads.layers):
                     g.W += weight_decay * layer.W
@@ -133,13 +133,13 @@ def fit(net, X, y, epochs: int = 100, learning_rate: float = 0.1, batch_size: Op
             _restore(params, snapshot)
             raise TrainingDiverged(epoch + 1, lr)
 
-        record = {
+        record: dict[str, Any] = {
             "loss": total_loss / n,
             "accuracy": correct / n if classify else None,
             "val_loss": None, "val_accuracy": None,
             "learning_rate": lr,
-            "grad_norms": (norms_W / steps).tolist(),
-            "delta_norms": (norms_b / steps).tolist(),
+            "grad_norms": [s / steps for s in norms_W],
+            "delta_norms": [s / steps for s in norms_b],
         }
         if X_val is not None:
             out = net.forward(X_val).layers[-1]
