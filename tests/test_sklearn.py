@@ -147,6 +147,25 @@ def test_multiclass_probabilities_are_the_softmax_of_the_logits(iris):
     assert model.score(X, y) > 0.9
 
 
+def test_multilabel_targets_get_one_sigmoid_unit_per_label():
+    from sklearn.datasets import make_multilabel_classification
+
+    X, Y = make_multilabel_classification(n_samples=200, n_features=6, n_classes=4, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    model = small(hidden_layer_sizes=(16,), activation="sigmoid", epochs=200, learning_rate=0.01).fit(X, Y)
+    assert model.network_.sizes == [6, 16, 4] and list(model.classes_) == [0, 1, 2, 3]
+    W1, W2 = model.network_.weights
+    b1, b2 = model.network_.biases
+    z = (1 / (1 + np.exp(-(X @ W1 + b1)))) @ W2 + b2
+    np.testing.assert_allclose(model.predict_proba(X), 1 / (1 + np.exp(-z)), rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(model.predict(X), (z > 0).astype(Y.dtype))
+    # E = (1/m) Σ_i Σ_k [softplus(z_ik) - y_ik z_ik], the binary cross-entropy summed over labels
+    E = np.mean(np.sum(np.logaddexp(0, z) - Y * z, axis=1))
+    assert model.network_.error(X, Y) == pytest.approx(E, rel=1e-12)
+    per_label = (model.predict(X) == Y).mean()
+    assert per_label > np.maximum(Y.mean(axis=0), 1 - Y.mean(axis=0)).mean()  # beats the majority vote per label
+
+
 def test_regressor_without_hidden_layer_finds_the_least_squares_solution():
     """No hidden layer and an identity output is linear regression: gradient descent on
     E = (1/2m) Σ‖ŷ - y‖² converges to the least-squares W, b of np.linalg.lstsq."""
@@ -196,6 +215,7 @@ def test_verbose_prints_one_line_per_epoch(iris, capsys):
     (small(hidden_layer_sizes=(4, 0)), lambda m, X, y: m.fit(X, y), "hidden_layer_sizes"),
     (small(batch_size="big"), lambda m, X, y: m.fit(X, y), "batch_size"),
     (small(activation="swish"), lambda m, X, y: m.fit(X, y), "unknown activation"),
+    (small(), lambda m, X, y: m.fit(X, np.column_stack([y, y])), "multiclass-multioutput"),
     (small(early_stopping=True, validation_fraction=1.5), lambda m, X, y: m.fit(X, y), "validation_fraction"),
 ])
 def test_bad_settings_give_one_clear_error(iris, model, call, words):

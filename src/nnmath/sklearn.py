@@ -14,7 +14,9 @@ from typing import Any, Optional
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.metrics import accuracy_score
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import column_or_1d
 
 from .losses import softplus
 from .sklearn_base import NetworkEstimator
@@ -85,30 +87,54 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
     Two classes use one sigmoid output unit and binary cross-entropy, the seed's network:
     P(classes_[1] | x) = ŷ = S(z^L), E = -\frac1m \sum_i [y_i \ln ŷ_i + (1 - y_i) \ln(1 - ŷ_i)].
     K > 2 classes use K softmax units and E = -\frac1m \sum_i \sum_k y_{ik} \ln ŷ_{ik}.
+    Multilabel targets (an indicator matrix, one column per label) use one sigmoid unit per label
+    and the binary cross-entropy summed over the labels.
 """ + _PARAMETERS + """
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         The class labels, sorted.""" + _ATTRIBUTES
 
-    def _check_y(self, y: Array, first: bool, classes: Optional[Array]) -> int:
+    _y_options = {"multi_output": True}  # a 2-D y is a multilabel indicator matrix
+
+    def _check_y(self, y: Array, first: bool, classes: Optional[Array]) -> tuple[Array, int]:
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)  # a column vector: one label per sample (with scikit-learn's warning)
         check_classification_targets(y)
+        kind = type_of_target(y)
+        if kind == "multiclass-multioutput":
+            raise ValueError("multiclass-multioutput targets are not supported; "
+                             "use one label per sample or 0/1 columns")
         if first:
+            self._multilabel = kind == "multilabel-indicator"
             labels = np.unique(y if classes is None else np.asarray(classes))
-            if len(labels) < 2:
+            if self._multilabel:
+                labels = np.arange(y.shape[1])  # the label columns, as scikit-learn's MLP reports them
+            elif len(labels) < 2:
                 raise ValueError(f"{type(self).__name__} needs at least two classes; y holds one class ({labels[0]!r})")
             self.classes_ = labels
+        if self._multilabel:
+            if y.ndim != 2 or y.shape[1] != len(self.classes_):
+                raise ValueError(f"y must be an indicator matrix with {len(self.classes_)} columns, "
+                                 "as in the first fit")
+            return y, len(self.classes_)
+        if y.ndim != 1:
+            raise ValueError("y must hold one label per sample, as in the first fit")
         unseen = np.setdiff1d(y, self.classes_)
         if len(unseen):
             raise ValueError(f"the label {unseen[0]!r} is not one of the classes {list(self.classes_)}")
-        return 1 if len(self.classes_) == 2 else len(self.classes_)
+        return y, 1 if len(self.classes_) == 2 else len(self.classes_)
 
     def _stratify(self, y: Array) -> Optional[Array]:
+        if self._multilabel:
+            return None
         _, counts = np.unique(y, return_counts=True)
         n_val = math.ceil(self.validation_fraction * len(y))
         return y if counts.min() >= 2 and len(counts) <= n_val <= len(y) - len(counts) else None
 
     def _validation_score(self, X_val: Array, y_val: Array, record: dict) -> float:
+        if self._multilabel:  # subset accuracy: every label of a sample right
+            return float(accuracy_score(y_val, (self.network_.output(X_val) > 0.5).astype(self.classes_.dtype)))
         return float(record["val_accuracy"])
 
     def partial_fit(self, X: Any, y: Any, classes: Any = None) -> "NetworkClassifier":
@@ -144,13 +170,14 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
         Returns
         -------
         ndarray of shape (n_samples,) for two classes (ŷ = S(z), so z > 0 means classes_[1]),
-        or (n_samples, n_classes) (ŷ = softmax(z)).
+        or (n_samples, n_classes) (ŷ = softmax(z); for multilabel targets ŷ = S(z) per label).
         """
         z, _ = self._forward_output(X)
         return z[:, 0].copy() if z.shape[1] == 1 else z
 
     def predict_proba(self, X: Any) -> Array:
-        r"""P(class k | x): [1 - ŷ, ŷ] with ŷ = S(z^L) for two classes, else softmax(z^L)_k.
+        r"""P(class k | x): [1 - ŷ, ŷ] with ŷ = S(z^L) for two classes, else softmax(z^L)_k
+        (multilabel: S(z^L_k), the probability of each label on its own).
 
         Parameters
         ----------
@@ -158,7 +185,7 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
 
         Returns
         -------
-        ndarray of shape (n_samples, n_classes), rows summing to 1.
+        ndarray of shape (n_samples, n_classes), rows summing to 1 (except for multilabel targets).
         """
         _, y_hat = self._forward_output(X)
         return np.hstack([1 - y_hat, y_hat]) if y_hat.shape[1] == 1 else y_hat
@@ -178,13 +205,16 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
         ndarray of shape (n_samples, n_classes)
         """
         z, _ = self._forward_output(X)
+        if self._multilabel:
+            return -softplus(-z)
         if z.shape[1] == 1:
             return np.hstack([-softplus(z), -softplus(-z)])
         top = z.max(axis=1, keepdims=True)
         return z - (top + np.log(np.exp(z - top).sum(axis=1, keepdims=True)))
 
     def predict(self, X: Any) -> Array:
-        """The most probable class: classes_[1] where z^L > 0 (two classes), else classes_[argmax_k z^L_k].
+        """The most probable class: classes_[1] where z^L > 0 (two classes), else classes_[argmax_k z^L_k];
+        for multilabel targets the indicator matrix [z^L_k > 0] (ŷ_k > 1/2).
 
         Parameters
         ----------
@@ -192,11 +222,19 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
 
         Returns
         -------
-        ndarray of shape (n_samples,), labels from ``classes_``
+        ndarray of shape (n_samples,), labels from ``classes_`` (multilabel: (n_samples, n_labels) of 0/1)
         """
         z, _ = self._forward_output(X)
+        if self._multilabel:
+            return (z > 0).astype(self.classes_.dtype)
         index = (z[:, 0] > 0).astype(np.intp) if z.shape[1] == 1 else np.argmax(z, axis=1)
         return self.classes_[index]
+
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
 
 
 class NetworkRegressor(RegressorMixin, NetworkEstimator):
@@ -213,13 +251,13 @@ class NetworkRegressor(RegressorMixin, NetworkEstimator):
     _output = "identity"
     _y_options = {"multi_output": True, "y_numeric": True}
 
-    def _check_y(self, y: Array, first: bool, classes: Optional[Array]) -> int:
+    def _check_y(self, y: Array, first: bool, classes: Optional[Array]) -> tuple[Array, int]:
         n_out = 1 if y.ndim == 1 else y.shape[1]
         if first:
             self.n_outputs_ = n_out
         elif n_out != self.n_outputs_:
             raise ValueError(f"y has {n_out} columns but the fitted network has {self.n_outputs_} outputs")
-        return n_out
+        return y, n_out
 
     def _validation_score(self, X_val: Array, y_val: Array, record: dict) -> float:
         return float(r2_score(y_val, self.network_.output(X_val).reshape(np.shape(y_val))))

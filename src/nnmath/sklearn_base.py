@@ -50,6 +50,7 @@ class NetworkEstimator(BaseEstimator):
     """The parameters, ``fit`` and ``partial_fit`` of both estimators (see their docstrings)."""
 
     _output: Optional[str] = None  # the output activation; None lets Network choose (sigmoid / softmax)
+    _multilabel = False  # the classifier sets it on fit: one sigmoid unit per label
     _y_options: dict = {}  # how validate_data checks y (multi_output, y_numeric)
 
     def __init__(self, hidden_layer_sizes: Union[int, Sequence[int]] = (100,),
@@ -76,8 +77,8 @@ class NetworkEstimator(BaseEstimator):
         self.verbose = verbose
 
     # ---- hooks the classifier and the regressor fill in ------------------------------------
-    def _check_y(self, y: Array, first: bool, classes: Optional[Array]) -> int:
-        """Check the targets (learning classes_ on the first fit); return the number of output units."""
+    def _check_y(self, y: Array, first: bool, classes: Optional[Array]) -> tuple[Array, int]:
+        """Check the targets (learning classes_ on the first fit); return them and the number of output units."""
         raise NotImplementedError
 
     def _validation_score(self, X_val: Array, y_val: Array, record: dict) -> float:
@@ -104,7 +105,8 @@ class NetworkEstimator(BaseEstimator):
     def _new_network(self, n_features: int, n_out: int, dtype: Any) -> Network:
         seed = int(self._rng.randint(2**31 - 1))
         return Network([n_features, *_hidden_sizes(self.hidden_layer_sizes), n_out], activation=self.activation,
-                       output=self._output, init=self.init, dropout=self.dropout, seed=seed, dtype=dtype)
+                       output="sigmoid" if self._multilabel else self._output, init=self.init,
+                       dropout=self.dropout, seed=seed, dtype=dtype)
 
     # ---- training --------------------------------------------------------------------------
     def fit(self: Estimator, X: Any, y: Any) -> Estimator:
@@ -132,7 +134,7 @@ class NetworkEstimator(BaseEstimator):
         if not 0.0 < self.validation_fraction < 1.0:
             raise NNMathError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
         batch_size = self._batch_size()
-        n_out = self._check_y(y, first, classes)
+        y, n_out = self._check_y(y, first, classes)
         if first:
             self._rng = check_random_state(self.random_state)
             self.network_ = self._new_network(X.shape[1], n_out, X.dtype)
