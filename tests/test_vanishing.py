@@ -63,7 +63,8 @@ def test_ratio_never_exceeds_its_bound(data, kw, train):
 
 def test_deep_sigmoid_gradient_vanishes_below_the_bound(data):
     """The seed's network: sigmoid, W ~ N(0, 1/n_in). S' <= 1/4 and, for a square N(0, 1/n) matrix,
-    ‖δ W^T‖ ≈ ‖δ‖ on average (E‖δ W^T‖² = ‖δ‖² n_out/n_in), so each layer keeps about S'(z) ≈ 0.2-0.25
+    ‖δ W^T‖ ≈ ‖δ‖ on average (each of the n_in entries of δ W^T has variance ‖δ‖²/n_in, so E‖δ W^T‖² = ‖δ‖²),
+    so each layer keeps about S'(z) ≈ 0.2-0.25
     of the error: far below 1, and below the bound 0.25·‖W‖₂ (‖W‖₂ ≈ 2 for a square Gaussian matrix)."""
     X, y = data
     net = deep(8, activation="sigmoid", init="normal")

@@ -121,3 +121,13 @@ def test_command_runs_end_to_end_in_a_subprocess_with_two_jobs():
     assert done.stderr == ""  # no progress bar when not a terminal, no warnings
     assert "Vanishing gradient on digits" in done.stdout and "batchnorm" in done.stdout
     assert done.stdout.count("per layer at initialization") == 4  # --layers: one table per configuration
+
+
+def test_cli_nielsen_prints_the_published_numbers_beside_ours(capsys):
+    code = cli.main(["vanishing", "--nielsen", "--data", "digits", "--depths", "2", "--seeds", "2",
+                     "--probe", "100", "--json"])
+    rows = json.loads(capsys.readouterr().out)
+    assert code == 0 and [r["variant"] for r in rows] == ["nielsen", "zero-bias", "softmax"]
+    assert all(r["published"] == [0.0657, 0.3092] and len(r["norms"]) == 2 and r["samples"] == 100 for r in rows)
+    assert cli.main(["vanishing", "--nielsen", "--depths", "5"]) == 2
+    assert "Nielsen published 2, 3 and 4 hidden layers" in capsys.readouterr().err

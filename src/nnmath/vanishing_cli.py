@@ -26,7 +26,8 @@ def register(subparsers) -> argparse.ArgumentParser:
                     "layer's gradient norm at initialization (with the ratio between layers beside the bound "
                     "sup|f'|·‖W‖₂), over training, and the accuracy reached.")
     p.add_argument("--data", default="mnist1d", help="a built-in data set or a CSV file (default: mnist1d)")
-    p.add_argument("--depths", default=DEFAULTS["depths"], help="hidden layers, comma-separated (default: 2,4,8)")
+    p.add_argument("--depths", default=None,
+                   help="hidden layers, comma-separated (default: 2,4,8; with --nielsen 2,3,4)")
     p.add_argument("--activations", default=DEFAULTS["activations"], help="default: sigmoid,relu")
     p.add_argument("--inits", default=DEFAULTS["inits"], help="weight inits (default: normal,he)")
     p.add_argument("--remedies", default=DEFAULTS["remedies"], help="default: none,batchnorm,residual,clip")
@@ -93,8 +94,8 @@ def run(args) -> int:
     settings = vanishing.Settings(width=args.width, epochs=args.epochs, learning_rate=args.learning_rate,
                                   batch_size=args.batch_size, clip_norm=args.clip_norm, probe=args.probe,
                                   seed=args.seed)
-    axes = (_depths(args.depths), _names(args.activations, "activations"), _names(args.inits, "inits"),
-            _names(args.remedies, "remedies"))
+    axes = (_depths(args.depths or DEFAULTS["depths"]), _names(args.activations, "activations"),
+            _names(args.inits, "inits"), _names(args.remedies, "remedies"))
     configs = vanishing.grid(*axes)  # bad names fail before the data set is loaded
     vanishing.check_settings(settings, args.n_jobs)
     data = vanishing.prepare(args.data, args.seed, args.n_samples)
@@ -117,12 +118,11 @@ def run(args) -> int:
 
 def _run_nielsen(args, plot_dir: Optional[Path]) -> int:
     from .vanishing import prepare
-    from .vanishing_nielsen import reproduce
+    from .vanishing_nielsen import VARIANTS, check_request, reproduce
 
-    if args.seeds < 1:
-        raise NNMathError(f"--seeds must be at least 1, got {args.seeds}")
+    depths = _depths(args.depths or "2,3,4")
+    check_request(depths, VARIANTS, args.seeds, args.probe)  # before the data set is loaded
     data = prepare(args.data, args.seed, args.n_samples)
-    depths = _depths(args.depths) if args.depths != DEFAULTS["depths"] else [2, 3, 4]
     results = reproduce(data, depths=depths, seeds=args.seeds, samples=args.probe)
     written = []
     if plot_dir is not None:

@@ -72,9 +72,8 @@ def nielsen_network(n_in: int, depth: int, variant: str, seed: int) -> Network:
     return net
 
 
-def reproduce(data: Any = "mnist1d", depths: Sequence[int] = (2, 3, 4), variants: Sequence[str] = VARIANTS,
-              seeds: int = 20, samples: int = 1000) -> list[Reproduction]:
-    """Nielsen's measurement on ``data``, for every depth and variant."""
+def check_request(depths: Sequence[int], variants: Sequence[str], seeds: int, samples: int) -> None:
+    """One clear error for an unknown variant, a depth Nielsen did not publish, or too few seeds/samples."""
     for v in variants:
         if v not in VARIANTS:
             raise NNMathError(f"unknown variant {v!r}; choose from {', '.join(VARIANTS)}")
@@ -83,6 +82,12 @@ def reproduce(data: Any = "mnist1d", depths: Sequence[int] = (2, 3, 4), variants
             raise NNMathError(f"Nielsen published 2, 3 and 4 hidden layers; got depth {d}")
     if seeds < 1 or samples < 2:
         raise NNMathError(f"need at least 1 seed and 2 samples, got {seeds} and {samples}")
+
+
+def reproduce(data: Any = "mnist1d", depths: Sequence[int] = (2, 3, 4), variants: Sequence[str] = VARIANTS,
+              seeds: int = 20, samples: int = 1000) -> list[Reproduction]:
+    """Nielsen's measurement on ``data``, for every depth and variant."""
+    check_request(depths, variants, seeds, samples)
     prepared = data if isinstance(data, PreparedData) else prepare(data)
     classes = np.unique(prepared.y_train)
     if len(classes) != 10:
