@@ -216,6 +216,8 @@ def test_verbose_prints_one_line_per_epoch(iris, capsys):
     (small(batch_size="big"), lambda m, X, y: m.fit(X, y), "batch_size"),
     (small(activation="swish"), lambda m, X, y: m.fit(X, y), "unknown activation"),
     (small(), lambda m, X, y: m.fit(X, np.column_stack([y, y])), "multiclass-multioutput"),
+    (small(warm_start=True), lambda m, X, y: m.fit(X, y).set_params(hidden_layer_sizes=(3,)).fit(X, y),
+     "differs from the fitted network"),
     (small(early_stopping=True, validation_fraction=1.5), lambda m, X, y: m.fit(X, y), "validation_fraction"),
 ])
 def test_bad_settings_give_one_clear_error(iris, model, call, words):

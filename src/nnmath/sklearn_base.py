@@ -52,6 +52,7 @@ class NetworkEstimator(BaseEstimator):
     _output: Optional[str] = None  # the output activation; None lets Network choose (sigmoid / softmax)
     _multilabel = False  # the classifier sets it on fit: one sigmoid unit per label
     _y_options: dict = {}  # how validate_data checks y (multi_output, y_numeric)
+    network_: Network  # set by fit (an annotation only: unfitted estimators have no network_)
 
     def __init__(self, hidden_layer_sizes: Union[int, Sequence[int]] = (100,),
                  activation: Union[str, Sequence[str]] = "relu", init: Any = "xavier",
@@ -110,9 +111,11 @@ class NetworkEstimator(BaseEstimator):
 
     # ---- training --------------------------------------------------------------------------
     def fit(self: Estimator, X: Any, y: Any) -> Estimator:
-        """Train the network for ``epochs`` epochs (fewer with early stopping).
+        r"""Train the network for ``epochs`` epochs (fewer with early stopping).
 
-        With ``warm_start=True`` a fitted estimator continues from its current weights and
+        Each step moves every parameter against the gradient of the batch's error plus the L2
+        penalty, θ ← θ - α ∂/∂θ [E + (λ/2) Σ_l ‖W^l‖²] (or the Adam / momentum form of the step),
+        with ∂E/∂θ from backpropagation. With ``warm_start=True`` a fitted estimator continues from its current weights and
         optimizer state; otherwise the weights are drawn afresh.
 
         Parameters
@@ -135,6 +138,9 @@ class NetworkEstimator(BaseEstimator):
             raise NNMathError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
         batch_size = self._batch_size()
         y, n_out = self._check_y(y, first, classes)
+        if not first and self.network_.sizes[1:-1] != _hidden_sizes(self.hidden_layer_sizes):
+            raise ValueError(f"hidden_layer_sizes={self.hidden_layer_sizes!r} differs from the fitted network's "
+                             f"{tuple(self.network_.sizes[1:-1])}; set warm_start=False to start afresh")
         if first:
             self._rng = check_random_state(self.random_state)
             self.network_ = self._new_network(X.shape[1], n_out, X.dtype)
