@@ -192,6 +192,11 @@ def test_early_stopping_stops_when_the_validation_loss_stalls():
     assert len(model.validation_scores_) == len(model.loss_curve_) == model.n_iter_
     assert all(0 <= s <= 1 for s in model.validation_scores_)
     assert small().fit(X, y).validation_scores_ is None
+    regressor = NetworkRegressor(hidden_layer_sizes=(8,), epochs=30, early_stopping=True, learning_rate=0.01,
+                                 random_state=0).fit(X, X @ np.arange(5.0))  # a learnable linear target
+    assert len(regressor.validation_scores_) == regressor.n_iter_
+    assert regressor.validation_scores_[-1] > regressor.validation_scores_[0]  # R² on held-out data improves
+    assert max(regressor.validation_scores_) <= 1.0
 
 
 def test_feature_names_are_kept_and_checked(iris):
