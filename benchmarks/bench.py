@@ -1,0 +1,157 @@
+"""Training throughput of nnmath, scikit-learn and PyTorch on the CPU, in one run.
+
+    pip install -e '.[bench]' && python benchmarks/bench.py --out benchmarks/results.json
+
+Workloads (float32, plain SGD, no shuffling, the same settings for every tool: see trainers.py):
+
+- W1: [784, 256, 128, 10] sigmoid + softmax, mini-batch 128, 20,000 random samples, 2 epochs
+- W2: [30, 16, 1] sigmoid, mini-batch 32, 20,000 random samples, 2 epochs
+- W3: [30, 16, 1] full-batch gradient descent on the breast-cancer data, 1,000 epochs
+
+Each tool runs ``--repeats`` times, interleaved, and its best time counts (other processes
+only ever slow a run down). Also: a scaling sweep (sweep.py, drawn as a PNG) and the peak
+memory of a fit on 60,000 x 784 (memory.py). ``--tiny`` shrinks everything to seconds (CI).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from memory import fit_peak_memory  # noqa: E402
+from sweep import plot_sweep, run_sweep  # noqa: E402
+from trainers import TRAINERS, matmul_limit  # noqa: E402
+
+# name: (sizes, batch (None = full batch), samples (None = the breast-cancer set), epochs, learning rate)
+WORKLOADS = {
+    "W1": ([784, 256, 128, 10], 128, 20_000, 2, 0.01),
+    "W2": ([30, 16, 1], 32, 20_000, 2, 0.01),
+    "W3": ([30, 16, 1], None, None, 1000, 0.5),
+}
+# The issue's targets: nnmath's throughput over each peer's, and the fraction of the limit.
+TARGETS = {"W1": {"PyTorch": 1.2, "scikit-learn": 1.8, "limit": 0.75}, "W2": {"scikit-learn": 2.5, "PyTorch": 10.0}}
+
+
+def workload_data(sizes, samples, rng):
+    """Random float32 features and labels of the stated shape, or the standardised breast-cancer set."""
+    if samples is None:
+        from sklearn.datasets import load_breast_cancer
+
+        X, y = load_breast_cancer(return_X_y=True)
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
+        return X.astype(np.float32), y
+    X = rng.standard_normal((samples, sizes[0])).astype(np.float32)
+    y = rng.integers(0, max(2, sizes[-1]), samples)
+    return X, y
+
+
+def run_workload(name, spec, repeats, rng, shrink=1.0):
+    """Each tool trains ``repeats`` times (interleaved); the best time counts."""
+    sizes, batch, samples, epochs, lr = spec
+    if shrink < 1.0:
+        samples = samples and max(128, int(samples * shrink))
+        epochs = max(1, int(epochs * shrink))
+    X, y = workload_data(sizes, samples, rng)
+    batch_size = batch or len(X)
+    seconds = {tool: float("inf") for tool in TRAINERS}
+    final_loss = {}
+    for _ in range(repeats):
+        for tool, train in TRAINERS.items():
+            s, final_loss[tool] = train(sizes, X, y, batch_size, epochs, lr)
+            seconds[tool] = min(seconds[tool], s)
+    rate = {tool: len(X) * epochs / s for tool, s in seconds.items()}
+    limit = matmul_limit(sizes, batch_size, X.dtype, seconds=0.3 * shrink)
+    result = {
+        "sizes": sizes, "batch": batch_size, "samples": len(X), "epochs": epochs, "learning_rate": lr,
+        "samples_per_second": rate, "final_training_loss": final_loss, "matmul_limit_samples_per_second": limit,
+        "fraction_of_limit": {tool: r / limit for tool, r in rate.items()},
+        "nnmath_over": {tool: rate["nnmath"] / r for tool, r in rate.items() if tool != "nnmath"},
+    }
+    if name in TARGETS:
+        reached = dict(result["nnmath_over"], limit=result["fraction_of_limit"]["nnmath"])
+        result["targets"] = {k: {"target": t, "reached": reached[k], "met": reached[k] >= t}
+                             for k, t in TARGETS[name].items()}
+    return result
+
+
+def machine() -> dict:
+    from threadpoolctl import threadpool_info
+
+    model = next((line.split(":", 1)[1].strip() for line in
+                  subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
+                  if line.startswith("Model name")), platform.processor())
+    import sklearn
+    import torch
+
+    blas = [{k: info.get(k) for k in ("internal_api", "version", "architecture", "num_threads", "filepath")}
+            for info in threadpool_info() if info.get("user_api") == "blas"]
+    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(), "numpy": np.__version__,
+            "scikit-learn": sklearn.__version__, "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
+            "blas": blas, "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+            "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE"),
+            "load_average_at_start": os.getloadavg()}
+
+
+def print_table(results) -> None:
+    tools = list(TRAINERS)
+    print(f"{'workload':9s}" + "".join(f"{t + ' samples/s':>24s}" for t in tools)
+          + f"{'matmul limit':>14s}{'nnmath/limit':>14s}  nnmath over peers")
+    for name, r in results.items():
+        rates = r["samples_per_second"]
+        over = ", ".join(f"{r['nnmath_over'][t]:.2f}x {t}" for t in tools[1:])
+        print(f"{name:9s}" + "".join(f"{rates[t]:24,.0f}" for t in tools)
+              + f"{r['matmul_limit_samples_per_second']:14,.0f}{r['fraction_of_limit']['nnmath']:14.0%}  {over}")
+        for key, t in r.get("targets", {}).items():
+            print(f"{'':9s}target {key}: >= {t['target']}, reached {t['reached']:.2f} "
+                  f"{'(met)' if t['met'] else '(NOT met)'}")
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--out", default="benchmarks/results.json", help="where to write the JSON results")
+    p.add_argument("--plot", default="benchmarks/sweep.png", help="where to draw the scaling sweep")
+    p.add_argument("--repeats", type=int, default=3, help="runs per tool; the best counts")
+    p.add_argument("--workloads", default="W1,W2,W3", help="comma-separated subset of W1,W2,W3")
+    p.add_argument("--no-sweep", action="store_true", help="skip the scaling sweep and its plot")
+    p.add_argument("--no-memory", action="store_true", help="skip the memory measurement")
+    p.add_argument("--tiny", action="store_true", help="tiny sizes: checks that the benchmark runs (CI)")
+    a = p.parse_args(argv)
+    names = [w.strip() for w in a.workloads.split(",") if w.strip()]
+    unknown = [w for w in names if w not in WORKLOADS]
+    if unknown or a.repeats < 1:
+        print(f"error: unknown workload {unknown[0]!r}; choose from {', '.join(WORKLOADS)}" if unknown
+              else "error: --repeats must be at least 1", file=sys.stderr)
+        return 2
+    shrink = 0.01 if a.tiny else 1.0
+    rng = np.random.default_rng(0)
+    report = {"command": " ".join(["python", "benchmarks/bench.py"] + list(argv if argv is not None else sys.argv[1:])),
+              "machine": machine(), "tiny": a.tiny, "workloads": {}}
+    for name in names:
+        report["workloads"][name] = run_workload(name, WORKLOADS[name], a.repeats, rng, shrink)
+    print_table(report["workloads"])
+    if not a.no_memory:
+        report["memory"] = fit_peak_memory(samples=1_000 if a.tiny else 60_000)
+        m = report["memory"]
+        print(f"memory: fit on {m['samples']:,} x {m['features']} float32: X {m['X_bytes'] / 2**20:.1f} MiB, "
+              f"model {m['model_bytes'] / 2**20:.2f} MiB, peak {m['peak_bytes'] / 2**20:.1f} MiB "
+              f"= {m['ratio']:.3f} x (X + model) (target < 1.5)")
+    if not a.no_sweep:
+        report["sweep"] = run_sweep(tiny=a.tiny)
+        plot_sweep(report["sweep"], a.plot)
+        print(f"sweep drawn to {a.plot}")
+    out = Path(a.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1) + "\n")
+    print(f"results written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+r"""The three tools, each training the same network on the same data with the same settings.
+
+Shared settings, copied from the peer measurement (shared/tools/peers_throughput.py) so the
+numbers compare: plain SGD θ ← θ - α ∂E/∂θ with α = ``lr``, no momentum, no weight decay, no
+early stopping, **no shuffling** (batches are taken in order), sigmoid hidden layers, and
+cross-entropy on a softmax output (several classes) or on one sigmoid output (two classes).
+
+Each ``train_*`` function returns the wall-clock seconds of the training loop alone (building
+the model and converting the data are outside the timer) and, measured after the timer, the
+trained network's mean cross-entropy E on the training data: equal work should give similar E.
+"""
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+
+
+def train_nnmath(sizes, X, y, batch, epochs, lr, seed=0) -> tuple[float, float]:
+    """nnmath: ``Network.fit`` as a user calls it; the History (loss, accuracy, per-layer
+    gradient norms) is recorded as in every fit."""
+    import nnmath
+
+    net = nnmath.Network(sizes, activation="sigmoid", seed=seed, dtype=X.dtype)
+    t = time.perf_counter()
+    history = net.fit(X, y, epochs=epochs, learning_rate=lr, batch_size=batch, shuffle=False)
+    seconds = time.perf_counter() - t
+    assert len(history.grad_norms) == epochs and len(history.grad_norms[0]) == len(sizes) - 1
+    return seconds, net.error(X, y)
+
+
+def train_sklearn(sizes, X, y, batch, epochs, lr, seed=0) -> tuple[float, float]:
+    """scikit-learn's MLPClassifier with solver="sgd" and every extra switched off."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.metrics import log_loss
+    from sklearn.neural_network import MLPClassifier
+
+    clf = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), activation="logistic", solver="sgd",
+                        batch_size=batch, learning_rate_init=lr, momentum=0.0, nesterovs_momentum=False,
+                        alpha=0.0, max_iter=epochs, shuffle=False, tol=0.0, n_iter_no_change=10**9,
+                        early_stopping=False, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter=epochs is meant to stop it
+        t = time.perf_counter()
+        clf.fit(X, y)
+        seconds = time.perf_counter() - t
+    return seconds, float(log_loss(y, clf.predict_proba(X), labels=clf.classes_))
+
+
+def torch_model(sizes, dtype):
+    """torch.nn.Sequential of Linear + Sigmoid layers, the last Linear giving the logits z^L."""
+    import torch
+
+    layers: list = []
+    for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(torch.nn.Linear(n_in, n_out, dtype=dtype))
+        if l < len(sizes) - 2:
+            layers.append(torch.nn.Sigmoid())
+    return torch.nn.Sequential(*layers)
+
+
+def train_torch(sizes, X, y, batch, epochs, lr, seed=0) -> tuple[float, float]:
+    """PyTorch on the CPU: nn.Sequential + optim.SGD, the textbook loop (zero_grad, loss,
+    backward, step). Cross-entropy is computed from the logits, as nnmath does."""
+    import torch
+
+    torch.manual_seed(seed)
+    dtype = getattr(torch, X.dtype.name)
+    net = torch_model(sizes, dtype)
+    opt = torch.optim.SGD(net.parameters(), lr=lr)
+    Xt = torch.from_numpy(X)
+    if sizes[-1] == 1:
+        loss_fn, yt = torch.nn.BCEWithLogitsLoss(), torch.from_numpy(y.astype(X.dtype).reshape(-1, 1))
+    else:
+        loss_fn, yt = torch.nn.CrossEntropyLoss(), torch.from_numpy(y.astype(np.int64))
+    n = len(X)
+    t = time.perf_counter()
+    for _ in range(epochs):
+        for start in range(0, n, batch):
+            opt.zero_grad()
+            loss = loss_fn(net(Xt[start:start + batch]), yt[start:start + batch])
+            loss.backward()
+            opt.step()
+    seconds = time.perf_counter() - t
+    with torch.no_grad():
+        return seconds, float(loss_fn(net(Xt), yt))
+
+
+TRAINERS = {"nnmath": train_nnmath, "scikit-learn": train_sklearn, "PyTorch": train_torch}
+
+
+def flops_per_sample(sizes) -> int:
+    r"""6 \sum_l n_{l-1} n_l: 2 for z = aW, 2 for ∂E/∂W = a^T δ, 2 for δ W^T, per weight.
+
+    This is the peers' count. It includes δ^1 (W^1)^T, the error sent back to the input, which
+    no tool computes, so a tool can exceed 100% of the limit built from it."""
+    return 6 * sum(i * o for i, o in zip(sizes[:-1], sizes[1:]))
+
+
+def matmul_limit(sizes, batch, dtype, seconds=0.3, rng=None) -> float:
+    """Samples/s if every flop ran at the speed of the largest layer's matrix product
+    (batch x n_in) @ (n_in x n_out), measured here with NumPy (the BLAS all three tools use
+    for NumPy data; PyTorch ships its own)."""
+    rng = rng or np.random.default_rng(0)
+    widest = max(range(len(sizes) - 1), key=lambda l: sizes[l] * sizes[l + 1])
+    n_in, n_out = sizes[widest], sizes[widest + 1]
+    A = rng.standard_normal((batch, n_in)).astype(dtype)
+    B = rng.standard_normal((n_in, n_out)).astype(dtype)
+    C = np.empty((batch, n_out), dtype)
+    for _ in range(5):
+        np.matmul(A, B, out=C)
+    best = float("inf")
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:  # the best of many short runs: noise only slows a run
+        t = time.perf_counter()
+        for _ in range(10):
+            np.matmul(A, B, out=C)
+        best = min(best, (time.perf_counter() - t) / 10)
+    flops_per_second = 2.0 * batch * n_in * n_out / best
+    return flops_per_second / flops_per_sample(sizes)

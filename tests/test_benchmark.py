@@ -1,0 +1,80 @@
+"""The benchmark runs end to end at a tiny size, so it cannot rot. No timing is asserted:
+throughputs depend on the machine; only their presence and sign are checked."""
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import bench  # noqa: E402
+import memory  # noqa: E402
+import trainers  # noqa: E402
+
+TOOLS = ["nnmath", "scikit-learn", "PyTorch"]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    code = bench.main(["--tiny", "--repeats", "1", "--out", str(out / "r.json"), "--plot", str(out / "s.png")])
+    assert code == 0
+    return json.loads((out / "r.json").read_text()), out
+
+
+def test_every_workload_reports_positive_throughputs_ratios_and_the_limit(report):
+    data, _ = report
+    assert set(data["workloads"]) == {"W1", "W2", "W3"}
+    for name, w in data["workloads"].items():
+        rates = w["samples_per_second"]
+        assert set(rates) == set(TOOLS) and all(r > 0 for r in rates.values())
+        assert w["matmul_limit_samples_per_second"] > 0
+        for tool in TOOLS[1:]:
+            assert w["nnmath_over"][tool] == pytest.approx(rates["nnmath"] / rates[tool])
+        assert w["fraction_of_limit"]["nnmath"] == pytest.approx(rates["nnmath"] / w["matmul_limit_samples_per_second"])
+    assert set(data["workloads"]["W1"]["targets"]) == {"PyTorch", "scikit-learn", "limit"}
+    assert data["workloads"]["W3"]["batch"] == data["workloads"]["W3"]["samples"] == 569  # full batch
+
+
+def test_the_report_names_the_machine_and_the_sweep_is_drawn(report):
+    data, out = report
+    assert data["machine"]["nproc"] >= 1 and data["machine"]["cpu"]
+    assert data["machine"]["blas"], "the BLAS NumPy runs on is recorded"
+    points = data["sweep"]["batch_sizes"]["points"]
+    assert len(points) >= 2 and all(p[t] > 0 for p in points.values() for t in TOOLS)
+    assert (out / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_memory_is_measured_above_the_data_it_must_hold(report):
+    m = report[0]["memory"]
+    assert m["peak_bytes"] >= m["X_bytes"] + m["model_bytes"] > 0
+    assert m["ratio"] == pytest.approx(m["peak_bytes"] / (m["X_bytes"] + m["model_bytes"]))
+
+
+def test_fit_memory_does_not_copy_the_training_set():
+    """Extra memory during a fit on 4,000 x 784 stays well under one copy of X (15.7 MB)."""
+    m = memory.fit_peak_memory(samples=4_000)
+    assert m["fit_extra_bytes"] < 0.5 * m["X_bytes"]
+
+
+def test_flop_count_is_six_per_weight():
+    assert trainers.flops_per_sample([784, 256, 128, 10]) == 6 * (784 * 256 + 256 * 128 + 128 * 10)
+
+
+def test_the_three_tools_learn_the_same_easy_problem():
+    """The timed loops really train: each tool takes E well below ln 2 (a guess) on a separable problem."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((256, 4)).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    for tool, train in trainers.TRAINERS.items():
+        seconds, E = train([4, 8, 1], X, y, 16, 10, 1.0)
+        assert seconds > 0 and E < 0.4, (tool, E)
+
+
+def test_bad_arguments_give_one_line_and_exit_code_2(capsys):
+    assert bench.main(["--workloads", "W9"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "W9" in err
