@@ -191,12 +191,14 @@ def test_importing_nnmath_imports_neither_torch_nor_sklearn():
 
 
 def test_without_torch_the_error_says_how_to_install_it():
-    done = _run("import sys; sys.modules['torch'] = None\n"
+    done = _run("import sys; sys.modules['torch'] = None  # what `import torch` meets when it is not installed\n"
                 "import nnmath\n"
-                "try:\n    nnmath.Network([2, 1]).to_torch()\n"
-                "except nnmath.NNMathError as e:\n    print(e)\n")
+                "for call in (lambda: nnmath.Network([2, 1]).to_torch(), lambda: nnmath.Network.from_torch(None)):\n"
+                "    try:\n        call()\n"
+                "    except nnmath.NNMathError as e:\n        print(e)\n")
     assert done.returncode == 0, done.stderr
-    assert "pip install torch" in done.stdout
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2 and all("pip install torch" in line for line in lines)
 
 
 def test_a_module_with_residual_blocks_unpickles_in_a_fresh_process(tmp_path):
