@@ -28,7 +28,6 @@ import numpy as np
 
 from .activations import Activation
 from .batchnorm import BatchNorm, BatchNormCache
-from .workspace import Workspace, buffer
 
 Array = np.ndarray
 
@@ -88,14 +87,12 @@ class Dense:
             return [self.W, self.b]
         return [self.W, self.b, self.bn.gamma, self.bn.beta]
 
-    def forward(self, a_prev: Array, train: bool = False, rng: Optional[np.random.Generator] = None,
-                ws: Optional[Workspace] = None) -> LayerTrace:
-        """z^l = a^{l-1} W^l + b^l and a^l = f(z^l); into ``ws``'s arrays when a workspace is given."""
-        shape = (a_prev.shape[0], self.n_out)
-        z = np.matmul(a_prev, self.W, out=buffer(ws, self, "z", shape, self.W.dtype))
+    def forward(self, a_prev: Array, train: bool = False, rng: Optional[np.random.Generator] = None) -> LayerTrace:
+        """z^l = a^{l-1} W^l + b^l and a^l = f(z^l)."""
+        z = a_prev @ self.W
         z += self.b
         u, bn_cache = (z, None) if self.bn is None else self.bn.forward(z, train)
-        h = self.f.f(u, out=buffer(ws, self, "h", shape, self.W.dtype))
+        h = self.f.f(u)
         a, mask = h, None
         if train and self.dropout > 0.0:
             rng = rng if rng is not None else np.random.default_rng()
@@ -106,34 +103,28 @@ class Dense:
             a = a + a_prev
         return LayerTrace(a_prev, z, a, u, h, mask, bn_cache)
 
-    def delta(self, dE_da: Array, trace: LayerTrace,
-              ws: Optional[Workspace] = None) -> tuple[Array, Optional[Array], Optional[Array]]:
+    def delta(self, dE_da: Array, trace: LayerTrace) -> tuple[Array, Optional[Array], Optional[Array]]:
         """δ^l = ∂E/∂a^l ⊙ f'(z^l) (through dropout and batch normalisation when present).
 
         Returns (δ^l, ∂E/∂γ, ∂E/∂β); the last two are None without batch normalisation.
         """
         g = dE_da if trace.mask is None else dE_da * trace.mask
-        # ∂E/∂u = ∂E/∂a ⊙ f'(u): f'(u) is written into the result's array, then multiplied by ∂E/∂a in place
-        dE_du = self.f.derivative(trace.u, trace.h, out=buffer(ws, self, "delta", g.shape, g.dtype))
-        dE_du *= g
+        dE_du = self.f.derivative(trace.u, trace.h)
+        dE_du *= g  # ∂E/∂u = ∂E/∂a ⊙ f'(u), multiplied into f'(u)'s fresh array (no temporary)
         if self.bn is None:
             return dE_du, None, None
         return self.bn.backward(dE_du, trace.bn)  # type: ignore[arg-type]
 
-    def gradients(self, delta: Array, trace: LayerTrace, d_gamma=None, d_beta=None,
-                  ws: Optional[Workspace] = None) -> LayerGradients:
+    def gradients(self, delta: Array, trace: LayerTrace, d_gamma=None, d_beta=None) -> LayerGradients:
         """∂E/∂W^l = (a^{l-1})^T δ^l / m and ∂E/∂b^l = mean over samples of δ^l."""
-        dtype = self.W.dtype
         # The 1/m goes on δ (m x n_l numbers) rather than on ∂E/∂W (n_{l-1} x n_l, often far more):
-        # ∂E/∂W^l = (a^{l-1})^T (δ^l / m) and ∂E/∂b^l = Σ_i (δ^l_i / m).
-        delta_over_m = np.multiply(delta, 1.0 / delta.shape[0], out=buffer(ws, self, "delta/m", delta.shape, dtype))
-        dW = np.matmul(trace.a_prev.T, delta_over_m, out=buffer(ws, self, "dW", self.W.shape, dtype))
-        db = np.add.reduce(delta_over_m, axis=0, out=buffer(ws, self, "db", self.b.shape, dtype))  # Σ over rows
-        return LayerGradients(dW, db, delta, d_gamma, d_beta)
+        # ∂E/∂W^l = (a^{l-1})^T (δ^l / m) and ∂E/∂b^l = Σ_i δ^l_i / m.
+        delta_over_m = delta * (1.0 / delta.shape[0])
+        return LayerGradients(trace.a_prev.T @ delta_over_m, delta_over_m.sum(axis=0), delta, d_gamma, d_beta)
 
-    def error_to_input(self, delta: Array, dE_da: Optional[Array], ws: Optional[Workspace] = None) -> Array:
+    def error_to_input(self, delta: Array, dE_da: Optional[Array]) -> Array:
         """∂E/∂a^{l-1} = δ^l (W^l)^T, plus the error carried straight back by a skip connection."""
-        back = np.matmul(delta, self.W.T, out=buffer(ws, self, "dE/da_prev", (delta.shape[0], self.n_in), delta.dtype))
+        back = delta @ self.W.T
         if self.residual and dE_da is not None:
             back += dE_da
         return back

@@ -19,7 +19,6 @@ from .errors import NNMathError
 from .labels import Targets
 from .layers import Dense
 from .trace import Gradients, Trace, parse_parameter_name
-from .workspace import Workspace, buffer
 
 if TYPE_CHECKING:
     from .history import History
@@ -216,42 +215,39 @@ class Network:
             raise NNMathError("the features contain NaN or infinite values")
         return X
 
-    def forward(self, X: Array, train: bool = False, rng: Optional[np.random.Generator] = None,
-                ws: Optional[Workspace] = None) -> Trace:
+    def forward(self, X: Array, train: bool = False, rng: Optional[np.random.Generator] = None) -> Trace:
         """a⁰ = X, then z^l = a^{l-1} W^l + b^l and a^l = f(z^l) for l = 1..L; keeps them all.
 
-        ``train=True`` applies dropout (drawn from ``rng``) and batch statistics. With a
-        Workspace ``ws`` (the training loop's) the arrays are reused by the next call.
+        ``train=True`` applies dropout (drawn from ``rng``) and batch statistics.
         """
         traces = []
         a = X
         for layer in self.layers:
-            t = layer.forward(a, train, rng, ws)
+            t = layer.forward(a, train, rng)
             traces.append(t)
             a = t.a
         return Trace(traces)
 
-    def backward(self, trace: Trace, Y: Array, ws: Optional[Workspace] = None) -> Gradients:
+    def backward(self, trace: Trace, Y: Array) -> Gradients:
         """Backpropagation: δ^L = ŷ - y, then δ^l = (δ^{l+1} (W^{l+1})^T) ⊙ f'(z^l) for l = L-1..1.
 
-        ``Y`` are encoded targets (see ``encode``), shaped like ŷ. ``ws`` as in ``forward``.
+        ``Y`` are encoded targets (see ``encode``), shaped like ŷ.
         """
         last = trace.layers[-1]
         E = self.loss.value(last.z, last.a, Y)
         # δ^L: for the matched pairs sigmoid + binary cross-entropy and softmax + categorical
         # cross-entropy, ∂E/∂ŷ · f'(z) = ŷ - y because f'(z) cancels (see losses.Loss.output_delta).
-        delta = self.loss.output_delta(last.z, last.a, Y, self.layers[-1].f,
-                                       out=buffer(ws, self, "delta", last.a.shape, last.a.dtype))
+        delta = self.loss.output_delta(last.z, last.a, Y, self.layers[-1].f)
         grads: list = [None] * len(self.layers)
         dE_da = None  # ∂E/∂a^l, the error reaching layer l's output from layer l+1
         for l in reversed(range(len(self.layers))):
             layer, t = self.layers[l], trace.layers[l]
             d_gamma = d_beta = None
             if dE_da is not None:
-                delta, d_gamma, d_beta = layer.delta(dE_da, t, ws)  # δ^l = ∂E/∂a^l ⊙ f'(z^l)
-            grads[l] = layer.gradients(delta, t, d_gamma, d_beta, ws)
+                delta, d_gamma, d_beta = layer.delta(dE_da, t)  # δ^l = ∂E/∂a^l ⊙ f'(z^l)
+            grads[l] = layer.gradients(delta, t, d_gamma, d_beta)
             if l > 0:
-                dE_da = layer.error_to_input(delta, dE_da, ws)  # δ^l (W^l)^T
+                dE_da = layer.error_to_input(delta, dE_da)  # δ^l (W^l)^T
         return Gradients(E, grads)
 
     def encode(self, y: ArrayLike) -> Array:

@@ -18,7 +18,6 @@ import numpy as np
 from . import optimizers, schedules
 from .errors import NNMathError, TrainingDiverged
 from .history import History
-from .workspace import Workspace
 
 Array = np.ndarray
 
@@ -90,7 +89,6 @@ def fit(net, X, y, epochs: int = 100, learning_rate: float = 0.1, batch_size: Op
     params = net.parameters()
     L = len(net.layers)
     history = History()
-    ws = Workspace()  # every step's z, a, δ and ∂E/∂θ live in arrays reused by the next step
     normalised = [l for l, layer in enumerate(net.layers) if layer.bn is not None]
     best: Optional[tuple[float, list[Array]]] = None
     waited = 0
@@ -102,15 +100,11 @@ def fit(net, X, y, epochs: int = 100, learning_rate: float = 0.1, batch_size: Op
         total_loss, correct, steps = 0.0, 0, 0
         norms_W, norms_b = [0.0] * L, [0.0] * L  # Σ over the epoch's steps of ‖∂E/∂W^l‖, ‖∂E/∂b^l‖
         for start in range(0, n, B):
-            if order is None:  # in order: the batch is a view of X, nothing is copied
-                batch: Any = slice(start, start + B)
-                Xb, Yb = X[batch], Y[batch]
-            else:  # shuffled by index: only this batch's rows are gathered, into a reused array
-                batch = order[start:start + B]
-                Xb = np.take(X, batch, axis=0, out=ws.array("fit", "Xb", (len(batch), X.shape[1]), X.dtype))
-                Yb = np.take(Y, batch, axis=0, out=ws.array("fit", "Yb", (len(batch), Y.shape[1]), Y.dtype))
-            trace = net.forward(Xb, train=True, rng=rng, ws=ws)
-            grads = net.backward(trace, Yb, ws=ws)
+            # Shuffled by index: only this batch's rows are copied; in order, the batch is a view of X.
+            batch = order[start:start + B] if order is not None else slice(start, start + B)
+            Xb, Yb = X[batch], Y[batch]
+            trace = net.forward(Xb, train=True, rng=rng)
+            grads = net.backward(trace, Yb)
             if not math.isfinite(grads.loss):
                 _restore(params, snapshot)
                 raise TrainingDiverged(epoch + 1, lr)
