@@ -6,6 +6,7 @@ two classes), with cross-entropy error E.
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import sys
@@ -14,7 +15,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from . import __version__, activations, init, optimizers, schedules
+from . import __version__, activations, init, optimizers, recipes, schedules
 from .cli_args import (check_output_path, fraction, layer_spec, non_negative_float, positive_float, positive_int,
                        resolve_layers)
 from .data import BUILT_IN, Dataset, Standardizer, load, split
@@ -22,13 +23,16 @@ from .errors import NNMathError
 from .history import History
 from .network import Network
 
-DEFAULT_DATA, DEFAULT_LAYERS = "breast-cancer", "auto,16,auto"
-DEFAULT_LEARNING_RATE, DEFAULT_EPOCHS = 0.5, 300  # reach >= 95% test accuracy on breast-cancer in 0.1 s
+DEFAULT_DATA = "breast-cancer"
+RECIPE_HELP = "(default: the data set's recipe, listed below)"
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("train", help="train a network and show how it learns",
-                              description=__doc__.split("\n\n")[0].replace("``", "'"))
+                              description=__doc__.split("\n\n")[0].replace("``", "'"),
+                              formatter_class=argparse.RawDescriptionHelpFormatter,
+                              epilog="Options not given come from the data set's recipe (src/nnmath/recipes.py):\n"
+                                     + recipes.describe())
     d = p.add_argument_group("data")
     d.add_argument("--data", default=DEFAULT_DATA, metavar="NAME|FILE.csv",
                    help=f"a built-in set ({', '.join(BUILT_IN)}) or a CSV file with a header row "
@@ -43,25 +47,24 @@ def register(subparsers) -> None:
                    help="fraction of the training part held out for validation (default %(default)s)")
     d.add_argument("--no-standardize", action="store_true", help="use the features as they are")
     n = p.add_argument_group("network")
-    n.add_argument("--layers", type=layer_spec, default=layer_spec(DEFAULT_LAYERS), metavar="SIZES",
+    n.add_argument("--layers", type=layer_spec, metavar="SIZES",
                    help="units per layer, input first; 'auto' is the feature count / the class count "
-                        "(default auto,16,auto: 30,16,1 on breast-cancer)")
-    n.add_argument("--activation", choices=list(activations.ACTIVATIONS), default="sigmoid",
-                   help="the hidden units' f (default %(default)s)")
-    n.add_argument("--init", choices=list(init.INITIALIZERS), default="xavier",
-                   help="how the weights W are drawn (default %(default)s)")
+                        f"{RECIPE_HELP}")
+    n.add_argument("--activation", choices=list(activations.ACTIVATIONS),
+                   help=f"the hidden units' f {RECIPE_HELP}")
+    n.add_argument("--init", choices=list(init.INITIALIZERS), help=f"how the weights W are drawn {RECIPE_HELP}")
     n.add_argument("--dropout", type=fraction(True), default=0.0,
                    help="dropout probability of hidden units (default %(default)s)")
     t = p.add_argument_group("training")
-    t.add_argument("--optimizer", choices=list(optimizers.OPTIMIZERS), default="sgd",
-                   help="sgd is the seed's gradient descent (default)")
+    t.add_argument("--optimizer", choices=list(optimizers.OPTIMIZERS),
+                   help=f"sgd is the seed's gradient descent {RECIPE_HELP}")
     t.add_argument("--learning-rate", "--lr", dest="learning_rate", type=positive_float,
-                   default=DEFAULT_LEARNING_RATE, metavar="ALPHA", help="the step size α (default %(default)s)")
+                   metavar="ALPHA", help=f"the step size α {RECIPE_HELP}")
     t.add_argument("--schedule", choices=list(schedules.SCHEDULES), default="constant",
                    help="how α changes over the epochs (default %(default)s)")
-    t.add_argument("--batch-size", type=positive_int, metavar="B", help="samples per step (default: all, full batch)")
-    t.add_argument("--epochs", type=positive_int, default=DEFAULT_EPOCHS,
-                   help="passes over the data (default %(default)s)")
+    t.add_argument("--batch-size", type=batch_size, metavar="B",
+                   help=f"samples per step; 'full' for all (full-batch gradient descent) {RECIPE_HELP}")
+    t.add_argument("--epochs", type=positive_int, help=f"passes over the data {RECIPE_HELP}")
     t.add_argument("--weight-decay", type=non_negative_float, default=0.0, metavar="LAMBDA",
                    help="L2 penalty λ/2 Σ‖W‖² (default %(default)s)")
     t.add_argument("--seed", type=int, default=0,
@@ -132,7 +135,22 @@ def _model_info(args, dataset: Dataset, scaler: Standardizer, sizes: list[int], 
             "training": settings, "results": results, "nnmath_version": __version__}
 
 
+def apply_recipe(args) -> None:
+    """Fill every training option the user left out from the data set's recipe."""
+    for option, value in recipes.settings_for(args.data).items():
+        if getattr(args, option) is None:
+            setattr(args, option, layer_spec(value) if option == "layers" else value)
+    if args.batch_size == "full":
+        args.batch_size = None
+
+
+def batch_size(text: str):
+    """A whole number of samples per step, or 'full' for full-batch gradient descent."""
+    return "full" if text == "full" else positive_int(text)
+
+
 def run(args) -> int:
+    apply_recipe(args)
     check_output_path(args.out, "the model file")
     if args.plot is not None and args.plot.exists() and not args.plot.is_dir():
         raise NNMathError(f"--plot {args.plot} is a file; give a folder for the figures")

@@ -1,0 +1,48 @@
+"""Training settings that work on each built-in data set the first time.
+
+``nnmath train --data NAME`` uses these for every option the user does not give. The default
+data set, breast-cancer, keeps the seed's scenario exactly: one hidden layer of sigmoid units
+trained by full-batch gradient descent. Other sets need more: the 2-D pictures need two hidden
+layers and mini-batches, the spirals a tanh network, MNIST-1D a wider one. CSV files get the
+seed's settings. Each recipe's test accuracy is checked by tests/test_recipes.py.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+SEED_SETTINGS: dict[str, Any] = {
+    "layers": "auto,16,auto", "activation": "sigmoid", "init": "xavier", "optimizer": "sgd",
+    "learning_rate": 0.5, "batch_size": None, "epochs": 300,
+}
+_TWO_D = {"layers": "auto,16,16,auto", "optimizer": "momentum", "learning_rate": 0.5, "batch_size": 16, "epochs": 200}
+
+RECIPES: dict[str, dict[str, Any]] = {
+    "breast-cancer": {},
+    "wine": {},
+    "iris": {"optimizer": "momentum", "learning_rate": 0.1, "batch_size": 8, "epochs": 200},
+    "digits": {"layers": "auto,32,auto", "batch_size": 32, "epochs": 30},
+    "xor": _TWO_D, "circles": _TWO_D, "moons": _TWO_D, "blobs": _TWO_D,
+    "spirals": {"layers": "auto,32,32,auto", "activation": "tanh", "optimizer": "adam", "learning_rate": 0.01,
+                "batch_size": 16, "epochs": 500},
+    "mnist1d": {"layers": "auto,100,100,auto", "activation": "relu", "init": "he", "optimizer": "adam",
+                "learning_rate": 0.001, "batch_size": 32, "epochs": 30},
+}
+
+
+def settings_for(data: str) -> dict[str, Any]:
+    """The settings for data set ``data`` (a built-in name or a CSV path)."""
+    return {**SEED_SETTINGS, **RECIPES.get(data, {})}
+
+
+def describe() -> str:
+    """One line per data set whose recipe differs from the seed's settings, for --help."""
+    lines = ["  seed's settings (breast-cancer, wine, CSV files): " + _short(SEED_SETTINGS)]
+    for name, recipe in RECIPES.items():
+        if recipe:
+            lines.append(f"  {name}: " + _short(recipe))
+    return "\n".join(lines)
+
+
+def _short(settings: dict[str, Any]) -> str:
+    names = {"learning_rate": "lr", "batch_size": "batch-size"}
+    return ", ".join(f"{names.get(k, k)} {'full' if v is None else v}" for k, v in settings.items())
