@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from memory import fit_peak_memory  # noqa: E402
 from sweep import plot_sweep, run_sweep  # noqa: E402
-from trainers import TRAINERS, matmul_limit  # noqa: E402
+from trainers import TRAINERS, matmul_limit, step_matmul_limit  # noqa: E402
 
 # name: (sizes, batch (None = full batch), samples (None = the breast-cancer set), epochs, learning rate)
 WORKLOADS = {
@@ -67,11 +67,14 @@ def run_workload(name, spec, repeats, rng, shrink=1.0):
             s, final_loss[tool] = train(sizes, X, y, batch_size, epochs, lr)
             seconds[tool] = min(seconds[tool], s)
     rate = {tool: len(X) * epochs / s for tool, s in seconds.items()}
-    limit = matmul_limit(sizes, batch_size, X.dtype, seconds=0.3 * shrink)
+    limit = matmul_limit(sizes, batch_size, X.dtype, repeats=max(5, int(200 * shrink)))
+    step_floor = step_matmul_limit(sizes, batch_size, X.dtype, repeats=max(2, int(20 * shrink)))
     result = {
         "sizes": sizes, "batch": batch_size, "samples": len(X), "epochs": epochs, "learning_rate": lr,
         "samples_per_second": rate, "final_training_loss": final_loss, "matmul_limit_samples_per_second": limit,
         "fraction_of_limit": {tool: r / limit for tool, r in rate.items()},
+        "step_matmuls_only_samples_per_second": step_floor,
+        "fraction_of_step_matmuls": {tool: r / step_floor for tool, r in rate.items()},
         "nnmath_over": {tool: rate["nnmath"] / r for tool, r in rate.items() if tool != "nnmath"},
     }
     if name in TARGETS:
@@ -100,17 +103,18 @@ def machine() -> dict:
 
 
 def print_table(results) -> None:
-    tools = list(TRAINERS)
-    print(f"{'workload':9s}" + "".join(f"{t + ' samples/s':>24s}" for t in tools)
-          + f"{'matmul limit':>14s}{'nnmath/limit':>14s}  nnmath over peers")
     for name, r in results.items():
-        rates = r["samples_per_second"]
-        over = ", ".join(f"{r['nnmath_over'][t]:.2f}x {t}" for t in tools[1:])
-        print(f"{name:9s}" + "".join(f"{rates[t]:24,.0f}" for t in tools)
-              + f"{r['matmul_limit_samples_per_second']:14,.0f}{r['fraction_of_limit']['nnmath']:14.0%}  {over}")
+        print(f"\n{name}: {r['sizes']}, batch {r['batch']}, {r['samples']:,} samples x {r['epochs']} epochs, "
+              f"learning rate {r['learning_rate']}")
+        print(f"  {'tool':14s}{'samples/s':>12s}{'nnmath is':>11s}{'of limit':>10s}{'of matmuls':>12s}{'final E':>9s}")
+        for tool, rate in r["samples_per_second"].items():
+            ratio = f"{r['nnmath_over'][tool]:.2f}x" if tool in r["nnmath_over"] else "-"
+            print(f"  {tool:14s}{rate:12,.0f}{ratio:>11s}{r['fraction_of_limit'][tool]:10.0%}"
+                  f"{r['fraction_of_step_matmuls'][tool]:12.0%}{r['final_training_loss'][tool]:9.4f}")
+        print(f"  matmul limit {r['matmul_limit_samples_per_second']:,.0f} samples/s (every flop at the largest "
+              f"layer's product); a step of matrix products alone: {r['step_matmuls_only_samples_per_second']:,.0f}")
         for key, t in r.get("targets", {}).items():
-            print(f"{'':9s}target {key}: >= {t['target']}, reached {t['reached']:.2f} "
-                  f"{'(met)' if t['met'] else '(NOT met)'}")
+            print(f"  target nnmath / {key} >= {t['target']}: {t['reached']:.2f} {'met' if t['met'] else 'NOT met'}")
 
 
 def main(argv=None) -> int:

@@ -98,24 +98,41 @@ def flops_per_sample(sizes) -> int:
     return 6 * sum(i * o for i, o in zip(sizes[:-1], sizes[1:]))
 
 
-def matmul_limit(sizes, batch, dtype, seconds=0.3, rng=None) -> float:
+def matmul_limit(sizes, batch, dtype, repeats=200, rng=None) -> float:
     """Samples/s if every flop ran at the speed of the largest layer's matrix product
-    (batch x n_in) @ (n_in x n_out), measured here with NumPy (the BLAS all three tools use
-    for NumPy data; PyTorch ships its own)."""
+    (batch x n_in) @ (n_in x n_out), timed with NumPy exactly as the peer measurement did
+    (5 warm-up products, then the mean of ``repeats``)."""
     rng = rng or np.random.default_rng(0)
     widest = max(range(len(sizes) - 1), key=lambda l: sizes[l] * sizes[l + 1])
     n_in, n_out = sizes[widest], sizes[widest + 1]
     A = rng.standard_normal((batch, n_in)).astype(dtype)
     B = rng.standard_normal((n_in, n_out)).astype(dtype)
-    C = np.empty((batch, n_out), dtype)
     for _ in range(5):
-        np.matmul(A, B, out=C)
-    best = float("inf")
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:  # the best of many short runs: noise only slows a run
-        t = time.perf_counter()
-        for _ in range(10):
-            np.matmul(A, B, out=C)
-        best = min(best, (time.perf_counter() - t) / 10)
-    flops_per_second = 2.0 * batch * n_in * n_out / best
+        A @ B
+    t = time.perf_counter()
+    for _ in range(repeats):
+        A @ B
+    flops_per_second = 2.0 * batch * n_in * n_out * repeats / (time.perf_counter() - t)
     return flops_per_second / flops_per_sample(sizes)
+
+
+def step_matmul_limit(sizes, batch, dtype, repeats=20, rng=None) -> float:
+    """Samples/s of a step that did nothing but its matrix products: per layer z = a W,
+    ∂E/∂W = a^T δ and (above layer 1) δ W^T, with NumPy. No tool can beat this floor by
+    much; the gap to it is each tool's overhead (activations, loss, update, bookkeeping)."""
+    rng = rng or np.random.default_rng(0)
+    a = [rng.standard_normal((batch, n)).astype(dtype) for n in sizes]
+    Ws = [rng.standard_normal((i, o)).astype(dtype) for i, o in zip(sizes[:-1], sizes[1:])]
+
+    def step():
+        for l, W in enumerate(Ws):
+            a[l] @ W
+            a[l].T @ a[l + 1]
+            if l > 0:
+                a[l + 1] @ W.T
+
+    step()
+    t = time.perf_counter()
+    for _ in range(repeats):
+        step()
+    return batch * repeats / (time.perf_counter() - t)
