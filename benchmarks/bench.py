@@ -117,11 +117,26 @@ def print_table(results) -> None:
             print(f"  target nnmath / {key} >= {t['target']}: {t['reached']:.2f} {'met' if t['met'] else 'NOT met'}")
 
 
+def markdown_table(report) -> str:
+    """One run's results as the Markdown table README.md and docs/performance.md show."""
+    rows = ["| workload | nnmath samples/s | scikit-learn | PyTorch | nnmath / scikit-learn | nnmath / PyTorch "
+            "| nnmath / matmul limit | nnmath / matmuls |", "|---" * 8 + "|"]
+    for name, r in report["workloads"].items():
+        rate = r["samples_per_second"]
+        rows.append(f"| {name} | {rate['nnmath']:,.0f} | {rate['scikit-learn']:,.0f} | {rate['PyTorch']:,.0f} "
+                    f"| {r['nnmath_over']['scikit-learn']:.2f}x | {r['nnmath_over']['PyTorch']:.2f}x "
+                    f"| {r['fraction_of_limit']['nnmath']:.0%} | {r['fraction_of_step_matmuls']['nnmath']:.0%} |")
+    m = report["machine"]
+    rows.append(f"\n{m['nproc']} cores, {m['cpu']}, NumPy {m['numpy']}, scikit-learn {m['scikit-learn']}, "
+                f"PyTorch {m['torch']}; load average at the start {m['load_average_at_start'][0]:.2f}.")
+    return "\n".join(rows)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", default="benchmarks/results.json", help="where to write the JSON results")
     p.add_argument("--plot", default="benchmarks/sweep.png", help="where to draw the scaling sweep")
-    p.add_argument("--repeats", type=int, default=3, help="runs per tool; the best counts")
+    p.add_argument("--repeats", type=int, default=5, help="runs per tool; the best counts")
     p.add_argument("--workloads", default="W1,W2,W3", help="comma-separated subset of W1,W2,W3")
     p.add_argument("--no-sweep", action="store_true", help="skip the scaling sweep and its plot")
     p.add_argument("--no-memory", action="store_true", help="skip the memory measurement")
@@ -153,7 +168,9 @@ def main(argv=None) -> int:
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1) + "\n")
-    print(f"results written to {out}")
+    print(f"results written to {out}\n")
+    if set(report["workloads"]) == set(WORKLOADS):
+        print(markdown_table(report))
     return 0
 
 

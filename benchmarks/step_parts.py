@@ -2,6 +2,7 @@
 
     python benchmarks/step_parts.py W2                   # forward, backward, E, norms, SGD, accuracy
     python -m pyinstrument benchmarks/step_parts.py W2 --fit   # where a whole fit spends its time
+    python benchmarks/step_parts.py W1 --gemm            # the largest product: NumPy's BLAS vs PyTorch's
 
 The best of 7 repeats of many calls is reported: other processes only ever slow a call down.
 Run it against an older checkout with PYTHONPATH=<that checkout>/src to compare versions.
@@ -25,8 +26,11 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("workload", choices=sorted(SHAPES))
     p.add_argument("--fit", action="store_true", help="run one 20,000-sample, 2-epoch fit instead (to profile)")
+    p.add_argument("--gemm", action="store_true", help="time the largest layer's product in NumPy and PyTorch")
     a = p.parse_args(argv)
     sizes, batch = SHAPES[a.workload]
+    if a.gemm:
+        return compare_gemm(sizes, batch)
     rng = np.random.default_rng(0)
     n = 20_000 if a.fit else batch
     X = rng.standard_normal((n, sizes[0])).astype(np.float32)
@@ -62,6 +66,20 @@ def main(argv=None) -> int:
     for name, fn in parts.items():
         best = min(timeit.repeat(fn, number=number, repeat=7)) / number
         print(f"  {name:18s} {best * 1e6:9.1f}")
+    return 0
+
+
+def compare_gemm(sizes, batch) -> int:
+    """(batch x n_0) @ (n_0 x n_1) in NumPy (OpenBLAS here) and in PyTorch (MKL in its CPU wheels)."""
+    import torch
+
+    A = np.random.default_rng(0).standard_normal((batch, sizes[0])).astype(np.float32)
+    B = np.random.default_rng(1).standard_normal((sizes[0], sizes[1])).astype(np.float32)
+    At, Bt = torch.from_numpy(A), torch.from_numpy(B)
+    for name, fn in [("NumPy", lambda: A @ B), ("PyTorch", lambda: At @ Bt)] * 2:
+        best = min(timeit.repeat(fn, number=100, repeat=9)) / 100
+        print(f"  {name:8s} ({batch}x{sizes[0]}) @ ({sizes[0]}x{sizes[1]}): {best * 1e6:7.1f} µs, "
+              f"{2 * batch * sizes[0] * sizes[1] / best / 1e9:6.1f} GFLOP/s")
     return 0
 
 

@@ -37,6 +37,8 @@ def test_every_workload_reports_positive_throughputs_ratios_and_the_limit(report
         assert w["fraction_of_limit"]["nnmath"] == pytest.approx(rates["nnmath"] / w["matmul_limit_samples_per_second"])
     assert set(data["workloads"]["W1"]["targets"]) == {"PyTorch", "scikit-learn", "limit"}
     assert data["workloads"]["W3"]["batch"] == data["workloads"]["W3"]["samples"] == 569  # full batch
+    table = bench.markdown_table(data).splitlines()
+    assert [row.split(" | ")[0] for row in table[2:5]] == ["| W1", "| W2", "| W3"]
 
 
 def test_the_report_names_the_machine_and_the_sweep_is_drawn(report):
