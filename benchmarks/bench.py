@@ -163,6 +163,7 @@ def main(argv=None) -> int:
               f"= {m['ratio']:.3f} x (X + model) (target < 1.5)")
     if not a.no_sweep:
         report["sweep"] = run_sweep(tiny=a.tiny)
+        Path(a.plot).parent.mkdir(parents=True, exist_ok=True)
         plot_sweep(report["sweep"], a.plot)
         print(f"sweep drawn to {a.plot}")
     out = Path(a.out)
