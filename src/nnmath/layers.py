@@ -116,8 +116,7 @@ class Dense:
         Returns (δ^l, ∂E/∂γ, ∂E/∂β); the last two are None without batch normalisation.
         """
         g = dE_da if trace.mask is None else dE_da * trace.mask
-        dE_du = self.f.derivative(trace.u, trace.h)
-        dE_du *= g  # ∂E/∂u = ∂E/∂a ⊙ f'(u), multiplied into f'(u)'s fresh array (no temporary)
+        dE_du = g * self.f.derivative(trace.u, trace.h)  # ∂E/∂u = ∂E/∂a ⊙ f'(u)
         if self.bn is None:
             return dE_du, None, None
         return self.bn.backward(dE_du, trace.bn)  # type: ignore[arg-type]
