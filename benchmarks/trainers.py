@@ -100,8 +100,9 @@ def flops_per_sample(sizes) -> int:
 
 def matmul_limit(sizes, batch, dtype, repeats=200, rng=None) -> float:
     """Samples/s if every flop ran at the speed of the largest layer's matrix product
-    (batch x n_in) @ (n_in x n_out), timed with NumPy exactly as the peer measurement did
-    (5 warm-up products, then the mean of ``repeats``)."""
+    (batch x n_in) @ (n_in x n_out), timed with NumPy as the peer measurement did (5 warm-up
+    products, then ``repeats`` timed), except that the repeats are split into 5 runs and the
+    best run counts, as for the tools: a single mean moved by ±40% with other jobs on the cores."""
     rng = rng or np.random.default_rng(0)
     widest = max(range(len(sizes) - 1), key=lambda l: sizes[l] * sizes[l + 1])
     n_in, n_out = sizes[widest], sizes[widest + 1]
@@ -109,11 +110,14 @@ def matmul_limit(sizes, batch, dtype, repeats=200, rng=None) -> float:
     B = rng.standard_normal((n_in, n_out)).astype(dtype)
     for _ in range(5):
         A @ B
-    t = time.perf_counter()
-    for _ in range(repeats):
-        A @ B
-    flops_per_second = 2.0 * batch * n_in * n_out * repeats / (time.perf_counter() - t)
-    return flops_per_second / flops_per_sample(sizes)
+    per_run = max(1, repeats // 5)
+    best = float("inf")
+    for _ in range(5):
+        t = time.perf_counter()
+        for _ in range(per_run):
+            A @ B
+        best = min(best, (time.perf_counter() - t) / per_run)
+    return 2.0 * batch * n_in * n_out / best / flops_per_sample(sizes)
 
 
 def step_matmul_limit(sizes, batch, dtype, repeats=20, rng=None) -> float:
@@ -132,7 +136,10 @@ def step_matmul_limit(sizes, batch, dtype, repeats=20, rng=None) -> float:
                 a[l + 1] @ W.T
 
     step()
-    t = time.perf_counter()
-    for _ in range(repeats):
-        step()
-    return batch * repeats / (time.perf_counter() - t)
+    best = float("inf")
+    for _ in range(5):  # the best of 5 runs, as for the tools
+        t = time.perf_counter()
+        for _ in range(repeats):
+            step()
+        best = min(best, (time.perf_counter() - t) / repeats)
+    return batch / best
