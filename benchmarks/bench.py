@@ -135,13 +135,14 @@ def markdown_table(report) -> str:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", default="benchmarks/results.json", help="where to write the JSON results")
-    p.add_argument("--plot", default="benchmarks/sweep.png", help="where to draw the scaling sweep")
+    p.add_argument("--plot", help="where to draw the scaling sweep (default: sweep.png beside --out)")
     p.add_argument("--repeats", type=int, default=5, help="runs per tool; the best counts")
     p.add_argument("--workloads", default="W1,W2,W3", help="comma-separated subset of W1,W2,W3")
     p.add_argument("--no-sweep", action="store_true", help="skip the scaling sweep and its plot")
     p.add_argument("--no-memory", action="store_true", help="skip the memory measurement")
     p.add_argument("--tiny", action="store_true", help="tiny sizes: checks that the benchmark runs (CI)")
     a = p.parse_args(argv)
+    a.plot = a.plot or str(Path(a.out).with_name("sweep.png"))
     names = [w.strip() for w in a.workloads.split(",") if w.strip()]
     unknown = [w for w in names if w not in WORKLOADS]
     if unknown or a.repeats < 1:

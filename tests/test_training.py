@@ -211,7 +211,7 @@ def test_bad_options_give_one_clear_error(options, message):
 @pytest.mark.parametrize("make,message", [
     (lambda: nnmath.Network([2]), "input and an output"),
     (lambda: nnmath.Network([2, 0, 1]), "at least one unit"),
-    (lambda: nnmath.Network([2, 3, 1], activation=["relu", "tanh"]), "2 activations for 1 hidden"),
+    (lambda: nnmath.Network([2, 3, 1], activation=["relu", "tanh"]), "one per hidden layer \\(1\\)"),
     (lambda: nnmath.Network([2, 3, 1], init="zeros"), "unknown init"),
     (lambda: nnmath.Network([2, 3, 1], output="tanh"), "unknown output"),
     (lambda: nnmath.Network([2, 3, 1], output="identity", loss="cross_entropy"), "cross-entropy needs"),

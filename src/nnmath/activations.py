@@ -6,13 +6,13 @@ is cheapest to write it in terms of the layer's own output a = f(z) where that i
 
 ``bound`` is sup |f'(z)|. Each layer the error passes back through multiplies it by f'(z),
 so a chain of sigmoid layers shrinks it by at least 0.25 per layer: the vanishing gradient.
-
-Each function computes into ``out`` when it is given, so the training loop can reuse buffers.
+tests/test_activations.py checks every f against its textbook formula, every f' against a
+finite difference of f, and every bound against the largest |f'| on a fine grid.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable
 
 import numpy as np
 
@@ -24,109 +24,99 @@ Array = np.ndarray
 @dataclass(frozen=True)
 class Activation:
     name: str
-    f: Callable[..., Array]  # f(z, out=None) -> a
-    derivative: Callable[..., Array]  # f'(z) given z and a = f(z): derivative(z, a, out=None)
+    f: Callable[[Array], Array]  # a = f(z)
+    derivative: Callable[[Array, Array], Array]  # f'(z), given z and a = f(z)
     bound: float  # sup over z of |f'(z)|
     formula: str  # LaTeX of f
     derivative_formula: str  # LaTeX of f'
 
 
-def sigmoid(z: Array, out: Optional[Array] = None) -> Array:
+def sigmoid(z: Array) -> Array:
     r"""S(z) = \frac{1}{1 + e^{-z}} = \tfrac12 (1 + \tanh(z/2)).
 
-    The tanh form never overflows (exp(-z) does for z < -88 in float32), keeps float32 in
-    float32 and costs one transcendental call.
+    The tanh form never overflows (e^{-z} does for z < -88 in float32), keeps float32 in
+    float32 and costs one transcendental call; the last three steps work in place.
     """
-    out = np.multiply(z, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
-    return out
+    a = np.multiply(z, 0.5)
+    np.tanh(a, out=a)
+    a += 1.0
+    a *= 0.5
+    return a
 
 
-def sigmoid_derivative(z: Array, a: Array, out: Optional[Array] = None) -> Array:
+def sigmoid_derivative(z: Array, a: Array) -> Array:
     r"""S'(z) = S(z)(1 - S(z)) = a(1 - a) <= 1/4, the maximum at z = 0."""
-    out = np.subtract(1.0, a, out=out)
-    out *= a
-    return out
+    d = np.subtract(1.0, a)
+    d *= a
+    return d
 
 
-def tanh(z: Array, out: Optional[Array] = None) -> Array:
+def tanh(z: Array) -> Array:
     r"""\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}."""
-    return np.tanh(z, out=out)
+    return np.tanh(z)
 
 
-def tanh_derivative(z: Array, a: Array, out: Optional[Array] = None) -> Array:
+def tanh_derivative(z: Array, a: Array) -> Array:
     r"""\tanh'(z) = 1 - \tanh^2(z) = 1 - a^2 <= 1."""
-    out = np.multiply(a, a, out=out)
-    np.subtract(1.0, out, out=out)
-    return out
+    return 1.0 - a * a
 
 
-def relu(z: Array, out: Optional[Array] = None) -> Array:
+def relu(z: Array) -> Array:
     r"""\mathrm{relu}(z) = \max(0, z)."""
-    return np.maximum(z, 0.0, out=out)
+    return np.maximum(z, 0.0)
 
 
-def relu_derivative(z: Array, a: Array, out: Optional[Array] = None) -> Array:
+def relu_derivative(z: Array, a: Array) -> Array:
     r"""\mathrm{relu}'(z) = 1 if z > 0 else 0 (we take 0 at z = 0, as PyTorch does)."""
-    if out is None:
-        return (z > 0).astype(z.dtype)
-    return np.greater(z, 0.0, out=out)
+    return (z > 0).astype(z.dtype)
 
 
 LEAKY_SLOPE = 0.01
 
 
-def leaky_relu(z: Array, out: Optional[Array] = None) -> Array:
+def leaky_relu(z: Array) -> Array:
     r"""\mathrm{leaky}(z) = z if z > 0 else 0.01 z."""
-    a = np.where(z > 0, z, LEAKY_SLOPE * z)
-    return a if out is None else _into(out, a)
+    return np.where(z > 0, z, LEAKY_SLOPE * z)
 
 
-def leaky_relu_derivative(z: Array, a: Array, out: Optional[Array] = None) -> Array:
+def leaky_relu_derivative(z: Array, a: Array) -> Array:
     r"""\mathrm{leaky}'(z) = 1 if z > 0 else 0.01."""
-    d = np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype, copy=False)
-    return d if out is None else _into(out, d)
+    return np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype, copy=False)
 
 
-def softsign(z: Array, out: Optional[Array] = None) -> Array:
+def softsign(z: Array) -> Array:
     r"""\mathrm{softsign}(z) = \frac{z}{1 + |z|}."""
-    d = np.abs(z)
-    d += 1.0
-    return np.divide(z, d, out=out)
+    return z / (1.0 + np.abs(z))
 
 
-def softsign_derivative(z: Array, a: Array, out: Optional[Array] = None) -> Array:
+def softsign_derivative(z: Array, a: Array) -> Array:
     r"""\mathrm{softsign}'(z) = \frac{1}{(1 + |z|)^2} = (1 - |a|)^2 <= 1."""
-    out = np.abs(a, out=out)
-    np.subtract(1.0, out, out=out)
-    out *= out
-    return out
+    d = 1.0 - np.abs(a)
+    d *= d
+    return d
 
 
-def identity(z: Array, out: Optional[Array] = None) -> Array:
+def identity(z: Array) -> Array:
     r"""f(z) = z."""
-    return z.copy() if out is None else _into(out, z)
+    return z.copy()
 
 
-def identity_derivative(z: Array, a: Array, out: Optional[Array] = None) -> Array:
+def identity_derivative(z: Array, a: Array) -> Array:
     r"""f'(z) = 1."""
-    return np.ones_like(z) if out is None else _into(out, 1.0)
+    return np.ones_like(z)
 
 
-def softmax(z: Array, out: Optional[Array] = None) -> Array:
+def softmax(z: Array) -> Array:
     r"""\mathrm{softmax}(z)_k = \frac{e^{z_k}}{\sum_j e^{z_j}}, computed as e^{z_k - \max z}
-    so it never overflows. Row k of a batch is one sample."""
-    out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
-    np.exp(out, out=out)
-    out /= out.sum(axis=1, keepdims=True)
-    return out
+    so it never overflows. Row i of a batch is one sample."""
+    e = np.subtract(z, z.max(axis=1, keepdims=True))
+    np.exp(e, out=e)
+    e /= e.sum(axis=1, keepdims=True)
+    return e
 
 
-def _into(out: Array, value) -> Array:
-    out[...] = value
-    return out
+def _softmax_derivative(z: Array, a: Array) -> Array:
+    raise NNMathError("softmax is only used as the output with cross-entropy, where δ = ŷ - y")
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -142,12 +132,14 @@ ACTIVATIONS: dict[str, Activation] = {
                            r"\frac{z}{1 + |z|}", r"\mathrm{softsign}'(z) = \frac{1}{(1 + |z|)^2}"),
     "identity": Activation("identity", identity, identity_derivative, 1.0, r"z", r"1"),
 }
-# Output activations: softmax's derivative is a Jacobian, never formed; it only appears paired
-# with cross-entropy, where the output delta is simply ŷ - y (see losses.py).
+# The softmax output: its derivative is a Jacobian, never formed; it only appears paired with
+# cross-entropy, where the output delta is simply ŷ - y (see losses.py).
+SOFTMAX = Activation("softmax", softmax, _softmax_derivative, 1.0,
+                     r"\mathrm{softmax}(z)_k = \frac{e^{z_k}}{\sum_j e^{z_j}}", r"\text{(Jacobian)}")
 OUTPUT_ACTIVATIONS = ("sigmoid", "softmax", "identity")
 
 
-def get(name: str) -> Activation:
+def get(name: "str | Activation") -> Activation:
     """The Activation called ``name``; a clear error lists the valid names."""
     if isinstance(name, Activation):
         return name

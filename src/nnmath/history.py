@@ -12,7 +12,7 @@ from typing import Optional
 
 @dataclass
 class History:
-    loss: list[float] = field(default_factory=list)  # mean training E over the epoch's steps
+    loss: list[float] = field(default_factory=list)  # training E of the epoch: Σ_batches m_b E_b / m
     accuracy: list[Optional[float]] = field(default_factory=list)  # running accuracy on the training batches
     val_loss: list[Optional[float]] = field(default_factory=list)
     val_accuracy: list[Optional[float]] = field(default_factory=list)

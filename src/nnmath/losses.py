@@ -67,14 +67,14 @@ class Loss:
     formula: str  # LaTeX
     cancels_derivative: bool  # True when δ^L = ŷ - y (the f'(z) factor cancels)
 
-    def output_delta(self, z: Array, y_hat: Array, y: Array, f: Activation, out: Array | None = None) -> Array:
-        """δ^L = ∂E_i/∂z^L for each sample i (rows), written into ``out`` when given."""
+    def output_delta(self, z: Array, y_hat: Array, y: Array, f: Activation) -> Array:
+        """δ^L = ∂E_i/∂z^L for each sample i (rows)."""
         # ∂E/∂ŷ · f'(z). For cross-entropy, ∂E/∂ŷ = (ŷ - y) / (ŷ (1 - ŷ)) and the sigmoid's
         # f'(z) = ŷ (1 - ŷ): they cancel, and δ = ŷ - y. The same holds for softmax with
         # categorical cross-entropy (its Jacobian times ∂E/∂ŷ collapses to ŷ - y), and for
         # squared error with the identity output (f' = 1). Only squared error behind a
         # squashing output keeps the f'(z) factor, which is why it learns slowly when saturated.
-        delta = np.subtract(y_hat, y, out=out)
+        delta = y_hat - y
         if not self.cancels_derivative:
             delta *= f.derivative(z, y_hat)
         return delta

@@ -9,19 +9,17 @@ hidden layer.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from . import activations, init as initializers, losses
-from .errors import NNMathError
-from .labels import Targets
+from .errors import NNMathError, is_number, is_whole_number
+from .labels import Targets, as_labels
+from .training import fit as _train
 from .layers import Dense
 from .trace import Gradients, Trace, parse_parameter_name
-
-if TYPE_CHECKING:
-    from .history import History
 
 Array = np.ndarray
 
@@ -34,14 +32,26 @@ class _ParameterList(list):
         self._net, self._attr = net, attr
 
     def __setitem__(self, index: Any, value: Any) -> None:  # type: ignore[override]
+        if not isinstance(index, (int, np.integer)):
+            raise NNMathError(f"assign one layer at a time (net.{self._attr}[l] = ...) or all of them "
+                              f"(net.{self._attr} = [...])")
         layer = self._net.layers[index]
         self._net._assign(layer, self._attr, value)
         super().__setitem__(index, getattr(layer, self._attr))
 
 
 def _as_float_dtype(dtype: DTypeLike) -> np.dtype:
-    dtype = np.dtype(dtype)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise NNMathError(f"dtype must be float32 or float64, got {dtype!r}") from None
     return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float64)
+
+
+def _all_finite(X: Array, rows: int = 4096) -> bool:
+    """No NaN or ±inf in X, checked a block of rows at a time so that a large X is never
+    shadowed by a whole boolean copy (a quarter of its size in float32)."""
+    return all(np.isfinite(X[i:i + rows]).all() for i in range(0, len(X), rows))
 
 
 class Network:
@@ -69,15 +79,20 @@ class Network:
                  seed: Optional[int] = None, dtype: Any = np.float64):
         sizes = self._check_sizes(sizes)
         n_hidden = len(sizes) - 2
-        hidden = [activation] * n_hidden if isinstance(activation, str) else list(activation)
-        if len(hidden) != n_hidden:
-            raise NNMathError(f"got {len(hidden)} activations for {n_hidden} hidden layers")
+        hidden = [activation] * n_hidden if isinstance(activation, (str, activations.Activation)) else activation
+        if not isinstance(hidden, (list, tuple)) or len(hidden) != n_hidden:
+            raise NNMathError(f"activation must be one name or a list of one per hidden layer ({n_hidden}), "
+                              f"got {activation!r}")
         output = output or ("sigmoid" if sizes[-1] == 1 else "softmax")
         if output not in activations.OUTPUT_ACTIVATIONS:
             raise NNMathError(f"unknown output {output!r}; choose one of {', '.join(activations.OUTPUT_ACTIVATIONS)}")
+        if output == "softmax" and sizes[-1] < 2:
+            raise NNMathError("a softmax output needs at least 2 units; for two classes use 1 sigmoid unit")
         loss = loss or ("cross_entropy" if output in ("sigmoid", "softmax") else "mse")
-        if not 0.0 <= dropout < 1.0:
-            raise NNMathError(f"dropout must be in [0, 1), got {dropout}")
+        if not (is_number(dropout) and 0.0 <= dropout < 1.0):
+            raise NNMathError(f"dropout must be a number in [0, 1), got {dropout!r}")
+        if seed is not None and not is_whole_number(seed):
+            raise NNMathError(f"seed must be a whole number or None, got {seed!r}")
         self.sizes = sizes
         self.activation_names = [activations.get(a).name for a in hidden]
         self.output_name = output
@@ -98,7 +113,8 @@ class Network:
                                      batchnorm=batchnorm and is_hidden,
                                      residual=residual and is_hidden and n_in == n_out,
                                      dropout=dropout if is_hidden else 0.0))
-        kind = "binary" if output == "sigmoid" and sizes[-1] == 1 else "multiclass" if output == "softmax" else "regression"
+        kind = ("multiclass" if output == "softmax" else "regression" if output == "identity"
+                else "binary" if sizes[-1] == 1 else "multilabel")
         self.targets = Targets(kind, sizes[-1])
         self.history_ = None  # the History of the last fit
 
@@ -114,14 +130,11 @@ class Network:
         return sizes
 
     def _output_activation(self) -> activations.Activation:
-        if self.output_name == "softmax":
-            return activations.Activation("softmax", activations.softmax, _no_softmax_derivative, 1.0,
-                                          r"\mathrm{softmax}(z)_k = \frac{e^{z_k}}{\sum_j e^{z_j}}", r"\text{(Jacobian)}")
-        return activations.get(self.output_name)
+        return activations.SOFTMAX if self.output_name == "softmax" else activations.get(self.output_name)
 
     @property
     def kind(self) -> str:
-        """"binary", "multiclass" or "regression"."""
+        """"binary", "multiclass", "multilabel" or "regression" (see labels.py)."""
         return self.targets.kind
 
     @property
@@ -160,7 +173,10 @@ class Network:
 
     def _assign(self, layer: Dense, attr: str, value: ArrayLike) -> None:
         old = getattr(layer, attr)
-        value = np.array(value, dtype=self.dtype)
+        try:
+            value = np.array(value, dtype=self.dtype)
+        except (TypeError, ValueError):
+            raise NNMathError(f"{attr} must be an array of numbers of shape {old.shape}") from None
         if value.shape != old.shape:
             raise NNMathError(f"{attr} must have shape {old.shape}, got {value.shape}")
         setattr(layer, attr, value)
@@ -211,7 +227,7 @@ class Network:
             raise NNMathError(f"the data has {X.shape[1]} features but the network's input layer has {self.sizes[0]}")
         if X.shape[0] == 0:
             raise NNMathError("the data has no samples")
-        if not np.all(np.isfinite(X)):
+        if not _all_finite(X):
             raise NNMathError("the features contain NaN or infinite values")
         return X
 
@@ -256,13 +272,12 @@ class Network:
         Before the first fit a classifier knows no labels, so ``y`` must then be class indices:
         0 or 1 for one sigmoid output, 0..K-1 for K softmax outputs.
         """
-        if self.kind == "regression" or self.classes_ is not None:
+        if self.kind in ("regression", "multilabel") or self.classes_ is not None:
             return self.targets.encode(y, self.dtype)
-        n_classes = 2 if self.kind == "binary" else self.sizes[-1]
-        indices = Targets(self.kind, self.sizes[-1], np.arange(n_classes))
+        n_classes = self.targets.n_classes
         try:
-            return indices.encode(np.asarray(y), self.dtype)
-        except (NNMathError, TypeError, ValueError):
+            return Targets(self.kind, self.sizes[-1], np.arange(n_classes)).encode(y, self.dtype)
+        except NNMathError:
             raise NNMathError(f"before the network is fitted, labels must be class indices 0..{n_classes - 1}") from None
 
     def gradients(self, X: ArrayLike, y: ArrayLike, train: bool = False,
@@ -305,21 +320,26 @@ class Network:
         return self.targets.decode(self.output(X))
 
     def score(self, X: ArrayLike, y: ArrayLike) -> float:
-        """Accuracy for classifiers; R² (coefficient of determination) for regression."""
+        """Accuracy for classifiers (a multilabel sample counts when all its labels are right);
+        for regression R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)², per output column, averaged."""
+        X, y = self.check_X(X), as_labels(y)
+        if len(y) != len(X):
+            raise NNMathError(f"X has {len(X)} samples but y has {len(y)}")
+        if self.kind == "regression":
+            Y, y_hat = self.targets.encode(y, np.float64), self.output(X).astype(np.float64)
+            residual, total = ((Y - y_hat) ** 2).sum(axis=0), ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+            r2 = [1.0 - r / t if t > 0 else float(r == 0) for r, t in zip(residual, total)]
+            return float(np.mean(r2))
         y_pred = self.predict(X)
-        y = np.asarray(y)
-        if self.kind != "regression":
-            return float(np.mean(y_pred == y))
-        y = y.reshape(y_pred.shape).astype(np.float64)
-        residual = np.sum((y - y_pred) ** 2)
-        total = np.sum((y - y.mean(axis=0)) ** 2)
-        return float(1.0 - residual / total) if total > 0 else 0.0
+        if y.ndim == 2 and y_pred.ndim == 1 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.shape != y_pred.shape:
+            raise NNMathError(f"y has shape {y.shape} but the network predicts shape {y_pred.shape}")
+        right = y_pred == y
+        return float(np.mean(right if right.ndim == 1 else right.all(axis=1)))
 
-    def fit(self, X: ArrayLike, y: ArrayLike, **options: Any) -> "History":
-        """Train by gradient descent; see ``nnmath.training.fit`` for the options. Returns a History."""
-        from .training import fit
-
-        return fit(self, X, y, **options)
+    # ``net.fit(X, y, ...)`` is training.fit(net, X, y, ...): gradient descent, returning a History.
+    fit = _train
 
     # ---- description, saving, PyTorch ------------------------------------------------------
     def config(self) -> dict:
@@ -374,7 +394,3 @@ class Network:
     def __repr__(self) -> str:
         hidden = ",".join(self.activation_names) or "-"
         return f"Network(sizes={self.sizes}, activation={hidden}, output={self.output_name}, loss={self.loss.name})"
-
-
-def _no_softmax_derivative(z: Array, a: Array, out: Optional[Array] = None) -> Array:
-    raise NNMathError("softmax is only used as the output with cross-entropy, where δ = ŷ - y")

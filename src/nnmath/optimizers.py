@@ -86,6 +86,9 @@ OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adam": Ad
 def get(optimizer: Union[str, Optimizer]) -> Optimizer:
     """A fresh optimizer by name, or the given instance (to carry its state across fit calls)."""
     if not isinstance(optimizer, str):
+        if not callable(getattr(optimizer, "step", None)):
+            raise NNMathError(f"optimizer must be one of {', '.join(OPTIMIZERS)} or an optimizer object, "
+                              f"got {optimizer!r}")
         return optimizer
     try:
         return OPTIMIZERS[optimizer]()

@@ -112,14 +112,14 @@ def _progress(args):
 
 def train(args, net: Network, parts: dict[str, Any]) -> History:
     """Gradient descent on the train part, watching the validation part, with a progress bar when wanted."""
-    X_val, y_val = parts["validation"]
+    (X_train, y_train), (X_val, y_val) = parts["train"], parts["validation"]
     progress = _progress(args)
     callback = None
     with progress or contextlib.nullcontext():
         if progress is not None:
             task = progress.add_task("train", total=args.epochs, loss="?")
             callback = lambda epoch, r: progress.update(task, advance=1, loss=f"{r['loss']:.4f}")  # noqa: E731
-        return net.fit(*parts["train"], validation_data=None if X_val is None else (X_val, y_val),
+        return net.fit(X_train, y_train, validation_data=None if X_val is None else (X_val, y_val),
                        epochs=args.epochs, learning_rate=args.learning_rate, batch_size=args.batch_size,
                        optimizer=args.optimizer, weight_decay=args.weight_decay, schedule=args.schedule,
                        seed=args.seed, callback=callback)

@@ -11,141 +11,132 @@ its norm exceeds ``clip_norm`` (a remedy for exploding gradients).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 import numpy as np
 
 from . import optimizers, schedules
-from .errors import NNMathError, TrainingDiverged
+from .errors import NNMathError, TrainingDiverged, is_number, is_whole_number
 from .history import History
+from .labels import as_labels
 
 Array = np.ndarray
 
 
-def _check_options(epochs, learning_rate, batch_size, weight_decay, validation_split, patience, clip_norm):
-    if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, bool) or epochs < 1:
+def _check_options(epochs: Any, learning_rate: Any, batch_size: Any, weight_decay: Any, validation_split: Any,
+                   patience: Any, clip_norm: Any) -> None:
+    if not (is_whole_number(epochs) and epochs >= 1):
         raise NNMathError(f"epochs must be a whole number of at least 1, got {epochs!r}")
-    if not (isinstance(learning_rate, (int, float, np.floating)) and math.isfinite(learning_rate) and learning_rate > 0):
+    if not (is_number(learning_rate) and math.isfinite(learning_rate) and learning_rate > 0):
         raise NNMathError(f"the learning rate must be a positive number, got {learning_rate!r}")
-    if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
+    if batch_size is not None and not (is_whole_number(batch_size) and batch_size >= 1):
         raise NNMathError(f"batch_size must be None (full batch) or a whole number of at least 1, got {batch_size!r}")
-    if not weight_decay >= 0:
-        raise NNMathError(f"weight_decay must be 0 or more, got {weight_decay!r}")
-    if not 0.0 <= validation_split < 1.0:
-        raise NNMathError(f"validation_split must be in [0, 1), got {validation_split!r}")
-    if patience < 1:
-        raise NNMathError(f"patience must be at least 1, got {patience!r}")
-    if clip_norm is not None and not clip_norm > 0:
-        raise NNMathError(f"clip_norm must be positive, got {clip_norm!r}")
+    if not (is_number(weight_decay) and weight_decay >= 0):
+        raise NNMathError(f"weight_decay must be a number, 0 or more, got {weight_decay!r}")
+    if not (is_number(validation_split) and 0.0 <= validation_split < 1.0):
+        raise NNMathError(f"validation_split must be a number in [0, 1), got {validation_split!r}")
+    if not (is_whole_number(patience) and patience >= 1):
+        raise NNMathError(f"patience must be a whole number of at least 1, got {patience!r}")
+    if clip_norm is not None and not (is_number(clip_norm) and clip_norm > 0):
+        raise NNMathError(f"clip_norm must be a positive number, got {clip_norm!r}")
 
 
-# A diverging run overflows; fit detects that itself (a non-finite loss or weight) and raises
-# TrainingDiverged, so NumPy's overflow warnings would only say the same thing less clearly.
-@np.errstate(over="ignore", invalid="ignore", divide="ignore")
-def fit(net, X, y, epochs: int = 100, learning_rate: float = 0.1, batch_size: Optional[int] = None,
-        optimizer: Any = "sgd", weight_decay: float = 0.0, schedule: str = "constant",
-        validation_split: float = 0.0, validation_data: Optional[tuple] = None,
-        early_stopping: bool = False, patience: int = 10, clip_norm: Optional[float] = None,
-        shuffle: bool = True, seed: Optional[int] = None,
-        callback: Optional[Callable[[int, dict], Any]] = None) -> History:
-    """Train ``net`` on (X, y) and return its History.
+@dataclass
+class TrainingData:
+    """X and the encoded targets Y, the rows that train (``rows``; None: all) and the held-out part.
 
-    ``batch_size=None`` is full-batch gradient descent. ``validation_split`` holds out that
-    fraction of (X, y) (or pass ``validation_data=(X_val, y_val)``); ``early_stopping`` stops
-    when the validation loss has not improved for ``patience`` epochs and keeps the best weights.
-    ``callback(epoch, record)`` is called after each epoch; returning True stops training.
-    Float32 X trains in float32, float64 in float64, anything else in float64.
+    Holding out validation rows by index keeps X as the caller's array: no copy of the data set.
     """
-    _check_options(epochs, learning_rate, batch_size, weight_decay, validation_split, patience, clip_norm)
-    rate_at = schedules.get(schedule)
-    opt = optimizers.get(optimizer)
-    X_in = np.asarray(X) if not hasattr(X, "dtype") else X
-    net.astype(X_in.dtype if X_in.dtype in (np.float32, np.float64) else np.float64)
-    X = net.check_X(X_in)
-    y = np.asarray(y)
+
+    X: Array
+    Y: Array
+    truth: Optional[Array]  # each row's decided class (for accuracy), None for regression
+    rows: Optional[Array]
+    X_val: Optional[Array]
+    Y_val: Optional[Array]
+
+    @property
+    def n(self) -> int:
+        return len(self.X) if self.rows is None else len(self.rows)
+
+
+def prepare_data(net: Any, X: Any, y: Any, validation_split: float, validation_data: Optional[tuple],
+                 early_stopping: bool, rng: np.random.Generator) -> TrainingData:
+    """Check and encode (X, y); learn the labels on a first fit; set the validation part aside."""
+    X = np.asarray(X) if not hasattr(X, "dtype") else X
+    net.astype(X.dtype if X.dtype in (np.float32, np.float64) else np.float64)
+    X, y = net.check_X(X), as_labels(y)
     if len(y) != len(X):
         raise NNMathError(f"X has {len(X)} samples but y has {len(y)}")
     if net.kind != "regression" and net.classes_ is None:
         net.targets.fit(y)  # the first fit learns the label values (later fits must use the same)
     Y = net.encode(y)
-    rng = np.random.default_rng(seed if seed is not None else net.seed)
-
+    rows = X_val = Y_val = None
     if validation_data is not None:
-        X_val, Y_val = net.check_X(validation_data[0]), net.encode(np.asarray(validation_data[1]))
+        if len(validation_data) != 2:
+            raise NNMathError("validation_data must be a pair (X_val, y_val)")
+        X_val, y_val = net.check_X(validation_data[0]), as_labels(validation_data[1])
+        if len(y_val) != len(X_val):
+            raise NNMathError(f"validation_data has {len(X_val)} samples but {len(y_val)} labels")
+        Y_val = net.encode(y_val)
     elif validation_split > 0 or early_stopping:
         n_val = max(1, int(round(len(X) * (validation_split or 0.1))))
         if n_val >= len(X):
             raise NNMathError(f"the validation split leaves no training data ({len(X)} samples)")
         split = rng.permutation(len(X))
-        X_val, Y_val = X[split[:n_val]], Y[split[:n_val]]
-        X, Y = X[split[n_val:]], Y[split[n_val:]]
-    else:
-        X_val = Y_val = None
+        X_val, Y_val, rows = X[split[:n_val]], Y[split[:n_val]], np.sort(split[n_val:])
+    truth = net.targets.decide(Y) if net.kind != "regression" else None
+    return TrainingData(X, Y, truth, rows, X_val, Y_val)
 
-    classify = net.kind != "regression"
-    labels = _label_index(net, Y) if classify else None
-    n = len(X)
-    B = min(batch_size or n, n)
-    params = net.parameters()
-    L = len(net.layers)
+
+class _Diverged(Exception):
+    pass
+
+
+# A diverging run overflows; fit detects that itself (a non-finite loss or weight) and raises
+# TrainingDiverged, so NumPy's overflow warnings would only say the same thing less clearly.
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")
+def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1, batch_size: Optional[int] = None,
+        optimizer: Any = "sgd", weight_decay: float = 0.0, schedule: str = "constant",
+        validation_split: float = 0.0, validation_data: Optional[tuple] = None,
+        early_stopping: bool = False, patience: int = 10, clip_norm: Optional[float] = None,
+        shuffle: bool = True, seed: Optional[int] = None,
+        callback: Optional[Callable[[int, dict], Any]] = None) -> History:
+    """Train ``net`` on (X, y) by gradient descent and return its History.
+
+    ``batch_size=None`` is full-batch gradient descent. ``optimizer`` is a name (sgd, momentum,
+    nesterov, adam) or an optimizer object, whose state then carries over between calls.
+    ``validation_split`` holds out that fraction of (X, y) (or pass ``validation_data=(X_val,
+    y_val)``); ``early_stopping`` stops when the validation loss has not improved for ``patience``
+    epochs and keeps the best weights (with 10% held out if no validation part is given).
+    ``callback(epoch, record)`` is called after each epoch; returning True stops training.
+    Float32 X trains in float32, float64 in float64, anything else in float64. On a NaN or
+    infinite loss it raises TrainingDiverged and keeps the weights of the epoch's start.
+    """
+    _check_options(epochs, learning_rate, batch_size, weight_decay, validation_split, patience, clip_norm)
+    rate_at = schedules.get(schedule)
+    opt = optimizers.get(optimizer)
+    if seed is not None and not is_whole_number(seed):
+        raise NNMathError(f"seed must be a whole number or None, got {seed!r}")
+    rng = np.random.default_rng(seed if seed is not None else net.seed)
+    data = prepare_data(net, X, y, validation_split, validation_data, early_stopping, rng)
     history = History()
-    normalised = [l for l, layer in enumerate(net.layers) if layer.bn is not None]
-    best: Optional[tuple[float, list[Array]]] = None
+    net.history_ = history
+    best: Optional[tuple[float, dict[str, Array]]] = None
     waited = 0
-
     for epoch in range(epochs):
         lr = rate_at(float(learning_rate), epoch, epochs)
-        order = rng.permutation(n) if shuffle and B < n else None
-        snapshot = [p.copy() for p in params]  # the last finite weights, kept if this epoch diverges
-        total_loss, correct, steps = 0.0, 0, 0
-        norms_W, norms_b = [0.0] * L, [0.0] * L  # Σ over the epoch's steps of ‖∂E/∂W^l‖, ‖∂E/∂b^l‖
-        for start in range(0, n, B):
-            # Shuffled by index: only this batch's rows are copied; in order, the batch is a view of X.
-            batch = order[start:start + B] if order is not None else slice(start, start + B)
-            Xb, Yb = X[batch], Y[batch]
-            trace = net.forward(Xb, train=True, rng=rng)
-            grads = net.backward(trace, Yb)
-            if not math.isfinite(grads.loss):
-                _restore(params, snapshot)
-                raise TrainingDiverged(epoch + 1, lr)
-            for l in normalised:
-                net.layers[l].bn.update_running_statistics(trace.layers[l].bn, len(Xb))
-            norms_W = [s + v for s, v in zip(norms_W, grads.weight_norms())]
-            norms_b = [s + v for s, v in zip(norms_b, grads.bias_norms())]
-            if weight_decay:
-                for layer, g in zip(net.layers, grads.layers):
-                    g.W += weight_decay * layer.W
-            step = grads.parameters()
-            if clip_norm is not None:
-                _clip(step, clip_norm)
-            opt.step(params, step, lr)
-            total_loss += grads.loss * len(Xb)
-            if classify:
-                correct += _count_correct(trace.output, labels[batch])  # type: ignore[index]
-            steps += 1
-        if not all(np.all(np.isfinite(p)) for p in params):
-            _restore(params, snapshot)
-            raise TrainingDiverged(epoch + 1, lr)
-
-        record: dict[str, Any] = {
-            "loss": total_loss / n,
-            "accuracy": correct / n if classify else None,
-            "val_loss": None, "val_accuracy": None,
-            "learning_rate": lr,
-            "grad_norms": [s / steps for s in norms_W],
-            "delta_norms": [s / steps for s in norms_b],
-        }
-        if X_val is not None:
-            out = net.forward(X_val).layers[-1]
-            record["val_loss"] = net.loss.value(out.z, out.a, Y_val)
-            if classify:
-                record["val_accuracy"] = _count_correct(out.a, _label_index(net, Y_val)) / len(X_val)
+        start_state = _copy_state(net)
+        try:
+            record = _epoch(net, data, batch_size, lr, opt, rng, shuffle, weight_decay, clip_norm)
+        except _Diverged:
+            net.load_state(start_state)
+            raise TrainingDiverged(epoch + 1, lr, history) from None
         history.append(record)
-
         if early_stopping:
-            monitored = record["val_loss"]
-            if best is None or monitored < best[0] - 1e-12:
-                best, waited = (monitored, [p.copy() for p in params]), 0
+            if best is None or record["val_loss"] < best[0] - 1e-12:
+                best, waited = (record["val_loss"], _copy_state(net)), 0
                 history.best_epoch = epoch
             else:
                 waited += 1
@@ -154,26 +145,65 @@ def fit(net, X, y, epochs: int = 100, learning_rate: float = 0.1, batch_size: Op
         if early_stopping and waited >= patience:
             history.stopped_early = True
             break
-
     if best is not None:
-        _restore(params, best[1])
-    net.history_ = history
+        net.load_state(best[1])  # the weights and batch-norm statistics of the best epoch
     return history
 
 
-def _label_index(net, Y: Array) -> Array:
-    """The class index of each encoded target row."""
-    return (Y[:, 0] > 0.5).astype(np.intp) if net.kind == "binary" else np.argmax(Y, axis=1)
+def _epoch(net: Any, data: TrainingData, batch_size: Optional[int], lr: float, opt: Any,
+           rng: np.random.Generator, shuffle: bool, weight_decay: float, clip_norm: Optional[float]) -> dict:
+    """One pass over the training rows; returns the epoch's record for the History."""
+    n, L = data.n, len(net.layers)
+    B = min(batch_size or n, n)
+    params = net.parameters()
+    normalised = [l for l, layer in enumerate(net.layers) if layer.bn is not None]
+    order = rng.permutation(n) if shuffle and B < n else None
+    total_loss, correct, steps = 0.0, 0, 0
+    norms_W, norms_b = [0.0] * L, [0.0] * L  # Σ over the epoch's steps of ‖∂E/∂W^l‖, ‖∂E/∂b^l‖
+    for start in range(0, n, B):
+        # Shuffled by index: only this batch's rows are copied; in order, the batch is a view of X.
+        batch: Any = order[start:start + B] if order is not None else slice(start, start + B)
+        if data.rows is not None:
+            batch = data.rows[batch]
+        Xb, Yb = data.X[batch], data.Y[batch]
+        trace = net.forward(Xb, train=True, rng=rng)
+        grads = net.backward(trace, Yb)
+        if not math.isfinite(grads.loss):
+            raise _Diverged
+        for l in normalised:
+            net.layers[l].bn.update_running_statistics(trace.layers[l].bn, len(Xb))
+        norms_W = [s + v for s, v in zip(norms_W, grads.weight_norms())]
+        norms_b = [s + v for s, v in zip(norms_b, grads.bias_norms())]
+        if weight_decay:
+            for layer, g in zip(net.layers, grads.layers):
+                g.W += weight_decay * layer.W
+        step = grads.parameters()
+        if clip_norm is not None:
+            _clip(step, clip_norm)
+        opt.step(params, step, lr)
+        total_loss += grads.loss * len(Xb)
+        if data.truth is not None:
+            correct += net.targets.count_correct(net.targets.decide(trace.output), data.truth[batch])
+        steps += 1
+    if not all(np.all(np.isfinite(p)) for p in params):
+        raise _Diverged
+    record: dict[str, Any] = {
+        "loss": total_loss / n, "accuracy": correct / n if data.truth is not None else None,
+        "val_loss": None, "val_accuracy": None, "learning_rate": lr,
+        "grad_norms": [s / steps for s in norms_W], "delta_norms": [s / steps for s in norms_b],
+    }
+    if data.X_val is not None:
+        out = net.forward(data.X_val).layers[-1]
+        record["val_loss"] = net.loss.value(out.z, out.a, data.Y_val)
+        if data.truth is not None:
+            truth = net.targets.decide(data.Y_val)
+            record["val_accuracy"] = net.targets.count_correct(net.targets.decide(out.a), truth) / len(data.X_val)
+    return record
 
 
-def _count_correct(y_hat: Array, labels: Array) -> int:
-    predicted = (y_hat[:, 0] > 0.5) if y_hat.shape[1] == 1 else np.argmax(y_hat, axis=1)
-    return int(np.count_nonzero(predicted == labels))
-
-
-def _restore(params: list[Array], saved: list[Array]) -> None:
-    for p, s in zip(params, saved):
-        p[...] = s
+def _copy_state(net: Any) -> dict[str, Array]:
+    """A copy of every array of the network: weights, biases and batch-norm statistics."""
+    return {name: value.copy() for name, value in net.state().items()}
 
 
 def _clip(grads: list[Array], clip_norm: float) -> None:
