@@ -67,6 +67,12 @@ def folder(tmp_path_factory):
     (["train", "--data", "ok.csv", "--out", "nowhere/m.npz"], "the folder nowhere does not exist"),
     (["train", "--data", "ok.csv", "--activation", "cosine"], "invalid choice: 'cosine'"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["train", "--data", "ok.csv", "--seed", "-1"], "--seed: must be a whole number, 0 or more, got -1"),
+    (["predict", "m.npz", "ok.csv", "--out", "m.npz"], "m.npz is also an input of this command"),
+    (["predict", "m.npz", "ok.csv", "--out", "ok.csv"], "ok.csv is also an input of this command"),
+    (["train", "--data", "ok.csv", "--out", "ok.csv"], "ok.csv is also an input of this command"),
+    (["gradcheck", "m.npz", "--layers", "2,3,1"], "either a MODEL or --layers/--activation, not both"),
+    (["explain", "--model", "m.npz", "--activation", "relu"], "either --model or --layers/--activation, not both"),
 ])
 def test_bad_input_gives_one_line_and_exit_code_2(folder, args, message):
     run = nnmath(*args, cwd=folder)
@@ -88,3 +94,17 @@ def test_a_failed_run_never_touches_an_existing_model(folder, args):
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert (folder / "m.npz").read_bytes() == before
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_an_output_that_is_an_input_is_left_as_it_was(folder):
+    before = {name: (folder / name).read_bytes() for name in ("m.npz", "ok.csv")}
+    for out in before:
+        assert nnmath("predict", "m.npz", "ok.csv", "--out", out, cwd=folder).returncode == 2
+    assert {name: (folder / name).read_bytes() for name in before} == before
+
+
+def test_gradcheck_of_a_deep_relu_network_passes_and_samples_large_layers(folder):
+    deep = nnmath("gradcheck", "--layers", "2," + "3," * 11 + "1", "--activation", "relu", "--json", cwd=folder)
+    assert deep.returncode == 0, deep.stdout
+    wide = nnmath("gradcheck", "--layers", "300,200,1", "--entries", "10", "--json", cwd=folder)
+    assert wide.returncode == 0 and '"passed": true' in wide.stdout

@@ -64,7 +64,7 @@ def test_a_model_without_data_and_two_inputs_gets_the_xor_points_in_its_own_labe
     (["--param", "W1[2,0]"], "W1 has shape (2, 2), so j is 0..1 and k is 0..1"),
     (["--param", "W7[0,0]"], "the network has layers 1 to 2"),
     (["--param", "weights"], "names look like W1[0,0]"),
-    (["--sample", "4"], "--sample 4 is past the data: it has 4 samples, indices 0 to 3"),
+    (["--sample", "4"], "--sample 4 is not a sample of the data: it has 4 samples, indices 0 to 3"),
     (["--sample", "first"], "--sample must be a sample index from 0 or 'all'"),
     (["--layers", "3,2,1"], "the built-in example is XOR, with 2 inputs"),
     (["--layers", "2,9,9,1", "--step"], "the limit is 40"),

@@ -36,6 +36,13 @@ def non_negative_float(text: str) -> float:
     return value
 
 
+def non_negative_int(text: str) -> int:
+    value = _number(int, text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 0 or more, got {text}")
+    return value
+
+
 def positive_int(text: str) -> int:
     value = _number(int, text)
     if value < 1:
@@ -89,10 +96,15 @@ def resolve_layers(spec: LayerSpec, n_features: int, n_classes: int, data_name: 
     return sizes
 
 
-def check_output_path(path: Optional[Path], what: str) -> None:
-    """Fail before any work when ``path`` cannot be written: a missing folder, or a folder in its place."""
+def check_output_path(path: Optional[Path], what: str, inputs: tuple = ()) -> None:
+    """Fail before any work when ``path`` cannot be written (a missing folder, or a folder in its
+    place) or is one of the command's ``inputs``, which writing would destroy."""
     if path is None:
         return
+    for given in inputs:
+        if given is not None and Path(given).exists() and path.exists() and path.resolve() == Path(given).resolve():
+            raise NNMathError(f"{what} {path} is also an input of this command; writing it would destroy it, "
+                              f"give another file name")
     if path.is_dir():
         raise NNMathError(f"{what} {path} is a folder; give a file name")
     if not path.parent.is_dir():

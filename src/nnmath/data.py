@@ -93,7 +93,8 @@ def split(X: Array, y: Array, test_size: float, rng: np.random.Generator) -> tup
         n = int(round(test_size * len(members))) if len(members) > 1 else 0
         second[members[:min(n, len(members) - 1)]] = True
     if not second.any() or second.all():
-        raise NNMathError(f"{len(y)} samples are too few to split off a fraction of {test_size}")
+        raise NNMathError(f"{len(y)} samples are too few to hold out a fraction of {test_size} "
+                          f"(--test-size or --validation-split) and keep every class on both sides")
     first, second_idx = rng.permutation(np.flatnonzero(~second)), rng.permutation(np.flatnonzero(second))
     return X[first], y[first], X[second_idx], y[second_idx]
 
@@ -140,7 +141,7 @@ def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_sampl
     """A built-in data set by name, or a CSV file (target column ``target``, default the last), split
     into train and test parts (``test_size`` of each class is held out), reproducibly from ``seed``."""
     if n_samples is not None and n_samples < 4:
-        raise NNMathError(f"n_samples must be at least 4, got {n_samples}")
+        raise NNMathError(f"--samples must be at least 4, got {n_samples}")
     rng = np.random.default_rng(seed)
     text = str(name_or_path)
     if text in BUILT_IN:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import activations
-from .cli_args import layer_spec, positive_float, resolve_layers
+from .cli_args import layer_spec, non_negative_int, positive_float, resolve_layers
 from .errors import NNMathError
 from .explain import explain
 from .explain_step import explain_step
@@ -29,10 +29,9 @@ STEP_SAMPLES = 4  # --step without --sample works on the first four samples
 def register(subparsers) -> None:
     p = subparsers.add_parser("explain", help="show the chain rule for one weight with the network's own numbers",
                               description=__doc__.split("\n\n")[0].replace("``", "'"))
-    p.add_argument("--layers", type=layer_spec, default=layer_spec("2,2,1"), metavar="SIZES",
-                   help="architecture, input first (default 2,2,1; 'auto' with --data)")
-    p.add_argument("--activation", choices=list(activations.ACTIVATIONS), default="sigmoid",
-                   help="hidden activation (default sigmoid)")
+    p.add_argument("--layers", type=layer_spec, metavar="SIZES",
+                   help="architecture, input first (default 2,2,1 on XOR; auto,2,auto with --data)")
+    p.add_argument("--activation", choices=list(activations.ACTIVATIONS), help="hidden activation (default sigmoid)")
     p.add_argument("--param", default="W1[0,0]", metavar="NAME",
                    help="the parameter: W1[0,0] is W¹[j=0,k=0], from unit 0 of layer 0 (the input) to unit 0 "
                         "of layer 1; b2[0] a bias (default W1[0,0])")
@@ -43,7 +42,7 @@ def register(subparsers) -> None:
     p.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
     p.add_argument("--step", action="store_true", help="write out one whole gradient-descent step instead")
     p.add_argument("--learning-rate", type=positive_float, default=0.1, metavar="A", help="α (default 0.1)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random initial weights (default 0)")
+    p.add_argument("--seed", type=non_negative_int, default=0, help="seed of the random initial weights (default 0)")
     p.set_defaults(func=run)
 
 
@@ -61,6 +60,8 @@ def _data(name: str, seed: int, scaler_info=None) -> tuple[np.ndarray, np.ndarra
 
 def _network_and_data(args):
     if args.model is not None:
+        if args.layers is not None or args.activation is not None:
+            raise NNMathError("give either --model or --layers/--activation, not both: the model has its own")
         from .io import load_model
 
         net, info = load_model(args.model)
@@ -75,6 +76,8 @@ def _network_and_data(args):
         return net, X, y, str(name)
     from .network import Network
 
+    args.activation = args.activation or "sigmoid"
+    args.layers = args.layers or layer_spec("2,2,1" if args.data is None else "auto,2,auto")
     if args.data is None:
         if "auto" in args.layers:
             raise NNMathError("--layers 'auto' needs --data to count the features and classes")
@@ -109,7 +112,7 @@ def _rows(sample, n: int, step: bool) -> np.ndarray:
     except ValueError:
         raise NNMathError(f"--sample must be a sample index from 0 or 'all', got {sample!r}") from None
     if not 0 <= index < n:
-        raise NNMathError(f"--sample {index} is past the data: it has {n} samples, indices 0 to {n - 1}")
+        raise NNMathError(f"--sample {index} is not a sample of the data: it has {n} samples, indices 0 to {n - 1}")
     return np.array([index])
 
 

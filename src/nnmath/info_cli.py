@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cli_args import check_output_path, non_negative_float, positive_int, write_text_atomically
+from .cli_args import check_output_path, non_negative_float, non_negative_int, positive_int, write_text_atomically
 from .data import BUILT_IN, load
 from .errors import NNMathError
 from .io import load_model
@@ -32,7 +32,7 @@ def register(subparsers) -> None:
     d.add_argument("--out", type=Path, metavar="FILE", help="write here instead of stdout")
     d.add_argument("--noise", type=non_negative_float, default=0.1, help="noise of the 2-D sets (0.1)")
     d.add_argument("--samples", type=positive_int, metavar="M", help="number of samples")
-    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--seed", type=non_negative_int, default=0)
     d.set_defaults(func=run_data)
 
 

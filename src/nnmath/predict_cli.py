@@ -73,7 +73,7 @@ def predictions_csv(labels: np.ndarray, proba: np.ndarray, classes: np.ndarray) 
 
 
 def run(args) -> int:
-    check_output_path(args.out, "the predictions file")
+    check_output_path(args.out, "the predictions file", inputs=(args.model, args.data))
     net, info = load_model(args.model)
     table = csvdata.read_table(args.data)
     features = info.get("feature_names")

@@ -16,8 +16,8 @@ from typing import Any, Optional
 import numpy as np
 
 from . import __version__, activations, init, optimizers, recipes, schedules
-from .cli_args import (check_output_path, fraction, layer_spec, non_negative_float, positive_float, positive_int,
-                       resolve_layers)
+from .cli_args import (check_output_path, fraction, layer_spec, non_negative_float, non_negative_int, positive_float,
+                       positive_int, resolve_layers)
 from .data import BUILT_IN, Dataset, Standardizer, load, split
 from .errors import NNMathError
 from .history import History
@@ -67,7 +67,7 @@ def register(subparsers) -> None:
     t.add_argument("--epochs", type=positive_int, help=f"passes over the data {RECIPE_HELP}")
     t.add_argument("--weight-decay", type=non_negative_float, default=0.0, metavar="LAMBDA",
                    help="L2 penalty λ/2 Σ‖W‖² (default %(default)s)")
-    t.add_argument("--seed", type=int, default=0,
+    t.add_argument("--seed", type=non_negative_int, default=0,
                    help="seed of the data split, weights and shuffling (default %(default)s)")
     o = p.add_argument_group("output")
     o.add_argument("--out", type=Path, metavar="FILE", help="save the trained model here (.npz)")
@@ -151,7 +151,7 @@ def batch_size(text: str):
 
 def run(args) -> int:
     apply_recipe(args)
-    check_output_path(args.out, "the model file")
+    check_output_path(args.out, "the model file", inputs=(args.data,))
     if args.plot is not None and args.plot.exists() and not args.plot.is_dir():
         raise NNMathError(f"--plot {args.plot} is a file; give a folder for the figures")
     dataset, parts = prepare(args)

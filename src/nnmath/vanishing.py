@@ -215,12 +215,12 @@ def _execute(configs: list[Config], data: PreparedData, settings: Settings, n_jo
 def check_settings(s: Settings, n_jobs: int) -> None:
     checks = [
         (s.width >= 1, f"the width must be at least 1 unit, got {s.width}"),
-        (s.epochs >= 1, f"epochs must be at least 1, got {s.epochs}"),
+        (s.epochs >= 1, f"--epochs must be at least 1, got {s.epochs}"),
         (s.learning_rate > 0, f"the learning rate must be positive, got {s.learning_rate}"),
         (s.batch_size >= 1, f"the batch size must be at least 1, got {s.batch_size}"),
         (s.clip_norm > 0, f"the clipping norm must be positive, got {s.clip_norm}"),
         (s.probe >= 2, f"the probe batch needs at least 2 samples, got {s.probe}"),
-        (n_jobs == -1 or n_jobs >= 1, f"n_jobs must be -1 (all cores) or at least 1, got {n_jobs}"),
+        (n_jobs == -1 or n_jobs >= 1, f"--n-jobs must be -1 (all cores) or at least 1, got {n_jobs}"),
     ]
     for ok, message in checks:
         if not ok:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+from .cli_args import non_negative_int
 from .errors import NNMathError
 
 DEFAULTS = {"depths": "2,4,8", "activations": "sigmoid,relu", "inits": "normal,he",
@@ -38,7 +39,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--clip-norm", type=float, default=1.0, help="global norm for the clip remedy (default: 1)")
     p.add_argument("--probe", type=int, default=1000, help="training samples the norms are averaged over")
     p.add_argument("--n-samples", type=int, default=None, help="use only this many samples of the data set")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--n-jobs", type=int, default=2, help="processes running the grid (-1: all cores; default: 2)")
     p.add_argument("--layers", action="store_true", help="also print every layer of every configuration")
     p.add_argument("--nielsen", action="store_true",

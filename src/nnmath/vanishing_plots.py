@@ -79,7 +79,8 @@ def plot_gradient_norms(experiment: Experiment, path: Path) -> Path:
         ax.set_ylabel(r"$\|\partial E/\partial W^l\|$ at initialization")
         ax.grid(True, which="both", alpha=0.3)
     fig.legend(handles=_key(plt, depths, remedies), loc="outside right center", fontsize=8)
-    fig.suptitle(f"Gradient norm per layer at initialization ({experiment.data}; clip equals none here)")
+    note = "; clip equals none here" if {"clip", "none"} <= set(remedies) else ""  # clipping acts on steps, not at init
+    fig.suptitle(f"Gradient norm per layer at initialization ({experiment.data}{note})")
     return _save(plt, fig, path)
 
 
