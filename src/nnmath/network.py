@@ -12,40 +12,17 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence, Union
 
 import numpy as np
-from numpy.typing import ArrayLike, DTypeLike
+from numpy.typing import ArrayLike
 
 from . import activations, init as initializers, losses
 from .errors import NNMathError, is_number, is_whole_number
 from .labels import Targets, as_labels
-from .training import fit as _train
 from .layers import Dense
-from .trace import Gradients, Trace, parse_parameter_name
+from .parameters import Parameters, as_float_dtype
+from .trace import Gradients, Trace
+from .training import fit as _train
 
 Array = np.ndarray
-
-
-class _ParameterList(list):
-    """``net.weights`` / ``net.biases``: a list whose items can be assigned (``net.weights[0] = W``)."""
-
-    def __init__(self, net: "Network", attr: str):
-        super().__init__(getattr(layer, attr) for layer in net.layers)
-        self._net, self._attr = net, attr
-
-    def __setitem__(self, index: Any, value: Any) -> None:  # type: ignore[override]
-        if not isinstance(index, (int, np.integer)):
-            raise NNMathError(f"assign one layer at a time (net.{self._attr}[l] = ...) or all of them "
-                              f"(net.{self._attr} = [...])")
-        layer = self._net.layers[index]
-        self._net._assign(layer, self._attr, value)
-        super().__setitem__(index, getattr(layer, self._attr))
-
-
-def _as_float_dtype(dtype: DTypeLike) -> np.dtype:
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        raise NNMathError(f"dtype must be float32 or float64, got {dtype!r}") from None
-    return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float64)
 
 
 def _all_finite(X: Array, rows: int = 4096) -> bool:
@@ -54,7 +31,7 @@ def _all_finite(X: Array, rows: int = 4096) -> bool:
     return all(np.isfinite(X[i:i + rows]).all() for i in range(0, len(X), rows))
 
 
-class Network:
+class Network(Parameters):
     """A network of sigmoid (or other) units trained by gradient descent.
 
     Parameters
@@ -99,7 +76,7 @@ class Network:
         self.loss = losses.get(loss, output)
         self.init = init
         self.dropout, self.batchnorm, self.residual, self.seed = dropout, batchnorm, residual, seed
-        self.dtype = _as_float_dtype(dtype)
+        self.dtype = as_float_dtype(dtype)
         draw = initializers.get(init)
         rng = np.random.default_rng(seed)
         self.layers: list[Dense] = []
@@ -145,72 +122,6 @@ class Network:
     @classes_.setter
     def classes_(self, classes: Optional[ArrayLike]) -> None:
         self.targets.classes_ = None if classes is None else np.asarray(classes)
-
-    # ---- parameters -----------------------------------------------------------------------
-    @property
-    def weights(self) -> list[Array]:
-        """[W¹, ..., Wᴸ]; W^l has shape (n_{l-1}, n_l). Items can be read and assigned."""
-        return _ParameterList(self, "W")
-
-    @weights.setter
-    def weights(self, values: Sequence[Array]) -> None:
-        self._assign_all("W", values)
-
-    @property
-    def biases(self) -> list[Array]:
-        """[b¹, ..., bᴸ]; b^l has shape (n_l,)."""
-        return _ParameterList(self, "b")
-
-    @biases.setter
-    def biases(self, values: Sequence[Array]) -> None:
-        self._assign_all("b", values)
-
-    def _assign_all(self, attr: str, values: Sequence[Array]) -> None:
-        if len(values) != len(self.layers):
-            raise NNMathError(f"expected {len(self.layers)} arrays, got {len(values)}")
-        for layer, value in zip(self.layers, values):
-            self._assign(layer, attr, value)
-
-    def _assign(self, layer: Dense, attr: str, value: ArrayLike) -> None:
-        old = getattr(layer, attr)
-        try:
-            value = np.array(value, dtype=self.dtype)
-        except (TypeError, ValueError):
-            raise NNMathError(f"{attr} must be an array of numbers of shape {old.shape}") from None
-        if value.shape != old.shape:
-            raise NNMathError(f"{attr} must have shape {old.shape}, got {value.shape}")
-        setattr(layer, attr, value)
-
-    def parameters(self) -> list[Array]:
-        """Every trainable array, layer 1 first: W1, b1, (gamma1, beta1), W2, ..."""
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def parameter_names(self) -> list[str]:
-        """Names in the seed's numbering, in the order of parameters(): ["W1", "b1", ...]."""
-        return [f"{name}{l + 1}" for l, layer in enumerate(self.layers) for name in layer.parameter_names()]
-
-    def __getitem__(self, name: str) -> Array:
-        """``net["W2"]`` is W² (the array itself: changing it changes the network)."""
-        kind, l = parse_parameter_name(name, len(self.layers))
-        layer = self.layers[l]
-        if kind in ("gamma", "beta"):
-            if layer.bn is None:
-                raise NNMathError(f"layer {l + 1} has no {kind} (it has no batch normalisation)")
-            return getattr(layer.bn, kind)
-        return getattr(layer, kind)
-
-    def astype(self, dtype: DTypeLike) -> "Network":
-        """Convert every array of the network to ``dtype`` (float32 or float64), in place."""
-        dtype = _as_float_dtype(dtype)
-        if dtype == self.dtype:
-            return self
-        self.dtype = dtype
-        for layer in self.layers:
-            layer.W, layer.b = layer.W.astype(dtype), layer.b.astype(dtype)
-            if layer.bn is not None:
-                for attr in ("gamma", "beta", "running_mean", "running_var"):
-                    setattr(layer.bn, attr, getattr(layer.bn, attr).astype(dtype))
-        return self
 
     # ---- the math -------------------------------------------------------------------------
     def check_X(self, X: ArrayLike) -> Array:
@@ -358,25 +269,6 @@ class Network:
         if config.get("init") == "custom":
             config["init"] = "xavier"  # the weights are loaded afterwards
         return cls(**config)
-
-    def state(self) -> dict[str, Array]:
-        """Every array that defines the trained network, by name: W1, b1, ..., running_mean1, ..."""
-        out = dict(zip(self.parameter_names(), self.parameters()))
-        for l, layer in enumerate(self.layers):
-            if layer.bn is not None:
-                out[f"running_mean{l + 1}"] = layer.bn.running_mean
-                out[f"running_var{l + 1}"] = layer.bn.running_var
-        return out
-
-    def load_state(self, state: dict[str, Array]) -> None:
-        """Set every array from ``state`` (as made by ``state()``); names and shapes must match."""
-        mine = self.state()
-        if set(state) != set(mine):
-            raise NNMathError(f"the arrays {sorted(state)} do not match this network's {sorted(mine)}")
-        for name, value in state.items():
-            if np.shape(value) != mine[name].shape:
-                raise NNMathError(f"{name} must have shape {mine[name].shape}, got {np.shape(value)}")
-            mine[name][...] = value
 
     def to_torch(self) -> Any:
         """A ``torch.nn.Sequential`` with the same weights (needs PyTorch)."""
