@@ -93,10 +93,30 @@ class GradientCheck:
 
 def check_gradients(net: "Network", X: ArrayLike, y: ArrayLike, eps: float = 1e-6, tolerance: float = 1e-6,
                     train: bool = False, max_entries: Optional[int] = None) -> GradientCheck:
-    """Compare ``net.gradients`` with finite differences for every parameter array.
+    r"""Compare ``net.gradients`` with central finite differences (E(θ+ε) - E(θ-ε)) / 2ε.
 
     The check runs on a float64 copy of the network: in float32 the rounding error of E, about
     1e-7 · E, divided by ε would swamp the difference it measures.
+
+    Parameters
+    ----------
+    net : Network
+    X : array-like of shape (m, n_0)
+    y : array-like of shape (m,) or (m, n_L)
+    eps : float
+        ε, the finite-difference step.
+    tolerance : float
+        The largest relative error that passes.
+    train : bool
+        Check the training-mode gradient (batch statistics); dropout must then be 0.
+    max_entries : int, optional
+        Check that many random entries of each parameter array (default: all).
+
+    Returns
+    -------
+    GradientCheck
+        Per parameter array (W1, b1, ...): max_i |g_i - g̃_i| / max(max|g|, max|g̃|);
+        ``.passed``, ``.worst`` and ``.per_layer()``.
     """
     if net.dtype != np.float64:
         net = copy.deepcopy(net).astype(np.float64)

@@ -143,9 +143,21 @@ class Network(Parameters):
         return X
 
     def forward(self, X: Array, train: bool = False, rng: Optional[np.random.Generator] = None) -> Trace:
-        """a⁰ = X, then z^l = a^{l-1} W^l + b^l and a^l = f(z^l) for l = 1..L; keeps them all.
+        r"""The forward pass: a^0 = X, then z^l = a^{l-1} W^l + b^l and a^l = f(z^l) for l = 1..L.
 
-        ``train=True`` applies dropout (drawn from ``rng``) and batch statistics.
+        Parameters
+        ----------
+        X : ndarray of shape (m, n_0)
+            The inputs a⁰, one row per sample, in the network's dtype (see ``check_X``).
+        train : bool
+            Training mode: dropout (drawn from ``rng``) and batch normalisation's batch statistics.
+        rng : numpy Generator, optional
+            Draws the dropout masks.
+
+        Returns
+        -------
+        Trace
+            Every z^l and a^l (``trace.zs``, ``trace.activations``; ``trace.output`` is ŷ = a^L).
         """
         traces = []
         a = X
@@ -156,9 +168,20 @@ class Network(Parameters):
         return Trace(traces)
 
     def backward(self, trace: Trace, Y: Array) -> Gradients:
-        """Backpropagation: δ^L = ŷ - y, then δ^l = (δ^{l+1} (W^{l+1})^T) ⊙ f'(z^l) for l = L-1..1.
+        r"""Backpropagation: δ^L = ŷ - y, then δ^l = (δ^{l+1} (W^{l+1})^T) ⊙ f'(z^l) for l = L-1..1,
+        and ∂E/∂W^l = (a^{l-1})^T δ^l / m, ∂E/∂b^l = (1/m) Σ_i δ^l_i.
 
-        ``Y`` are encoded targets (see ``encode``), shaped like ŷ.
+        Parameters
+        ----------
+        trace : Trace
+            The forward pass of the batch (``forward``).
+        Y : ndarray of shape (m, n_L)
+            The encoded targets y (see ``encode``), shaped like ŷ.
+
+        Returns
+        -------
+        Gradients
+            E, and per layer δ^l (one row per sample), ∂E/∂W^l and ∂E/∂b^l.
         """
         last = trace.layers[-1]
         E = self.loss.value(last.z, last.a, Y)
@@ -193,10 +216,24 @@ class Network(Parameters):
 
     def gradients(self, X: ArrayLike, y: ArrayLike, train: bool = False,
                   rng: Optional[np.random.Generator] = None) -> Gradients:
-        """∂E/∂W^l, ∂E/∂b^l and δ^l for every layer, at the batch (X, y).
+        r"""∂E/∂W^l, ∂E/∂b^l and δ^l for every layer at the batch (X, y): ``backward(forward(X), y)``.
 
-        By default in prediction mode (no dropout; batch normalisation uses its running
-        statistics); ``train=True`` gives the gradient a training step takes.
+        Parameters
+        ----------
+        X : array-like of shape (m, n_0) or (n_0,)
+            The inputs; one row per sample (a 1-D array is one sample).
+        y : array-like of shape (m,) or (m, n_L)
+            Labels (class indices before the first fit), or targets for regression.
+        train : bool
+            False (default): prediction mode, no dropout, batch normalisation with its running
+            statistics. True: the gradient a training step takes.
+        rng : numpy Generator, optional
+            Draws the dropout masks when ``train`` is True.
+
+        Returns
+        -------
+        Gradients
+            ``.loss`` (E), ``.weights`` [∂E/∂W¹, ...], ``.biases`` [∂E/∂b¹, ...], ``.deltas`` [δ¹, ...].
         """
         X = self.check_X(X)
         Y = self.encode(y)
@@ -205,18 +242,48 @@ class Network(Parameters):
         return self.backward(self.forward(X, train, rng), Y)
 
     def error(self, X: ArrayLike, y: ArrayLike) -> float:
-        """E on (X, y) in prediction mode."""
+        r"""The error E on (X, y) in prediction mode, e.g. E = -(1/m) Σ_i [y_i ln ŷ_i + (1 - y_i) ln(1 - ŷ_i)].
+
+        Parameters
+        ----------
+        X : array-like of shape (m, n_0)
+        y : array-like of shape (m,) or (m, n_L)
+
+        Returns
+        -------
+        float
+        """
         X, Y = self.check_X(X), self.encode(y)
         last = self.forward(X).layers[-1]
         return self.loss.value(last.z, last.a, Y)
 
     def output(self, X: ArrayLike) -> Array:
-        """ŷ = a^L for each sample, shape (m, n_out)."""
+        r"""ŷ = a^L, the output of the forward pass in prediction mode.
+
+        Parameters
+        ----------
+        X : array-like of shape (m, n_0)
+
+        Returns
+        -------
+        ndarray of shape (m, n_L)
+        """
         return self.forward(self.check_X(X)).output
 
     def predict_proba(self, X: ArrayLike) -> Array:
-        """Class probabilities, one column per class of ``classes_``. For one sigmoid output the
-        seed's pair: P(class 2) = ŷ = S(z) and P(class 1) = 1 - ŷ."""
+        r"""Class probabilities, one column per class of ``classes_``.
+
+        For one sigmoid output, the seed's pair: P(class 2) = ŷ = S(z) and P(class 1) = 1 - ŷ;
+        for softmax, ŷ_k = e^{z_k} / Σ_j e^{z_j}; for multilabel outputs each ŷ_k = S(z_k).
+
+        Parameters
+        ----------
+        X : array-like of shape (m, n_0)
+
+        Returns
+        -------
+        ndarray of shape (m, n_classes)
+        """
         if self.kind == "regression":
             raise NNMathError("predict_proba is for classifiers; this network does regression")
         y_hat = self.output(X)
@@ -225,14 +292,34 @@ class Network(Parameters):
         return y_hat
 
     def predict(self, X: ArrayLike) -> Array:
-        """Labels (the most probable class) or, for regression, the predicted values."""
+        r"""Labels decided from ŷ (class 2 when ŷ > 1/2; the argmax of softmax), or for
+        regression the predicted values ŷ.
+
+        Parameters
+        ----------
+        X : array-like of shape (m, n_0)
+
+        Returns
+        -------
+        ndarray of shape (m,) (or (m, n_L) for multilabel and multi-output regression)
+        """
         if self.kind != "regression" and self.classes_ is None:
             raise NNMathError("the network has not been fitted yet: it knows no class labels")
         return self.targets.decode(self.output(X))
 
     def score(self, X: ArrayLike, y: ArrayLike) -> float:
-        """Accuracy for classifiers (a multilabel sample counts when all its labels are right);
-        for regression R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)², per output column, averaged."""
+        r"""Accuracy for classifiers (a multilabel sample counts when all its labels are right);
+        for regression R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)², per output column, averaged.
+
+        Parameters
+        ----------
+        X : array-like of shape (m, n_0)
+        y : array-like of shape (m,) or (m, n_L)
+
+        Returns
+        -------
+        float
+        """
         X, y = self.check_X(X), as_labels(y)
         if len(y) != len(X):
             raise NNMathError(f"X has {len(X)} samples but y has {len(y)}")

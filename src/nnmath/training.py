@@ -103,16 +103,54 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
         early_stopping: bool = False, patience: int = 10, clip_norm: Optional[float] = None,
         shuffle: bool = True, seed: Optional[int] = None,
         callback: Optional[Callable[[int, dict], Any]] = None) -> History:
-    """Train ``net`` on (X, y) by gradient descent and return its History.
+    r"""Train ``net`` on (X, y) by gradient descent, θ ← θ - α ∂E/∂θ, and return its History.
 
-    ``batch_size=None`` is full-batch gradient descent. ``optimizer`` is a name (sgd, momentum,
-    nesterov, adam) or an optimizer object, whose state then carries over between calls.
-    ``validation_split`` holds out that fraction of (X, y) (or pass ``validation_data=(X_val,
-    y_val)``); ``early_stopping`` stops when the validation loss has not improved for ``patience``
-    epochs and keeps the best weights (with 10% held out if no validation part is given).
-    ``callback(epoch, record)`` is called after each epoch; returning True stops training.
-    Float32 X trains in float32, float64 in float64, anything else in float64. On a NaN or
-    infinite loss it raises TrainingDiverged and keeps the weights of the epoch's start.
+    Parameters
+    ----------
+    X : array-like of shape (m, n_0)
+        Float32 X trains in float32, float64 in float64, anything else in float64.
+    y : array-like of shape (m,) or (m, n_L)
+        Labels (any two values, integers, strings) or regression targets.
+    epochs : int
+        Passes over the training rows.
+    learning_rate : float
+        α, the step size (the start of the schedule).
+    batch_size : int or None
+        Samples per step; None is full-batch gradient descent (the seed's), 1 is stochastic.
+    optimizer : {"sgd", "momentum", "nesterov", "adam"} or an optimizer object
+        An object (from ``nnmath.optimizers``) carries its state over between calls.
+    weight_decay : float
+        λ of the L2 penalty (λ/2) Σ_l ‖W^l‖²: adds λ W^l to ∂E/∂W^l.
+    schedule : {"constant", "step", "cosine"}
+        How α changes over the epochs (see ``nnmath.schedules``).
+    validation_split : float
+        Fraction of (X, y) held out, chosen at random by index (X is never copied).
+    validation_data : (X_val, y_val), optional
+        A held-out set given instead.
+    early_stopping : bool
+        Stop when the validation loss has not improved for ``patience`` epochs and keep the
+        best epoch's weights (10% is held out when no validation part is given).
+    patience : int
+    clip_norm : float, optional
+        Rescale the whole gradient g to norm ``clip_norm`` when ‖g‖ exceeds it.
+    shuffle : bool
+        Visit the rows in a new random order each epoch (mini-batch and stochastic).
+    seed : int, optional
+        Seeds the split, the shuffling and dropout (default: the network's seed).
+    callback : callable(epoch, record), optional
+        Called after each epoch with its record; returning True stops training.
+
+    Returns
+    -------
+    History
+        Per epoch: loss, accuracy, val_loss, val_accuracy, learning_rate, and per layer the mean
+        over the epoch's steps of ‖∂E/∂W^l‖ (``grad_norms``) and ‖∂E/∂b^l‖ (``delta_norms``).
+
+    Raises
+    ------
+    TrainingDiverged
+        When the loss becomes NaN or infinite; the network keeps its weights from the start of
+        that epoch and ``net.history_`` the epochs that finished.
     """
     _check_options(epochs, learning_rate, batch_size, weight_decay, validation_split, patience, clip_norm)
     rate_at = schedules.get(schedule)
