@@ -108,3 +108,10 @@ def test_gradcheck_of_a_deep_relu_network_passes_and_samples_large_layers(folder
     assert deep.returncode == 0, deep.stdout
     wide = nnmath("gradcheck", "--layers", "300,200,1", "--entries", "10", "--json", cwd=folder)
     assert wide.returncode == 0 and '"passed": true' in wide.stdout
+
+
+def test_gradcheck_of_a_saved_regression_model(folder):
+    net = Network([3, 4, 2], output="identity", seed=0)
+    save_model(folder / "regression.npz", net, {})
+    run = nnmath("gradcheck", "regression.npz", "--json", cwd=folder)
+    assert run.returncode == 0 and '"passed": true' in run.stdout, run.stderr

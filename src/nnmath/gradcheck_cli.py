@@ -61,9 +61,11 @@ def _network_and_batch(args) -> tuple[Network, np.ndarray, np.ndarray, str]:
         net, _ = load_model(args.model)
         net.astype(np.float64)  # finite differences need float64
         if args.data is None:
-            assert net.classes_ is not None
             X, source = rng.standard_normal((args.samples, net.sizes[0])), "random N(0, 1) features"
-            y = net.classes_[np.arange(args.samples) % len(net.classes_)]
+            if net.classes_ is None:  # regression: random targets
+                y = rng.standard_normal((args.samples, net.sizes[-1]))
+            else:
+                y = net.classes_[np.arange(args.samples) % len(net.classes_)]
         else:
             X, y, n_features, _, source = _data_batch(args)
             if n_features != net.sizes[0]:
