@@ -23,6 +23,8 @@ def test_score_refuses_labels_of_the_wrong_length_or_shape():
     assert net.score(X, y.reshape(-1, 1)) == net.score(X, y)  # a column is one label per row
     with pytest.raises(NNMathError, match="40 samples but y has 1"):
         net.score(X, y[:1])
+    with pytest.raises(NNMathError, match="40 samples but y has 5"):
+        net.error(X, y[:5])
     with pytest.raises(NNMathError, match="shape"):
         net.score(X, np.stack([y, y], axis=1))
 

@@ -235,11 +235,15 @@ class Network(Parameters):
         Gradients
             ``.loss`` (E), ``.weights`` [∂E/∂W¹, ...], ``.biases`` [∂E/∂b¹, ...], ``.deltas`` [δ¹, ...].
         """
-        X = self.check_X(X)
-        Y = self.encode(y)
+        X, Y = self._batch(X, y)
+        return self.backward(self.forward(X, train, rng), Y)
+
+    def _batch(self, X: ArrayLike, y: ArrayLike) -> tuple[Array, Array]:
+        """X checked and y encoded, with as many labels as samples."""
+        X, Y = self.check_X(X), self.encode(y)
         if len(Y) != len(X):
             raise NNMathError(f"X has {len(X)} samples but y has {len(Y)}")
-        return self.backward(self.forward(X, train, rng), Y)
+        return X, Y
 
     def error(self, X: ArrayLike, y: ArrayLike) -> float:
         r"""The error E on (X, y) in prediction mode, e.g. E = -(1/m) Σ_i [y_i ln ŷ_i + (1 - y_i) ln(1 - ŷ_i)].
@@ -253,7 +257,7 @@ class Network(Parameters):
         -------
         float
         """
-        X, Y = self.check_X(X), self.encode(y)
+        X, Y = self._batch(X, y)
         last = self.forward(X).layers[-1]
         return self.loss.value(last.z, last.a, Y)
 
