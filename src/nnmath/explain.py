@@ -35,6 +35,28 @@ def explain(net, x, y, parameter: str, learning_rate: float = 0.1, digits: int =
 
     Never changes ``net``. The Derivation prints as Unicode text; ``.to_markdown()``,
     ``.to_latex()`` give the other formats and ``.values`` every number it prints.
+
+    For W^l[j,k] the chain rule gives ∂E/∂W^l[j,k] = δ^l[k] · a^{l-1}[j], with
+    δ^l[k] = f'(z^l[k]) Σ_q W^{l+1}[k,q] δ^{l+1}[q] and δ^L = ŷ - y.
+
+    Parameters
+    ----------
+    net : Network
+        A network without batch normalisation, residual connections or dropout.
+    x : array-like of shape (n_0,) or (m, n_0), m <= 8
+    y : array-like of shape (m,) or (m, n_L)
+    parameter : str
+        The entry, in the seed's numbering: ``"W1[0,0]"`` (from input 0 to unit 0 of layer 1), ``"b2[1]"``.
+    learning_rate : float
+        α of the update W ← W - α ∂E/∂W that the derivation ends with.
+    digits : int
+        Significant digits of the printed numbers.
+    eps : float
+        ε of the central finite difference printed beside the result.
+
+    Returns
+    -------
+    Derivation
     """
     numbers = Numbers.of(net)
     p = parse_indexed_name(parameter, numbers.sizes)

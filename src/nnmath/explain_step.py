@@ -29,6 +29,24 @@ def explain_step(net, X, y, learning_rate: float = 0.1, update: bool = False, di
     are written into ``net`` (otherwise ``net`` is left as it was).
 
     Refuses networks with more than 40 weights and biases, and more than 8 samples.
+
+    The step is W^l ← W^l - α (a^{l-1})^T δ^l / m and b^l ← b^l - α (1/m) Σ_i δ^l_i for every layer.
+
+    Parameters
+    ----------
+    net : Network
+    X : array-like of shape (m, n_0), m <= 8
+    y : array-like of shape (m,) or (m, n_L)
+    learning_rate : float
+        α.
+    update : bool
+        Write the new W and b into ``net``.
+    digits : int
+        Significant digits of the printed numbers.
+
+    Returns
+    -------
+    Derivation
     """
     numbers = Numbers.of(net)
     n_parameters = sum(W.size + b.size for W, b in zip(numbers.Ws[1:], numbers.bs[1:]))

@@ -102,6 +102,24 @@ def gradient_flow(net, X, y, samples: Optional[int] = 1000, train: bool = True,
     The gradient is the one a training step on that batch would take (``train=True``: batch
     statistics in batch normalisation, dropout drawn from ``seed``); ``train=False`` uses the
     running statistics. ``ratios[l] = delta_rms[l] / delta_rms[l+1] ≤ bounds[l]``, see the module.
+
+    Parameters
+    ----------
+    net : Network
+    X : array-like of shape (m, n_0)
+    y : array-like of shape (m,) or (m, n_L)
+    samples : int or None
+        Use the first ``samples`` rows (Nielsen averaged over 1,000); None uses all.
+    train : bool
+        Training-mode gradient (batch statistics, dropout) or prediction mode.
+    seed : int
+        Seeds the dropout masks.
+
+    Returns
+    -------
+    GradientFlow
+        ``bias_norms`` ‖∂E/∂b^l‖ = ‖mean_i δ^l_i‖, ``weight_norms`` ‖∂E/∂W^l‖_F, ``delta_rms``,
+        ``ratios`` ρ_l = rms δ^l / rms δ^{l+1} and ``bounds`` sup|f'| · ‖W^{l+1}‖₂ per layer.
     """
     X, y = np.asarray(X), np.asarray(y)
     if samples is not None:
