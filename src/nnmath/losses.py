@@ -39,7 +39,7 @@ def binary_cross_entropy(z: Array, y_hat: Array, y: Array) -> float:
     """
     per_sample = softplus(z)
     per_sample -= y * z  # softplus(z) - y z, one row per sample
-    return float(per_sample.sum()) / z.shape[0]
+    return float(np.add.reduce(per_sample, axis=None)) / z.shape[0]  # Σ_i / m
 
 
 def categorical_cross_entropy(z: Array, y_hat: Array, y: Array) -> float:

@@ -196,8 +196,9 @@ def _epoch(net: Any, data: TrainingData, batch_size: Optional[int], lr: float, o
     params = net.parameters()
     normalised = [l for l, layer in enumerate(net.layers) if layer.bn is not None]
     order = rng.permutation(n) if shuffle and B < n else None
-    total_loss, correct, steps = 0.0, 0, 0
+    total_loss, steps = 0.0, 0
     norms_W, norms_b = [0.0] * L, [0.0] * L  # Σ over the epoch's steps of ‖∂E/∂W^l‖, ‖∂E/∂b^l‖
+    decisions: list[Array] = []  # each step's decided classes; compared with the truth once, after the epoch
     for start in range(0, n, B):
         # Shuffled by index: only this batch's rows are copied; in order, the batch is a view of X.
         batch: Any = order[start:start + B] if order is not None else slice(start, start + B)
@@ -210,8 +211,9 @@ def _epoch(net: Any, data: TrainingData, batch_size: Optional[int], lr: float, o
             raise _Diverged
         for l in normalised:
             net.layers[l].bn.update_running_statistics(trace.layers[l].bn, len(Xb))
-        norms_W = [s + v for s, v in zip(norms_W, grads.weight_norms())]
-        norms_b = [s + v for s, v in zip(norms_b, grads.bias_norms())]
+        for l, g in enumerate(grads.layers):
+            norms_W[l] += math.sqrt(np.vdot(g.W, g.W))  # ‖G‖ = sqrt(Σ G_jk²), as Gradients.weight_norms
+            norms_b[l] += math.sqrt(np.vdot(g.b, g.b))
         if weight_decay:
             for layer, g in zip(net.layers, grads.layers):
                 g.W += weight_decay * layer.W
@@ -221,10 +223,15 @@ def _epoch(net: Any, data: TrainingData, batch_size: Optional[int], lr: float, o
         opt.step(params, step, lr)
         total_loss += grads.loss * len(Xb)
         if data.truth is not None:
-            correct += net.targets.count_correct(net.targets.decide(trace.output), data.truth[batch])
+            decisions.append(net.targets.decide(trace.output))
         steps += 1
     if not all(np.all(np.isfinite(p)) for p in params):
         raise _Diverged
+    correct = 0
+    if data.truth is not None:  # the rows in the order the steps visited them
+        visited = order if data.rows is None else data.rows if order is None else data.rows[order]
+        truth = data.truth if visited is None else data.truth[visited]
+        correct = net.targets.count_correct(np.concatenate(decisions), truth)
     record: dict[str, Any] = {
         "loss": total_loss / n, "accuracy": correct / n if data.truth is not None else None,
         "val_loss": None, "val_accuracy": None, "learning_rate": lr,
