@@ -94,6 +94,7 @@ class Network(Parameters):
                 else "binary" if sizes[-1] == 1 else "multilabel")
         self.targets = Targets(kind, sizes[-1])
         self.history_ = None  # the History of the last fit
+        self._link_theta()  # θ: one vector holding every W^l and b^l (see parameters.py)
 
     # ---- construction helpers -------------------------------------------------------------
     @staticmethod
@@ -189,16 +190,19 @@ class Network(Parameters):
         # cross-entropy, ∂E/∂ŷ · f'(z) = ŷ - y because f'(z) cancels (see losses.Loss.output_delta).
         delta = self.loss.output_delta(last.z, last.a, Y, self.layers[-1].f)
         grads: list = [None] * len(self.layers)
+        flat = np.empty_like(self.theta)  # ∂E/∂θ, laid out like θ: each layer writes into its pieces
+        pieces = self.split(flat)
         dE_da = None  # ∂E/∂a^l, the error reaching layer l's output from layer l+1
         for l in reversed(range(len(self.layers))):
             layer, t = self.layers[l], trace.layers[l]
             d_gamma = d_beta = None
             if dE_da is not None:
                 delta, d_gamma, d_beta = layer.delta(dE_da, t)  # δ^l = ∂E/∂a^l ⊙ f'(z^l)
-            grads[l] = layer.gradients(delta, t, d_gamma, d_beta)
+            first, stop = self._layer_pieces[l]
+            grads[l] = layer.gradients(delta, t, d_gamma, d_beta, out=pieces[first:stop])
             if l > 0:
                 dE_da = layer.error_to_input(delta, dE_da)  # δ^l (W^l)^T
-        return Gradients(E, grads)
+        return Gradients(E, grads, flat)
 
     def encode(self, y: ArrayLike) -> Array:
         """The target matrix for labels ``y``.

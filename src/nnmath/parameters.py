@@ -2,6 +2,11 @@
 
 Names follow the seed's numbering from 1 (``net["W2"]``, ``state()["b1"]``) while Python lists
 count from 0 (``net.weights[0]`` is W¹).
+
+All trainable numbers also live in one vector θ = (W¹, b¹, W², b², ...), ``net.theta``: each
+W^l and b^l is a view of its piece of θ, so writing to W^l writes to θ and back. An optimizer
+moves the whole network in one step θ ← θ - α ∂E/∂θ, two NumPy calls instead of two per array
+(``Gradients.flat`` is ∂E/∂θ, laid out the same way).
 """
 from __future__ import annotations
 
@@ -80,7 +85,47 @@ class Parameters:
             raise NNMathError(f"{attr} must be an array of numbers of shape {old.shape}") from None
         if value.shape != old.shape:
             raise NNMathError(f"{attr} must have shape {old.shape}, got {value.shape}")
-        setattr(layer, attr, value)
+        old[...] = value  # into its piece of θ
+
+    # ---- θ, every trainable number in one vector ------------------------------------------
+    theta: Array
+
+    def _link_theta(self) -> None:
+        """Copy the trainable arrays into one new vector θ and make each of them a view of its piece."""
+        arrays = self.parameters()
+        theta = np.empty(sum(a.size for a in arrays), dtype=self.dtype)
+        self._pieces: list[tuple[int, int, tuple[int, ...]]] = []  # (start, stop, shape) per array
+        self._layer_pieces: list[tuple[int, int]] = []  # per layer, its arrays' range in parameters()
+        for layer in self.layers:
+            first = self._layer_pieces[-1][1] if self._layer_pieces else 0
+            self._layer_pieces.append((first, first + len(layer.parameter_names())))
+        start = 0
+        for a in arrays:
+            self._pieces.append((start, start + a.size, a.shape))
+            theta[start:start + a.size] = a.reshape(-1)
+            start += a.size
+        self.theta = theta
+        views = self.split(theta)
+        for layer in self.layers:
+            layer.W, layer.b = views.pop(0), views.pop(0)
+            if layer.bn is not None:
+                layer.bn.gamma, layer.bn.beta = views.pop(0), views.pop(0)
+
+    def flat_parameters(self) -> Array:
+        """θ, with every W^l, b^l (γ^l, β^l) a view of it; relinked first if an array was replaced
+        (``layer.W = ...``) or copied (unpickling)."""
+        if not all(p.base is self.theta for p in self.parameters()):
+            self._link_theta()
+        return self.theta
+
+    def split(self, flat: Array) -> list[Array]:
+        """A vector laid out like θ, cut into views shaped like W¹, b¹, ... (parameters() order)."""
+        return [flat[start:stop].reshape(shape) for start, stop, shape in self._pieces]
+
+    def __setstate__(self, state: dict) -> None:
+        # Pickling and deepcopy copy each view into an array of its own: rebuild θ from them.
+        self.__dict__.update(state)
+        self._link_theta()
 
     def parameters(self) -> list[Array]:
         """Every trainable array, layer 1 first: W1, b1, (gamma1, beta1), W2, ..."""
@@ -107,10 +152,10 @@ class Parameters:
             return self
         self.dtype = dtype
         for layer in self.layers:
-            layer.W, layer.b = layer.W.astype(dtype), layer.b.astype(dtype)
             if layer.bn is not None:
-                for attr in ("gamma", "beta", "running_mean", "running_var"):
+                for attr in ("running_mean", "running_var"):
                     setattr(layer.bn, attr, getattr(layer.bn, attr).astype(dtype))
+        self._link_theta()  # a new θ of the new dtype; W^l, b^l, γ^l, β^l become views of it
         return self
 
     def state(self) -> dict[str, Array]:

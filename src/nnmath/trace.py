@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
@@ -58,6 +59,7 @@ class Gradients:
 
     loss: float
     layers: list[LayerGradients]
+    flat: Optional[Array] = None  # ∂E/∂θ in one vector laid out like net.theta; the arrays above are views of it
 
     @property
     def weights(self) -> list[Array]:

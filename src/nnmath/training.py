@@ -193,7 +193,7 @@ def _epoch(net: Any, data: TrainingData, batch_size: Optional[int], lr: float, o
     """One pass over the training rows; returns the epoch's record for the History."""
     n, L = data.n, len(net.layers)
     B = min(batch_size or n, n)
-    params = net.parameters()
+    theta = [net.flat_parameters()]  # θ: every W^l, b^l is a view of this one vector
     normalised = [l for l, layer in enumerate(net.layers) if layer.bn is not None]
     order = rng.permutation(n) if shuffle and B < n else None
     total_loss, steps = 0.0, 0
@@ -217,15 +217,14 @@ def _epoch(net: Any, data: TrainingData, batch_size: Optional[int], lr: float, o
         if weight_decay:
             for layer, g in zip(net.layers, grads.layers):
                 g.W += weight_decay * layer.W
-        step = grads.parameters()
         if clip_norm is not None:
-            _clip(step, clip_norm)
-        opt.step(params, step, lr)
+            _clip([grads.flat], clip_norm)
+        opt.step(theta, [grads.flat], lr)  # θ ← θ - α ∂E/∂θ for the whole network at once
         total_loss += grads.loss * len(Xb)
         if data.truth is not None:
             decisions.append(net.targets.decide(trace.output))
         steps += 1
-    if not all(np.all(np.isfinite(p)) for p in params):
+    if not np.isfinite(theta[0]).all():
         raise _Diverged
     correct = 0
     if data.truth is not None:  # the rows in the order the steps visited them
