@@ -234,4 +234,5 @@ def from_torch(module: Any) -> Network:
                 raise NNMathError("BatchNorm1d(momentum=None) (a cumulative average) is not supported; "
                                   "nnmath uses a momentum")
             layer.bn.eps, layer.bn.momentum = float(bn.eps), float(bn.momentum)
+    net.flat_parameters()  # the arrays above become views of θ again
     return net
