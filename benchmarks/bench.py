@@ -9,7 +9,8 @@ Workloads (float32, plain SGD, no shuffling, the same settings for every tool: s
 - W3: [30, 16, 1] full-batch gradient descent on the breast-cancer data, 1,000 epochs
 
 Each tool runs ``--repeats`` times, interleaved, and its best time counts (other processes
-only ever slow a run down). Also: a scaling sweep (sweep.py, drawn as a PNG) and the peak
+only ever slow a run down). The bare NumPy loop of the peer measurement (trainers.py) runs
+among them as a reference: the floor of any NumPy engine, with none of nnmath's bookkeeping. Also: a scaling sweep (sweep.py, drawn as a PNG) and the peak
 memory of a fit on 60,000 x 784 (memory.py). ``--tiny`` shrinks everything to seconds (CI).
 """
 from __future__ import annotations
@@ -27,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from memory import fit_peak_memory  # noqa: E402
 from sweep import plot_sweep, run_sweep  # noqa: E402
-from trainers import TRAINERS, matmul_limit, step_matmul_limit  # noqa: E402
+from trainers import REFERENCES, TRAINERS, matmul_limit, step_matmul_limit  # noqa: E402
 
 # name: (sizes, batch (None = full batch), samples (None = the breast-cancer set), epochs, learning rate)
 WORKLOADS = {
@@ -60,10 +61,11 @@ def run_workload(name, spec, repeats, rng, shrink=1.0):
         epochs = max(1, int(epochs * shrink))
     X, y = workload_data(sizes, samples, rng)
     batch_size = batch or len(X)
-    seconds = {tool: float("inf") for tool in TRAINERS}
+    runners = {**TRAINERS, **REFERENCES}
+    seconds = {tool: float("inf") for tool in runners}
     final_loss = {}
     for _ in range(repeats):
-        for tool, train in TRAINERS.items():
+        for tool, train in runners.items():
             s, final_loss[tool] = train(sizes, X, y, batch_size, epochs, lr)
             seconds[tool] = min(seconds[tool], s)
     rate = {tool: len(X) * epochs / s for tool, s in seconds.items()}
@@ -106,10 +108,10 @@ def print_table(results) -> None:
     for name, r in results.items():
         print(f"\n{name}: {r['sizes']}, batch {r['batch']}, {r['samples']:,} samples x {r['epochs']} epochs, "
               f"learning rate {r['learning_rate']}")
-        print(f"  {'tool':14s}{'samples/s':>12s}{'nnmath is':>11s}{'of limit':>10s}{'of matmuls':>12s}{'final E':>9s}")
+        print(f"  {'tool':16s}{'samples/s':>12s}{'nnmath is':>11s}{'of limit':>10s}{'of matmuls':>12s}{'final E':>9s}")
         for tool, rate in r["samples_per_second"].items():
             ratio = f"{r['nnmath_over'][tool]:.2f}x" if tool in r["nnmath_over"] else "-"
-            print(f"  {tool:14s}{rate:12,.0f}{ratio:>11s}{r['fraction_of_limit'][tool]:10.0%}"
+            print(f"  {tool:16s}{rate:12,.0f}{ratio:>11s}{r['fraction_of_limit'][tool]:10.0%}"
                   f"{r['fraction_of_step_matmuls'][tool]:12.0%}{r['final_training_loss'][tool]:9.4f}")
         print(f"  matmul limit {r['matmul_limit_samples_per_second']:,.0f} samples/s (every flop at the largest "
               f"layer's product); a step of matrix products alone: {r['step_matmuls_only_samples_per_second']:,.0f}")
@@ -119,13 +121,14 @@ def print_table(results) -> None:
 
 def markdown_table(report) -> str:
     """One run's results as the Markdown table README.md and docs/performance.md show."""
-    rows = ["| workload | nnmath samples/s | scikit-learn | PyTorch | nnmath / scikit-learn | nnmath / PyTorch "
-            "| nnmath / matmul limit | nnmath / matmuls |", "|---" * 8 + "|"]
+    rows = ["| workload | nnmath samples/s | scikit-learn | PyTorch | bare NumPy loop | nnmath / scikit-learn "
+            "| nnmath / PyTorch | nnmath / bare loop | nnmath / matmul limit | nnmath / matmuls |", "|---" * 10 + "|"]
     for name, r in report["workloads"].items():
-        rate = r["samples_per_second"]
+        rate, over = r["samples_per_second"], r["nnmath_over"]
         rows.append(f"| {name} | {rate['nnmath']:,.0f} | {rate['scikit-learn']:,.0f} | {rate['PyTorch']:,.0f} "
-                    f"| {r['nnmath_over']['scikit-learn']:.2f}x | {r['nnmath_over']['PyTorch']:.2f}x "
-                    f"| {r['fraction_of_limit']['nnmath']:.0%} | {r['fraction_of_step_matmuls']['nnmath']:.0%} |")
+                    f"| {rate['bare NumPy loop']:,.0f} | {over['scikit-learn']:.2f}x | {over['PyTorch']:.2f}x "
+                    f"| {over['bare NumPy loop']:.2f}x | {r['fraction_of_limit']['nnmath']:.0%} "
+                    f"| {r['fraction_of_step_matmuls']['nnmath']:.0%} |")
     m = report["machine"]
     rows.append(f"\n{m['nproc']} cores, {m['cpu']}, NumPy {m['numpy']}, scikit-learn {m['scikit-learn']}, "
                 f"PyTorch {m['torch']}; load average at the start {m['load_average_at_start'][0]:.2f}.")

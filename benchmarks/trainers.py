@@ -87,7 +87,52 @@ def train_torch(sizes, X, y, batch, epochs, lr, seed=0) -> tuple[float, float]:
         return seconds, float(loss_fn(net(Xt), yt))
 
 
+def train_bare_numpy(sizes, X, y, batch, epochs, lr, seed=0) -> tuple[float, float]:
+    """A reference, not a tool: the bare NumPy loop of the peer measurement, written out for
+    this network alone. Forward, δᴸ = ŷ - y, backprop, θ ← θ - α g, and nothing else: no E, no
+    accuracy, no gradient norms, no checks, no objects. What any NumPy engine can at best reach."""
+    rng = np.random.default_rng(seed)
+    Ws = [(rng.standard_normal((i, o)) / np.sqrt(i)).astype(X.dtype) for i, o in zip(sizes[:-1], sizes[1:])]
+    bs = [np.zeros(o, X.dtype) for o in sizes[1:]]
+    Y = y.astype(X.dtype).reshape(-1, 1) if sizes[-1] == 1 else np.eye(sizes[-1], dtype=X.dtype)[y]
+
+    def sigmoid(z):
+        return np.tanh(z * 0.5) * 0.5 + 0.5
+
+    def output(z):  # ŷ: sigmoid for one unit, softmax for several
+        if z.shape[1] == 1:
+            return sigmoid(z)
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def forward(x):
+        activations = [x]
+        for W, b in zip(Ws[:-1], bs[:-1]):
+            activations.append(sigmoid(activations[-1] @ W + b))
+        return activations, output(activations[-1] @ Ws[-1] + bs[-1])
+
+    n = len(X)
+    t = time.perf_counter()
+    for _ in range(epochs):
+        for start in range(0, n, batch):
+            activations, y_hat = forward(X[start:start + batch])
+            delta = (y_hat - Y[start:start + batch]) / len(y_hat)
+            for l in range(len(Ws) - 1, -1, -1):
+                grad_W, grad_b = activations[l].T @ delta, delta.sum(axis=0)
+                if l:
+                    delta = (delta @ Ws[l].T) * (activations[l] * (1 - activations[l]))
+                Ws[l] -= lr * grad_W
+                bs[l] -= lr * grad_b
+    seconds = time.perf_counter() - t
+    y_hat = np.clip(forward(X)[1].astype(np.float64), 1e-12, 1 - 1e-12)
+    if sizes[-1] == 1:
+        return seconds, float(-np.mean(Y[:, 0] * np.log(y_hat[:, 0]) + (1 - Y[:, 0]) * np.log(1 - y_hat[:, 0])))
+    return seconds, float(-np.mean(np.log(y_hat[np.arange(n), y])))
+
+
 TRAINERS = {"nnmath": train_nnmath, "scikit-learn": train_sklearn, "PyTorch": train_torch}
+# Timed in the same interleaved runs as the tools, as the floor they are measured against.
+REFERENCES = {"bare NumPy loop": train_bare_numpy}
 
 
 def flops_per_sample(sizes) -> int:

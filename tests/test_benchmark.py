@@ -15,6 +15,7 @@ import memory  # noqa: E402
 import trainers  # noqa: E402
 
 TOOLS = ["nnmath", "scikit-learn", "PyTorch"]
+REFERENCE = "bare NumPy loop"
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +31,9 @@ def test_every_workload_reports_positive_throughputs_ratios_and_the_limit(report
     assert set(data["workloads"]) == {"W1", "W2", "W3"}
     for name, w in data["workloads"].items():
         rates = w["samples_per_second"]
-        assert set(rates) == set(TOOLS) and all(r > 0 for r in rates.values())
+        assert set(rates) == set(TOOLS) | {REFERENCE} and all(r > 0 for r in rates.values())
         assert w["matmul_limit_samples_per_second"] > 0
-        for tool in TOOLS[1:]:
+        for tool in TOOLS[1:] + [REFERENCE]:
             assert w["nnmath_over"][tool] == pytest.approx(rates["nnmath"] / rates[tool])
         assert w["fraction_of_limit"]["nnmath"] == pytest.approx(rates["nnmath"] / w["matmul_limit_samples_per_second"])
     assert set(data["workloads"]["W1"]["targets"]) == {"PyTorch", "scikit-learn", "limit"}
@@ -71,9 +72,23 @@ def test_the_three_tools_learn_the_same_easy_problem():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((256, 4)).astype(np.float32)
     y = (X[:, 0] + X[:, 1] > 0).astype(int)
-    for tool, train in trainers.TRAINERS.items():
+    for tool, train in {**trainers.TRAINERS, **trainers.REFERENCES}.items():
         seconds, E = train([4, 8, 1], X, y, 16, 10, 1.0)
         assert seconds > 0 and E < 0.4, (tool, E)
+
+
+def test_the_bare_loop_takes_the_same_steps_as_nnmath():
+    """From the same weights, the reference loop and nnmath's fit land on the same E: the floor
+    does the same work (mini-batch SGD, softmax or sigmoid output), only without the bookkeeping."""
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((96, 5)).astype(np.float64)
+    for sizes, y in (([5, 6, 1], rng.integers(0, 2, 96)), ([5, 6, 3], rng.integers(0, 3, 96))):
+        import nnmath
+
+        net = nnmath.Network(sizes, seed=0, init=lambda i, o, r: r.standard_normal((i, o)) / np.sqrt(i))
+        net.fit(X, y, epochs=3, learning_rate=0.3, batch_size=16, shuffle=False)
+        _, E_bare = trainers.train_bare_numpy(sizes, X, y, 16, 3, 0.3, seed=0)
+        assert E_bare == pytest.approx(net.error(X, y), rel=1e-9)
 
 
 def test_bad_arguments_give_one_line_and_exit_code_2(capsys):
