@@ -168,7 +168,7 @@ class Network(Parameters):
             a = t.a
         return Trace(traces)
 
-    def backward(self, trace: Trace, Y: Array) -> Gradients:
+    def backward(self, trace: Trace, Y: Array, out: Optional[tuple[Array, list[Array]]] = None) -> Gradients:
         r"""Backpropagation: δ^L = ŷ - y, then δ^l = (δ^{l+1} (W^{l+1})^T) ⊙ f'(z^l) for l = L-1..1,
         and ∂E/∂W^l = (a^{l-1})^T δ^l / m, ∂E/∂b^l = (1/m) Σ_i δ^l_i.
 
@@ -178,6 +178,9 @@ class Network(Parameters):
             The forward pass of the batch (``forward``).
         Y : ndarray of shape (m, n_L)
             The encoded targets y (see ``encode``), shaped like ŷ.
+        out : (flat, views), optional
+            Where to write ∂E/∂θ: a vector laid out like θ and ``net.split(flat)``. Training passes
+            the same pair at every step; by default each call gets new arrays.
 
         Returns
         -------
@@ -190,8 +193,10 @@ class Network(Parameters):
         # cross-entropy, ∂E/∂ŷ · f'(z) = ŷ - y because f'(z) cancels (see losses.Loss.output_delta).
         delta = self.loss.output_delta(last.z, last.a, Y, self.layers[-1].f)
         grads: list = [None] * len(self.layers)
-        flat = np.empty_like(self.theta)  # ∂E/∂θ, laid out like θ: each layer writes into its pieces
-        pieces = self.split(flat)
+        if out is None:
+            flat = np.empty_like(self.theta)  # ∂E/∂θ, laid out like θ: each layer writes into its pieces
+            out = flat, self.split(flat)
+        flat, pieces = out
         dE_da = None  # ∂E/∂a^l, the error reaching layer l's output from layer l+1
         for l in reversed(range(len(self.layers))):
             layer, t = self.layers[l], trace.layers[l]

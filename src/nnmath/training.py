@@ -194,6 +194,10 @@ def _epoch(net: Any, data: TrainingData, batch_size: Optional[int], lr: float, o
     n, L = data.n, len(net.layers)
     B = min(batch_size or n, n)
     theta = [net.flat_parameters()]  # θ: every W^l, b^l is a view of this one vector
+    # ∂E/∂θ and its per-array views, made once and written by every step's backward pass:
+    # each step's gradient is used (norms, update) before the next one overwrites it.
+    grad = np.empty_like(theta[0])
+    grad_views = (grad, net.split(grad))
     normalised = [l for l, layer in enumerate(net.layers) if layer.bn is not None]
     order = rng.permutation(n) if shuffle and B < n else None
     total_loss, steps = 0.0, 0
@@ -206,7 +210,7 @@ def _epoch(net: Any, data: TrainingData, batch_size: Optional[int], lr: float, o
             batch = data.rows[batch]
         Xb, Yb = data.X[batch], data.Y[batch]
         trace = net.forward(Xb, train=True, rng=rng)
-        grads = net.backward(trace, Yb)
+        grads = net.backward(trace, Yb, out=grad_views)
         if not math.isfinite(grads.loss):
             raise _Diverged
         for l in normalised:
