@@ -131,6 +131,29 @@ def test_history_records_every_epoch_with_gradient_norms_per_layer():
     assert g.bias_norms()[2] == pytest.approx(np.linalg.norm(g.deltas[2].mean(axis=0)))
 
 
+def test_an_epochs_loss_accuracy_and_norms_are_those_of_the_steps_it_took():
+    """One shuffled mini-batch epoch replayed by hand: the loss is Σ_steps m_b E_b / n with each E_b
+    taken before its step's update, the accuracy counts each sample as decided at its step, and
+    the norms are the mean of the steps' ‖∂E/∂W^l‖."""
+    r = np.random.default_rng(3)
+    X, y = r.standard_normal((50, 4)), r.integers(0, 3, 50)
+    h = nnmath.Network([4, 5, 3], seed=0).fit(X, y, epochs=1, learning_rate=0.5, batch_size=16, seed=7)
+    ref = nnmath.Network([4, 5, 3], seed=0)
+    order = np.random.default_rng(7).permutation(50)  # fit's shuffle: the first draw of its seeded rng
+    total, correct, norms = 0.0, 0, []
+    for start in range(0, 50, 16):
+        rows = order[start:start + 16]
+        g = ref.gradients(X[rows], y[rows])
+        total += g.loss * len(rows)
+        correct += int(np.sum(np.argmax(ref.output(X[rows]), axis=1) == y[rows]))
+        norms.append(g.weight_norms())
+        for theta, step in zip(ref.parameters(), g.parameters()):
+            theta -= 0.5 * step
+    assert h.loss[0] == pytest.approx(total / 50, rel=1e-12)
+    assert h.accuracy[0] == correct / 50
+    np.testing.assert_allclose(h.grad_norms[0], np.mean(norms, axis=0), rtol=1e-12)
+
+
 def test_full_batch_history_norm_is_the_gradient_norm_at_the_start_of_the_epoch():
     r = np.random.default_rng(2)
     X, y = r.standard_normal((30, 3)), r.integers(0, 2, 30)

@@ -9,6 +9,7 @@ hidden layer.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Optional, Sequence, Union
 
 import numpy as np
@@ -168,7 +169,8 @@ class Network(Parameters):
             a = t.a
         return Trace(traces)
 
-    def backward(self, trace: Trace, Y: Array, out: Optional[tuple[Array, list[Array]]] = None) -> Gradients:
+    def backward(self, trace: Trace, Y: Array, out: Optional[tuple[Array, list[Array]]] = None,
+                 with_loss: bool = True) -> Gradients:
         r"""Backpropagation: δ^L = ŷ - y, then δ^l = (δ^{l+1} (W^{l+1})^T) ⊙ f'(z^l) for l = L-1..1,
         and ∂E/∂W^l = (a^{l-1})^T δ^l / m, ∂E/∂b^l = (1/m) Σ_i δ^l_i.
 
@@ -181,6 +183,9 @@ class Network(Parameters):
         out : (flat, views), optional
             Where to write ∂E/∂θ: a vector laid out like θ and ``net.split(flat)``. Training passes
             the same pair at every step; by default each call gets new arrays.
+        with_loss : bool
+            Compute E as well (``Gradients.loss``); training, which takes E over a whole epoch at
+            once, passes False and gets NaN there.
 
         Returns
         -------
@@ -188,7 +193,7 @@ class Network(Parameters):
             E, and per layer δ^l (one row per sample), ∂E/∂W^l and ∂E/∂b^l.
         """
         last = trace.layers[-1]
-        E = self.loss.value(last.z, last.a, Y)
+        E = self.loss.value(last.z, last.a, Y) if with_loss else math.nan
         # δ^L: for the matched pairs sigmoid + binary cross-entropy and softmax + categorical
         # cross-entropy, ∂E/∂ŷ · f'(z) = ŷ - y because f'(z) cancels (see losses.Loss.output_delta).
         delta = self.loss.output_delta(last.z, last.a, Y, self.layers[-1].f)

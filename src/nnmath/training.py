@@ -200,9 +200,9 @@ def _epoch(net: Any, data: TrainingData, batch_size: Optional[int], lr: float, o
     grad_views = (grad, net.split(grad))
     normalised = [l for l, layer in enumerate(net.layers) if layer.bn is not None]
     order = rng.permutation(n) if shuffle and B < n else None
-    total_loss, steps = 0.0, 0
+    steps = 0
     norms_W, norms_b = [0.0] * L, [0.0] * L  # Σ over the epoch's steps of ‖∂E/∂W^l‖, ‖∂E/∂b^l‖
-    decisions: list[Array] = []  # each step's decided classes; compared with the truth once, after the epoch
+    outputs: list[tuple[Array, Array]] = []  # each step's z^L and ŷ, for the epoch's E and accuracy
     for start in range(0, n, B):
         # Shuffled by index: only this batch's rows are copied; in order, the batch is a view of X.
         batch: Any = order[start:start + B] if order is not None else slice(start, start + B)
@@ -210,9 +210,7 @@ def _epoch(net: Any, data: TrainingData, batch_size: Optional[int], lr: float, o
             batch = data.rows[batch]
         Xb, Yb = data.X[batch], data.Y[batch]
         trace = net.forward(Xb, train=True, rng=rng)
-        grads = net.backward(trace, Yb, out=grad_views)
-        if not math.isfinite(grads.loss):
-            raise _Diverged
+        grads = net.backward(trace, Yb, out=grad_views, with_loss=False)  # E: after the epoch
         for l in normalised:
             net.layers[l].bn.update_running_statistics(trace.layers[l].bn, len(Xb))
         for l, g in enumerate(grads.layers):
@@ -224,19 +222,21 @@ def _epoch(net: Any, data: TrainingData, batch_size: Optional[int], lr: float, o
         if clip_norm is not None:
             _clip([grads.flat], clip_norm)
         opt.step(theta, [grads.flat], lr)  # θ ← θ - α ∂E/∂θ for the whole network at once
-        total_loss += grads.loss * len(Xb)
-        if data.truth is not None:
-            decisions.append(net.targets.decide(trace.output))
+        outputs.append((trace.layers[-1].z, trace.output))
         steps += 1
-    if not np.isfinite(theta[0]).all():
+    # The epoch's E = (1/n) Σ_i E_i and accuracy, each sample's z^L and ŷ as its step computed them
+    # (before that step's update): one evaluation over the epoch instead of one per step.
+    visited = order if data.rows is None else data.rows if order is None else data.rows[order]
+    Z, Y_hat = (parts[0] if steps == 1 else np.concatenate(parts) for parts in zip(*outputs))
+    loss = net.loss.value(Z, Y_hat, data.Y if visited is None else data.Y[visited])
+    if not (math.isfinite(loss) and np.isfinite(theta[0]).all()):
         raise _Diverged
     correct = 0
-    if data.truth is not None:  # the rows in the order the steps visited them
-        visited = order if data.rows is None else data.rows if order is None else data.rows[order]
+    if data.truth is not None:
         truth = data.truth if visited is None else data.truth[visited]
-        correct = net.targets.count_correct(np.concatenate(decisions), truth)
+        correct = net.targets.count_correct(net.targets.decide(Y_hat), truth)
     record: dict[str, Any] = {
-        "loss": total_loss / n, "accuracy": correct / n if data.truth is not None else None,
+        "loss": loss, "accuracy": correct / n if data.truth is not None else None,
         "val_loss": None, "val_accuracy": None, "learning_rate": lr,
         "grad_norms": [s / steps for s in norms_W], "delta_norms": [s / steps for s in norms_b],
     }
