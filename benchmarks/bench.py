@@ -139,7 +139,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", default="benchmarks/results.json", help="where to write the JSON results")
     p.add_argument("--plot", help="where to draw the scaling sweep (default: sweep.png beside --out)")
-    p.add_argument("--repeats", type=int, default=5, help="runs per tool; the best counts")
+    p.add_argument("--repeats", type=int, default=9, help="runs per tool; the best counts")
     p.add_argument("--workloads", default="W1,W2,W3", help="comma-separated subset of W1,W2,W3")
     p.add_argument("--no-sweep", action="store_true", help="skip the scaling sweep and its plot")
     p.add_argument("--no-memory", action="store_true", help="skip the memory measurement")

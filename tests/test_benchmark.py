@@ -95,3 +95,17 @@ def test_bad_arguments_give_one_line_and_exit_code_2(capsys):
     assert bench.main(["--workloads", "W9"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "W9" in err
+
+
+def test_compare_times_each_source_tree_and_names_a_broken_one(capsys, tmp_path):
+    import compare
+
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    assert compare.main(["W3", src, "--rounds", "1", "--fits", "1"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith(src) and float(line.split("best")[1].split()[0].replace(",", "")) > 0
+    (tmp_path / "nnmath").mkdir()
+    (tmp_path / "nnmath" / "__init__.py").write_text("raise ImportError('broken tree')\n")
+    assert compare.main(["W3", str(tmp_path), "--rounds", "1", "--fits", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "broken tree" in err
