@@ -46,16 +46,33 @@ def test_sigmoid_derivative_bound_is_a_quarter_at_zero():
     assert act.derivative(np.array([0.0]), act.f(np.array([0.0])))[0] == 0.25
 
 
+# sigmoid has two forms: expit for arrays of up to ONE_CALL_SIGMOID numbers, the tanh form above.
+BOTH_FORMS = [1, activations.ONE_CALL_SIGMOID // 9 + 1]  # copies of a 9-number array: 9 and > 512 numbers
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_sigmoid_is_stable_for_huge_inputs(dtype):
-    z = np.array([-1e4, -1000, -88.8, -40, 0, 40, 88.8, 1000, 1e4], dtype=dtype)
+@pytest.mark.parametrize("copies", BOTH_FORMS)
+def test_sigmoid_is_stable_for_huge_inputs(dtype, copies):
+    z = np.tile(np.array([-1e4, -1000, -88.8, -40, 0, 40, 88.8, 1000, 1e4], dtype=dtype), (copies, 1))
     with np.errstate(over="raise", invalid="raise", divide="raise"):  # any overflow or invalid operation raises
         a = activations.sigmoid(z)
         d = activations.sigmoid_derivative(z, a)
     assert a.dtype == dtype and d.dtype == dtype
     assert np.all(np.isfinite(a)) and np.all(np.isfinite(d))
-    assert a[0] == 0.0 and a[-1] == 1.0 and a[4] == 0.5
-    assert np.all(np.diff(a) >= 0)
+    assert np.all(a[:, 0] == 0.0) and np.all(a[:, -1] == 1.0) and np.all(a[:, 4] == 0.5)
+    assert np.all(np.diff(a, axis=1) >= 0)
+
+
+@pytest.mark.parametrize("dtype, tolerance", [(np.float32, 2e-7), (np.float64, 1e-15)])
+def test_both_sigmoid_forms_give_the_formula_to_the_last_digits(dtype, tolerance):
+    z = np.linspace(-30, 30, 1201).astype(dtype)
+    exact = 1 / (1 + np.exp(-z.astype(np.longdouble)))
+    small = np.concatenate([activations.sigmoid(part) for part in np.array_split(z, 4)])  # 300 numbers each
+    large = activations.sigmoid(z)
+    assert z.size > activations.ONE_CALL_SIGMOID >= 300
+    for a in (small, large):
+        assert a.dtype == dtype
+        np.testing.assert_allclose(a, exact, rtol=0, atol=tolerance)  # absolute: what a layer above sees
 
 
 def test_softmax_rows_sum_to_one_and_never_overflow():

@@ -11,6 +11,7 @@ finite difference of f, and every bound against the largest |f'| on a fine grid.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -31,12 +32,29 @@ class Activation:
     derivative_formula: str  # LaTeX of f'
 
 
+# Up to this many numbers, a NumPy call costs more than its arithmetic, and SciPy's expit (one
+# call) beats the tanh form (four); above it expit, which is not vectorised, is the slower one.
+# Measured crossover: about 512 numbers in float32, 450 in float64 (docs/performance.md).
+ONE_CALL_SIGMOID = 512
+
+
+@functools.cache
+def _expit() -> Callable[[Array], Array]:
+    from scipy.special import expit  # on first use: importing scipy.special takes ~0.4 s
+
+    return expit
+
+
 def sigmoid(z: Array) -> Array:
     r"""S(z) = \frac{1}{1 + e^{-z}} = \tfrac12 (1 + \tanh(z/2)).
 
-    The tanh form never overflows (e^{-z} does for z < -88 in float32), keeps float32 in
-    float32 and costs one transcendental call; the last three steps work in place.
+    Neither form overflows (e^{-z} alone does for z < -88 in float32) and both keep float32 in
+    float32. Small arrays (one output unit, a narrow layer's batch) take SciPy's ``expit``, the
+    logistic function in one call; larger ones the tanh form: one transcendental call, then
+    three steps in place.
     """
+    if z.size <= ONE_CALL_SIGMOID:
+        return _expit()(z)
     a = np.multiply(z, 0.5)
     np.tanh(a, out=a)
     a += 1.0
