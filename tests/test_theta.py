@@ -75,3 +75,41 @@ def test_training_moves_every_layer_through_theta_even_after_a_layer_was_replace
     step = ref.gradients(X, y)
     expected = ref.theta - 0.5 * step.flat
     np.testing.assert_allclose(net.theta, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_a_pickle_holds_the_numbers_once_and_a_shallow_copy_shares_theta():
+    net = nnmath.Network([784, 256, 128, 10], seed=0)
+    assert len(pickle.dumps(net)) < 1.1 * net.theta.nbytes  # θ is not pickled beside its pieces
+    shallow = copy.copy(net)
+    assert shallow.theta is net.theta  # shares the layers, so it shares θ; the original keeps its link
+    net.weights[0][0, 0] = 5.0
+    assert net.theta[0] == 5.0 and shallow.theta[0] == 5.0
+
+
+@pytest.mark.parametrize("name", ["momentum", "adam"])
+def test_an_optimizer_state_made_for_other_arrays_is_refused_in_one_clear_error(name):
+    from nnmath import optimizers
+    from nnmath.errors import NNMathError
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((20, 3)), rng.integers(0, 2, 20)
+    net = nnmath.Network([3, 4, 1], seed=0)
+    opt = optimizers.get(name)
+    opt.step(net.parameters(), net.gradients(X, y).parameters(), 0.1)  # state shaped per array
+    with pytest.raises(NNMathError, match="state was made for other arrays"):
+        net.fit(X, y, epochs=1, optimizer=opt)  # fit hands it θ, one vector
+    fresh = optimizers.get(name)
+    net.fit(X, y, epochs=2, optimizer=fresh)
+    assert [v.shape for v in (fresh.velocity if name == "momentum" else fresh.m)] == [net.theta.shape]
+
+
+def test_backward_follows_the_dtype_of_the_forward_pass():
+    """A float32 network run forward on float64 inputs computes in float64; its gradients are
+    float64 too (the flat ∂E/∂θ takes the pass's dtype, not θ's)."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((6, 3)), rng.integers(0, 2, 6)
+    net32 = nnmath.Network([3, 4, 1], seed=0, dtype=np.float32)
+    grads = net32.backward(net32.forward(X), net32.encode(y))
+    assert grads.flat.dtype == np.float64 and all(g.dtype == np.float64 for g in grads.parameters())
+    reference = copy.deepcopy(net32).astype(np.float64).gradients(X, y)
+    np.testing.assert_allclose(grads.flat, reference.flat, rtol=1e-6, atol=1e-9)

@@ -116,6 +116,20 @@ def test_divergence_stops_with_the_epoch_and_keeps_the_last_finite_weights():
     assert len(history) == 1
 
 
+def test_divergence_is_caught_at_the_step_whose_gradient_is_not_finite():
+    """The step with a NaN or infinite gradient is not taken: the optimizer's state (here the
+    momentum velocity) stays finite, so a reused optimizer is not poisoned."""
+    from nnmath import optimizers
+
+    r = np.random.default_rng(0)
+    X, y = r.standard_normal((64, 2)) * 100, r.standard_normal(64) * 100
+    net = nnmath.Network([2, 4, 1], activation="relu", output="identity", seed=0)
+    opt = optimizers.get("momentum")
+    with pytest.raises(TrainingDiverged):
+        net.fit(X, y, epochs=50, learning_rate=1e3, batch_size=8, optimizer=opt)
+    assert opt.velocity is not None and all(np.all(np.isfinite(v)) for v in opt.velocity)
+
+
 def test_history_records_every_epoch_with_gradient_norms_per_layer():
     r = np.random.default_rng(0)
     X, y = r.standard_normal((64, 4)), r.integers(0, 3, 64)
@@ -152,6 +166,34 @@ def test_an_epochs_loss_accuracy_and_norms_are_those_of_the_steps_it_took():
     assert h.loss[0] == pytest.approx(total / 50, rel=1e-12)
     assert h.accuracy[0] == correct / 50
     np.testing.assert_allclose(h.grad_norms[0], np.mean(norms, axis=0), rtol=1e-12)
+
+
+def test_an_epoch_evaluates_its_outputs_in_blocks_of_bounded_memory():
+    """E and the accuracy come from blocks of steps' outputs: a 200-wide output over 20,000
+    samples must not hold every output of the epoch at once (z, ŷ, y and their joined copies:
+    about 8 x 15 MiB), only a block of them."""
+    import tracemalloc
+
+    X = np.random.default_rng(0).standard_normal((20_000, 200)).astype(np.float32)
+    net = nnmath.Network([200, 32, 200], output="identity", dtype=np.float32, seed=0)
+    net.fit(X[:256], X[:256], epochs=1, batch_size=128)  # first-call allocations outside the count
+    tracemalloc.start()
+    history = net.fit(X, X, epochs=1, batch_size=128, learning_rate=0.01)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 2 * X.nbytes, f"the fit held {peak / 2**20:.1f} MiB for a {X.nbytes / 2**20:.1f} MiB X"
+    # and the blocks add up to the epoch's E: the mean of 0.5 ‖ŷ_i - y_i‖² over the steps' outputs
+    replay = nnmath.Network([200, 32, 200], output="identity", dtype=np.float32, seed=0)
+    replay.fit(X[:256], X[:256], epochs=1, batch_size=128)
+    order = np.random.default_rng(0).permutation(20_000)  # the second fit's shuffle (seed 0, first draw)
+    total = 0.0
+    for start in range(0, 20_000, 128):
+        rows = order[start:start + 128]
+        g = replay.gradients(X[rows], X[rows])
+        total += g.loss * len(rows)
+        for theta, step in zip(replay.parameters(), g.parameters()):
+            theta -= np.float32(0.01) * step
+    assert history.loss[0] == pytest.approx(total / 20_000, rel=1e-5)
 
 
 def test_full_batch_history_norm_is_the_gradient_norm_at_the_start_of_the_epoch():

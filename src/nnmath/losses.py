@@ -37,8 +37,9 @@ def binary_cross_entropy(z: Array, y_hat: Array, y: Array) -> float:
 
     Uses ln S(z) = -softplus(-z) and ln(1 - S(z)) = -softplus(z).
     """
-    # Σ_i softplus(z_i) - Σ_i y_i z_i: the second sum is a dot product, with no array for y z.
-    return (float(np.add.reduce(softplus(z), axis=None)) - float(np.vdot(y, z))) / z.shape[0]
+    per_sample = softplus(z)
+    per_sample -= y * z  # softplus(z) - y z, one row per sample
+    return float(np.add.reduce(per_sample, axis=None)) / z.shape[0]  # Σ_i / m
 
 
 def categorical_cross_entropy(z: Array, y_hat: Array, y: Array) -> float:
@@ -47,10 +48,10 @@ def categorical_cross_entropy(z: Array, y_hat: Array, y: Array) -> float:
     top = z.max(axis=1, keepdims=True)
     shifted = np.subtract(z, top)
     np.exp(shifted, out=shifted)
-    logsumexp = np.log(np.add.reduce(shifted, axis=1))
+    logsumexp = np.log(shifted.sum(axis=1))
     logsumexp += top[:, 0]  # logsumexp(z) = max z + ln Σ_k e^{z_k - max z}, which never overflows
-    # Σ_i logsumexp(z_i) - Σ_ik y_ik z_ik: the second sum is a dot product, with no array for y z.
-    return (float(np.add.reduce(logsumexp)) - float(np.vdot(y, z))) / z.shape[0]
+    logsumexp -= (y * z).sum(axis=1)
+    return float(logsumexp.sum()) / z.shape[0]
 
 
 def mean_squared_error(z: Array, y_hat: Array, y: Array) -> float:

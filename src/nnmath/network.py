@@ -199,7 +199,8 @@ class Network(Parameters):
         delta = self.loss.output_delta(last.z, last.a, Y, self.layers[-1].f)
         grads: list = [None] * len(self.layers)
         if out is None:
-            flat = np.empty_like(self.theta)  # ∂E/∂θ, laid out like θ: each layer writes into its pieces
+            # ∂E/∂θ, laid out like θ (each layer writes into its pieces), in the dtype the pass computed in
+            flat = np.empty(self.theta.size, dtype=trace.layers[-1].z.dtype)
             out = flat, self.split(flat)
         flat, pieces = out
         dE_da = None  # ∂E/∂a^l, the error reaching layer l's output from layer l+1

@@ -1,7 +1,10 @@
 r"""Optimizers: how a gradient g = ∂E/∂θ becomes a step for each parameter θ.
 
 They work on plain lists of arrays (the network's parameters and the matching gradients) and
-update θ in place, so they know nothing of layers. α is the learning rate.
+update θ in place, so they know nothing of layers. ``fit`` hands them one array, θ, every
+parameter of the network in one vector (see parameters.py), with ∂E/∂θ laid out the same way;
+an optimizer's state (velocity, moments) is shaped like what it was first given. α is the
+learning rate.
 
 - sgd:       θ ← θ - α g                                         (the seed's gradient descent)
 - momentum:  v ← μ v + g,          θ ← θ - α v
@@ -20,6 +23,13 @@ import numpy as np
 from .errors import NNMathError
 
 Array = np.ndarray
+
+
+def _check_state(state: list[Array], params: list[Array]) -> None:
+    if len(state) != len(params) or any(s.shape != p.shape for s, p in zip(state, params)):
+        raise NNMathError("this optimizer's state was made for other arrays than the ones it is given "
+                          f"({[s.shape for s in state]} against {[p.shape for p in params]}); "
+                          "use a new optimizer for this network")
 
 
 class SGD:
@@ -41,6 +51,7 @@ class Momentum:
     def step(self, params: list[Array], grads: list[Array], learning_rate: float) -> None:
         if self.velocity is None:
             self.velocity = [np.zeros_like(p) for p in params]
+        _check_state(self.velocity, params)
         for theta, g, v in zip(params, grads, self.velocity):
             v *= self.momentum
             v += g
@@ -68,6 +79,7 @@ class Adam:
         if self.m is None or self.s is None:
             self.m = [np.zeros_like(p) for p in params]
             self.s = [np.zeros_like(p) for p in params]
+        _check_state(self.m, params)
         self.t += 1
         correction1 = 1 - self.beta1 ** self.t
         correction2 = 1 - self.beta2 ** self.t

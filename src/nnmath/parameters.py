@@ -122,10 +122,20 @@ class Parameters:
         """A vector laid out like θ, cut into views shaped like W¹, b¹, ... (parameters() order)."""
         return [flat[start:stop].reshape(shape) for start, stop, shape in self._pieces]
 
+    def __getstate__(self) -> dict:
+        # θ is not pickled: its pieces are, as W^l, b^l, ..., and __setstate__ joins them again.
+        state = self.__dict__.copy()
+        state.pop("theta", None)
+        return state
+
     def __setstate__(self, state: dict) -> None:
-        # Pickling and deepcopy copy each view into an array of its own: rebuild θ from them.
         self.__dict__.update(state)
-        self._link_theta()
+        arrays = self.parameters()
+        base = arrays[0].base
+        if base is not None and all(a.base is base for a in arrays) and base.size == sum(a.size for a in arrays):
+            self.theta = base  # a shallow copy (copy.copy): the layers are still views of the original's θ
+        else:
+            self._link_theta()  # unpickled or deep-copied: each array is its own; join them into a new θ
 
     def parameters(self) -> list[Array]:
         """Every trainable array, layer 1 first: W1, b1, (gamma1, beta1), W2, ..."""

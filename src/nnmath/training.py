@@ -94,6 +94,39 @@ class _Diverged(Exception):
     pass
 
 
+class _EpochOutputs:
+    """The epoch's E and accuracy, taken from its steps' outputs a block of steps at a time.
+
+    Each step hands over its z^L, ŷ and targets y (as its forward pass computed them, before its
+    update); they are evaluated together once they hold ``KEEP`` numbers, and at the end of the
+    epoch: E = (1/n) Σ_i E_i with one call per block instead of one per step, in bounded memory.
+    """
+
+    KEEP = 1 << 16  # numbers of z^L held before a block is evaluated: 256 KiB in float32
+
+    def __init__(self, net: Any):
+        self.net, self.kept = net, 0
+        self.parts: list[tuple[Array, Array, Array]] = []
+        self.n, self.loss_sum, self.correct = 0, 0.0, 0
+
+    def add(self, z: Array, y_hat: Array, y: Array) -> None:
+        self.parts.append((z, y_hat, y))
+        self.kept += z.size
+        if self.kept >= self.KEEP:
+            self.evaluate()
+
+    def evaluate(self) -> None:
+        if not self.parts:
+            return
+        Z, Y_hat, Y = (arrays[0] if len(arrays) == 1 else np.concatenate(arrays) for arrays in zip(*self.parts))
+        self.loss_sum += self.net.loss.value(Z, Y_hat, Y) * len(Z)  # m E of the block = Σ_i E_i
+        if self.net.kind != "regression":
+            self.correct += self.net.targets.count_correct(self.net.targets.decide(Y_hat), self.net.targets.decide(Y))
+        self.n += len(Z)
+        self.parts.clear()
+        self.kept = 0
+
+
 # A diverging run overflows; fit detects that itself (a non-finite loss or weight) and raises
 # TrainingDiverged, so NumPy's overflow warnings would only say the same thing less clearly.
 @np.errstate(over="ignore", invalid="ignore", divide="ignore")
@@ -202,7 +235,7 @@ def _epoch(net: Any, data: TrainingData, batch_size: Optional[int], lr: float, o
     order = rng.permutation(n) if shuffle and B < n else None
     steps = 0
     norms_W, norms_b = [0.0] * L, [0.0] * L  # Σ over the epoch's steps of ‖∂E/∂W^l‖, ‖∂E/∂b^l‖
-    outputs: list[tuple[Array, Array]] = []  # each step's z^L and ŷ, for the epoch's E and accuracy
+    outputs = _EpochOutputs(net)  # E and the accuracy: from the steps' outputs, a block at a time
     for start in range(0, n, B):
         # Shuffled by index: only this batch's rows are copied; in order, the batch is a view of X.
         batch: Any = order[start:start + B] if order is not None else slice(start, start + B)
@@ -216,27 +249,22 @@ def _epoch(net: Any, data: TrainingData, batch_size: Optional[int], lr: float, o
         for l, g in enumerate(grads.layers):
             norms_W[l] += math.sqrt(np.vdot(g.W, g.W))  # ‖G‖ = sqrt(Σ G_jk²), as Gradients.weight_norms
             norms_b[l] += math.sqrt(np.vdot(g.b, g.b))
+        if not math.isfinite(sum(norms_W)):  # a NaN or infinite gradient: stop before the step
+            raise _Diverged
         if weight_decay:
             for layer, g in zip(net.layers, grads.layers):
                 g.W += weight_decay * layer.W
         if clip_norm is not None:
             _clip([grads.flat], clip_norm)
         opt.step(theta, [grads.flat], lr)  # θ ← θ - α ∂E/∂θ for the whole network at once
-        outputs.append((trace.layers[-1].z, trace.output))
+        outputs.add(trace.layers[-1].z, trace.output, Yb)
         steps += 1
-    # The epoch's E = (1/n) Σ_i E_i and accuracy, each sample's z^L and ŷ as its step computed them
-    # (before that step's update): one evaluation over the epoch instead of one per step.
-    visited = order if data.rows is None else data.rows if order is None else data.rows[order]
-    Z, Y_hat = (parts[0] if steps == 1 else np.concatenate(parts) for parts in zip(*outputs))
-    loss = net.loss.value(Z, Y_hat, data.Y if visited is None else data.Y[visited])
+    outputs.evaluate()
+    loss = outputs.loss_sum / n
     if not (math.isfinite(loss) and np.isfinite(theta[0]).all()):
         raise _Diverged
-    correct = 0
-    if data.truth is not None:
-        truth = data.truth if visited is None else data.truth[visited]
-        correct = net.targets.count_correct(net.targets.decide(Y_hat), truth)
     record: dict[str, Any] = {
-        "loss": loss, "accuracy": correct / n if data.truth is not None else None,
+        "loss": loss, "accuracy": outputs.correct / n if data.truth is not None else None,
         "val_loss": None, "val_accuracy": None, "learning_rate": lr,
         "grad_norms": [s / steps for s in norms_W], "delta_norms": [s / steps for s in norms_b],
     }
