@@ -107,7 +107,7 @@ class _EpochOutputs:
     def __init__(self, net: Any):
         self.net, self.kept = net, 0
         self.parts: list[tuple[Array, Array, Array]] = []
-        self.n, self.loss_sum, self.correct = 0, 0.0, 0
+        self.loss_sum, self.correct = 0.0, 0  # Σ_i E_i and the right decisions so far
 
     def add(self, z: Array, y_hat: Array, y: Array) -> None:
         self.parts.append((z, y_hat, y))
@@ -122,12 +122,11 @@ class _EpochOutputs:
         self.loss_sum += self.net.loss.value(Z, Y_hat, Y) * len(Z)  # m E of the block = Σ_i E_i
         if self.net.kind != "regression":
             self.correct += self.net.targets.count_correct(self.net.targets.decide(Y_hat), self.net.targets.decide(Y))
-        self.n += len(Z)
         self.parts.clear()
         self.kept = 0
 
 
-# A diverging run overflows; fit detects that itself (a non-finite loss or weight) and raises
+# A diverging run overflows; fit detects that itself (a non-finite gradient, loss or weight) and raises
 # TrainingDiverged, so NumPy's overflow warnings would only say the same thing less clearly.
 @np.errstate(over="ignore", invalid="ignore", divide="ignore")
 def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1, batch_size: Optional[int] = None,
