@@ -184,8 +184,8 @@ class Network(Parameters):
             Where to write ∂E/∂θ: a vector laid out like θ and ``net.split(flat)``. Training passes
             the same pair at every step; by default each call gets new arrays.
         with_loss : bool
-            Compute E as well (``Gradients.loss``); training, which takes E over a whole epoch at
-            once, passes False and gets NaN there.
+            Compute E as well (``Gradients.loss``); training, which takes E over blocks of steps
+            at once, passes False and gets NaN there.
 
         Returns
         -------

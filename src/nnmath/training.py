@@ -51,7 +51,6 @@ class TrainingData:
 
     X: Array
     Y: Array
-    truth: Optional[Array]  # each row's decided class (for accuracy), None for regression
     rows: Optional[Array]
     X_val: Optional[Array]
     Y_val: Optional[Array]
@@ -86,8 +85,7 @@ def prepare_data(net: Any, X: Any, y: Any, validation_split: float, validation_d
             raise NNMathError(f"the validation split leaves no training data ({len(X)} samples)")
         split = rng.permutation(len(X))
         X_val, Y_val, rows = X[split[:n_val]], Y[split[:n_val]], np.sort(split[n_val:])
-    truth = net.targets.decide(Y) if net.kind != "regression" else None
-    return TrainingData(X, Y, truth, rows, X_val, Y_val)
+    return TrainingData(X, Y, rows, X_val, Y_val)
 
 
 class _Diverged(Exception):
@@ -263,14 +261,14 @@ def _epoch(net: Any, data: TrainingData, batch_size: Optional[int], lr: float, o
     if not (math.isfinite(loss) and np.isfinite(theta[0]).all()):
         raise _Diverged
     record: dict[str, Any] = {
-        "loss": loss, "accuracy": outputs.correct / n if data.truth is not None else None,
+        "loss": loss, "accuracy": outputs.correct / n if net.kind != "regression" else None,
         "val_loss": None, "val_accuracy": None, "learning_rate": lr,
         "grad_norms": [s / steps for s in norms_W], "delta_norms": [s / steps for s in norms_b],
     }
     if data.X_val is not None:
         out = net.forward(data.X_val).layers[-1]
         record["val_loss"] = net.loss.value(out.z, out.a, data.Y_val)
-        if data.truth is not None:
+        if net.kind != "regression":
             truth = net.targets.decide(data.Y_val)
             record["val_accuracy"] = net.targets.count_correct(net.targets.decide(out.a), truth) / len(data.X_val)
     return record
