@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from . import optimizers, schedules
+from . import compiled_epoch, optimizers, schedules
 from .errors import NNMathError, TrainingDiverged, is_number, is_whole_number
 from .history import History
 from .labels import as_labels
@@ -221,15 +221,46 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
 def _epoch(net: Any, data: TrainingData, batch_size: Optional[int], lr: float, opt: Any,
            rng: np.random.Generator, shuffle: bool, weight_decay: float, clip_norm: Optional[float]) -> dict:
     """One pass over the training rows; returns the epoch's record for the History."""
-    n, L = data.n, len(net.layers)
+    n = data.n
     B = min(batch_size or n, n)
+    order = rng.permutation(n) if shuffle and B < n else None
+    if compiled_epoch.applies(net, opt, B, weight_decay, clip_norm):  # a small plain network: one compiled call
+        rows = np.arange(n) if order is None else order
+        loss_sum, correct, steps, norms_W, norms_b = compiled_epoch.run(
+            net, data.X, data.Y, rows if data.rows is None else data.rows[rows], B, lr)
+        if steps < -(-n // B):  # a step's gradient was not finite
+            raise _Diverged
+    else:
+        loss_sum, correct, steps, norms_W, norms_b = _steps(net, data, B, order, lr, opt, rng, weight_decay, clip_norm)
+    loss = loss_sum / n
+    if not (math.isfinite(loss) and np.isfinite(net.theta).all()):
+        raise _Diverged
+    record: dict[str, Any] = {
+        "loss": loss, "accuracy": correct / n if net.kind != "regression" else None,
+        "val_loss": None, "val_accuracy": None, "learning_rate": lr,
+        "grad_norms": [s / steps for s in norms_W], "delta_norms": [s / steps for s in norms_b],
+    }
+    if data.X_val is not None:
+        out = net.forward(data.X_val).layers[-1]
+        record["val_loss"] = net.loss.value(out.z, out.a, data.Y_val)
+        if net.kind != "regression":
+            truth = net.targets.decide(data.Y_val)
+            record["val_accuracy"] = net.targets.count_correct(net.targets.decide(out.a), truth) / len(data.X_val)
+    return record
+
+
+def _steps(net: Any, data: TrainingData, B: int, order: Optional[Array], lr: float, opt: Any,
+           rng: np.random.Generator, weight_decay: float, clip_norm: Optional[float]) -> tuple:
+    """The epoch's steps with the NumPy engine: forward trace, backward gradients, optimizer.
+
+    Returns (Σ_i E_i, right decisions, steps, Σ_steps ‖∂E/∂W^l‖, Σ_steps ‖∂E/∂b^l‖)."""
+    n, L = data.n, len(net.layers)
     theta = [net.flat_parameters()]  # θ: every W^l, b^l is a view of this one vector
     # ∂E/∂θ and its per-array views, made once and written by every step's backward pass:
     # each step's gradient is used (norms, update) before the next one overwrites it.
     grad = np.empty_like(theta[0])
     grad_views = (grad, net.split(grad))
     normalised = [l for l, layer in enumerate(net.layers) if layer.bn is not None]
-    order = rng.permutation(n) if shuffle and B < n else None
     steps = 0
     norms_W, norms_b = [0.0] * L, [0.0] * L  # Σ over the epoch's steps of ‖∂E/∂W^l‖, ‖∂E/∂b^l‖
     outputs = _EpochOutputs(net)  # E and the accuracy: from the steps' outputs, a block at a time
@@ -257,21 +288,7 @@ def _epoch(net: Any, data: TrainingData, batch_size: Optional[int], lr: float, o
         outputs.add(trace.layers[-1].z, trace.output, Yb)
         steps += 1
     outputs.evaluate()
-    loss = outputs.loss_sum / n
-    if not (math.isfinite(loss) and np.isfinite(theta[0]).all()):
-        raise _Diverged
-    record: dict[str, Any] = {
-        "loss": loss, "accuracy": outputs.correct / n if net.kind != "regression" else None,
-        "val_loss": None, "val_accuracy": None, "learning_rate": lr,
-        "grad_norms": [s / steps for s in norms_W], "delta_norms": [s / steps for s in norms_b],
-    }
-    if data.X_val is not None:
-        out = net.forward(data.X_val).layers[-1]
-        record["val_loss"] = net.loss.value(out.z, out.a, data.Y_val)
-        if net.kind != "regression":
-            truth = net.targets.decide(data.Y_val)
-            record["val_accuracy"] = net.targets.count_correct(net.targets.decide(out.a), truth) / len(data.X_val)
-    return record
+    return outputs.loss_sum, outputs.correct, steps, norms_W, norms_b
 
 
 def _copy_state(net: Any) -> dict[str, Array]:

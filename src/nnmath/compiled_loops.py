@@ -1,0 +1,206 @@
+r"""One epoch of mini-batch gradient descent on a plain dense network, as loops compiled by Numba.
+
+The equations are those of layers.py, network.py and losses.py, for a batch of m rows:
+
+    z^l = a^{l-1} W^l + b^l,   a^l = f(z^l)                     (a^0 = the batch of X)
+    δ^L = ŷ - y                (times f'(z^L) when the loss does not cancel it)
+    ∂E/∂W^l = (a^{l-1})^T δ^l / m,   ∂E/∂b^l = Σ_i δ^l_i / m
+    δ^{l-1} = (δ^l (W^l)^T) ⊙ f'(z^{l-1})
+    θ ← θ - α ∂E/∂θ
+
+The matrix products are ``np.dot``, which Numba hands to BLAS; everything else is a loop over
+the rows i and units j. compiled_epoch.py says when ``fit`` comes here.
+
+Indexing: layers count from 0 here (``l = 0`` is the seed's layer 1), as in ``net.layers``; θ
+and ∂E/∂θ are laid out as in parameters.py: W¹ (n_0 x n_1, row by row), b¹, W², b², ...
+"""
+import math
+
+import numpy as np
+from numba import njit
+
+from .compiled_epoch import (CATEGORICAL_CE, BINARY_CE, LEAKY_RELU, RELU, SIGMOID, SOFTMAX,
+                             SOFTSIGN, TANH)
+
+# 'reassoc' lets LLVM add a sum's terms in vector lanes; NaN and ∞ keep their meaning (no
+# 'nnan' or 'ninf'), so a diverging step is still seen. cache: compiled once, kept on disk.
+_jit = njit(cache=True, fastmath={"reassoc", "contract"})
+
+
+@_jit
+def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, norms_W, norms_b):
+    """Steps over the rows ``order`` of (X, Y), B at a time; returns (Σ_i E_i, right decisions,
+    steps taken) and adds each step's ‖∂E/∂W^l‖, ‖∂E/∂b^l‖ to norms_W[l], norms_b[l]."""
+    L, one = len(codes), theta.dtype.type(1)
+    # Work space: for each layer (0 = the input), room for B rows of z^l, a^l and δ^l, side by side.
+    width = 0
+    for n in sizes:
+        width += n
+    zs, acts, deltas = np.empty(B * width, theta.dtype), np.empty(B * width, theta.dtype), np.empty(B * width, theta.dtype)
+    delta_over_m, y = np.empty(B * width, theta.dtype), np.empty((B, sizes[L]), theta.dtype)
+    loss_sum, correct, steps = 0.0, 0, 0
+    for start in range(0, len(order), B):
+        m = min(B, len(order) - start)
+        # a^0 and y: rows order[start:start + m] of X and Y.
+        a_0, y_m = _block(acts, B, 0, m, sizes[0]), y[:m]
+        for i in range(m):
+            a_0[i, :] = X[order[start + i]]
+            y_m[i, :] = Y[order[start + i]]
+        # Forward: z^l = a^{l-1} W^l + b^l, a^l = f(z^l).
+        at, p = 0, 0  # the column of layer l-1's block; where W^l starts in θ
+        for l in range(L):
+            n_in, n = sizes[l], sizes[l + 1]
+            W, b = theta[p:p + n_in * n].reshape((n_in, n)), theta[p + n_in * n:p + n_in * n + n]
+            a_prev = _block(acts, B, at, m, n_in)
+            at, p = at + n_in, p + n_in * n + n
+            z = _block(zs, B, at, m, n)
+            np.dot(a_prev, W, z)
+            for i in range(m):
+                for j in range(n):
+                    z[i, j] += b[j]
+            _activate(codes[l], z, _block(acts, B, at, m, n))
+        z_L, y_hat = _block(zs, B, at, m, sizes[L]), _block(acts, B, at, m, sizes[L])
+        loss_sum += _error_sum(loss, z_L, y_hat, y_m)
+        correct += _count_correct(kind, y_hat, y_m)
+        # Backward. δ^L = ŷ - y: cross-entropy's ∂E/∂ŷ cancels the output's f'(z^L) (losses.py);
+        # squared error behind a squashing output keeps it.
+        delta = _block(deltas, B, at, m, sizes[L])
+        for i in range(m):
+            for j in range(sizes[L]):
+                delta[i, j] = y_hat[i, j] - y_m[i, j]
+        if not cancels:
+            _times_derivative(codes[L - 1], z_L, y_hat, delta)
+        step_norms = 0.0
+        for l in range(L - 1, -1, -1):
+            n_in, n = sizes[l], sizes[l + 1]
+            p -= n_in * n + n
+            W = theta[p:p + n_in * n].reshape((n_in, n))
+            gW, gb = grad[p:p + n_in * n].reshape((n_in, n)), grad[p + n_in * n:p + n_in * n + n]
+            # ∂E/∂W^l = (a^{l-1})^T (δ^l / m), ∂E/∂b^l = Σ_i δ^l_i / m
+            d_m = _block(delta_over_m, B, at, m, n)
+            at -= n_in  # now layer l-1's block
+            a_prev = _block(acts, B, at, m, n_in)
+            gb[:] = 0
+            for i in range(m):
+                for j in range(n):
+                    d_m[i, j] = delta[i, j] * (one / m)
+                    gb[j] += d_m[i, j]
+            np.dot(a_prev.T, d_m, gW)
+            norm_W = math.sqrt(_sum_of_squares(grad[p:p + n_in * n]))
+            norms_W[l] += norm_W
+            norms_b[l] += math.sqrt(_sum_of_squares(gb))
+            step_norms += norm_W
+            if l > 0:  # δ^{l-1} = (δ^l (W^l)^T) ⊙ f'(z^{l-1})
+                back = _block(deltas, B, at, m, n_in)
+                np.dot(delta, W.T, back)
+                _times_derivative(codes[l - 1], _block(zs, B, at, m, n_in), a_prev, back)
+                delta = back
+        if not math.isfinite(step_norms):  # a NaN or infinite gradient: stop before the step
+            return loss_sum, correct, steps
+        for q in range(len(theta)):  # θ ← θ - α ∂E/∂θ
+            theta[q] -= lr * grad[q]
+        steps += 1
+    return loss_sum, correct, steps
+
+
+@_jit
+def _block(buffer, B, at, m, n):
+    """The first m rows of the B x n block that starts at column ``at`` of a B x width buffer."""
+    return buffer[B * at:B * at + m * n].reshape((m, n))
+
+
+@_jit
+def _activate(code, z, a):
+    """a = f(z), the functions of activations.py."""
+    one = a.dtype.type(1)
+    for i in range(z.shape[0]):
+        if code == SOFTMAX:  # e^{z_k - max z} / Σ_j e^{z_j - max z}, which never overflows
+            top = z[i, 0]
+            for j in range(z.shape[1]):
+                top = max(top, z[i, j])
+            total = 0.0
+            for j in range(z.shape[1]):
+                a[i, j] = math.exp(z[i, j] - top)
+                total += a[i, j]
+            for j in range(z.shape[1]):
+                a[i, j] /= total
+            continue
+        for j in range(z.shape[1]):
+            v = z[i, j]
+            if code == SIGMOID:
+                a[i, j] = one / (one + math.exp(-v))  # S(z); e^{-z} = ∞ gives 0, as it should
+            elif code == TANH:
+                a[i, j] = math.tanh(v)
+            elif code == RELU:
+                a[i, j] = max(v, 0)
+            elif code == LEAKY_RELU:
+                a[i, j] = v if v > 0 else 0.01 * v
+            elif code == SOFTSIGN:
+                a[i, j] = v / (one + abs(v))
+            else:
+                a[i, j] = v
+
+
+@_jit
+def _times_derivative(code, z, a, d):
+    """d ⊙= f'(z), each derivative from z or from a = f(z), as in activations.py."""
+    one = a.dtype.type(1)
+    for i in range(d.shape[0]):
+        for j in range(d.shape[1]):
+            if code == SIGMOID:
+                d[i, j] *= a[i, j] * (one - a[i, j])  # S'(z) = S(z)(1 - S(z)) <= 1/4
+            elif code == TANH:
+                d[i, j] *= one - a[i, j] * a[i, j]
+            elif code == RELU:
+                d[i, j] *= one if z[i, j] > 0 else 0
+            elif code == LEAKY_RELU:
+                d[i, j] *= one if z[i, j] > 0 else 0.01
+            elif code == SOFTSIGN:
+                d[i, j] *= (one - abs(a[i, j])) ** 2
+
+
+@_jit
+def _error_sum(loss, z, y_hat, y):
+    """Σ_i E_i over the batch (m times the batch's E), from z^L as losses.py computes it."""
+    total = 0.0
+    for i in range(z.shape[0]):
+        if loss == CATEGORICAL_CE:  # logsumexp(z_i) - Σ_k y_ik z_ik
+            top = z[i, 0]
+            for k in range(z.shape[1]):
+                top = max(top, z[i, k])
+            s = 0.0
+            for k in range(z.shape[1]):
+                s += math.exp(z[i, k] - top)
+            total += top + math.log(s)
+            for k in range(z.shape[1]):
+                total -= y[i, k] * z[i, k]
+            continue
+        for k in range(z.shape[1]):
+            if loss == BINARY_CE:  # softplus(z) - y z, softplus(z) = max(z, 0) + ln(1 + e^{-|z|})
+                total += max(z[i, k], 0) + math.log1p(math.exp(-abs(z[i, k]))) - y[i, k] * z[i, k]
+            else:  # ½ ‖ŷ - y‖²
+                total += 0.5 * (y_hat[i, k] - y[i, k]) ** 2
+    return total
+
+
+@_jit
+def _count_correct(kind, y_hat, y):
+    """Right decisions, as labels.py decides: ŷ > ½ (binary, each label), the largest ŷ (classes)."""
+    right = 0
+    for i in range(y.shape[0]):
+        if kind == 1:  # multiclass
+            right += np.argmax(y_hat[i]) == np.argmax(y[i])
+        elif kind != 3:  # binary (one column), multilabel (every column must agree)
+            agree = True
+            for k in range(y.shape[1]):
+                agree = agree and (y_hat[i, k] > 0.5) == (y[i, k] > 0.5)
+            right += agree
+    return right
+
+
+@_jit
+def _sum_of_squares(v):
+    total = 0.0
+    for x in v:
+        total += x * x
+    return total

@@ -1,0 +1,159 @@
+"""The compiled epoch (compiled_loops.py) trains exactly as the NumPy engine and as PyTorch.
+
+fit takes it for small plain networks (compiled_epoch.applies); ``numpy_engine`` switches it
+off, so each test can train the same network both ways and compare every number fit records.
+"""
+import numpy as np
+import pytest
+import torch
+
+import nnmath
+from nnmath import TrainingDiverged, compiled_epoch, optimizers
+
+
+@pytest.fixture
+def numpy_engine(monkeypatch):
+    """Within the test, call ``numpy_engine()`` to make fit take the NumPy engine from then on."""
+    return lambda: monkeypatch.setattr(compiled_epoch, "SMALL_PRODUCT", 0)
+
+
+@pytest.fixture
+def compiled_calls(monkeypatch):
+    """How many epochs went through the compiled loops."""
+    calls = []
+    run = compiled_epoch.run
+    monkeypatch.setattr(compiled_epoch, "run", lambda *a, **k: calls.append(1) or run(*a, **k))
+    return calls
+
+
+def data(kind, n, n_in, n_out, rng):
+    X = rng.standard_normal((n, n_in))
+    if kind == "regression":
+        return X, X[:, :n_out] * 2 + 1
+    if kind == "multilabel":
+        return X, (rng.random((n, n_out)) < 0.5).astype(int)
+    return X, rng.integers(0, max(2, n_out), n)
+
+
+CASES = [  # sizes, hidden activation, output, loss, kind
+    ([30, 16, 1], "sigmoid", None, None, "binary"),  # the seed's network
+    ([6, 8, 7, 4], "tanh", None, None, "multiclass"),
+    ([5, 9, 3], "relu", "sigmoid", None, "multilabel"),
+    ([4, 6, 2], "leaky_relu", "identity", None, "regression"),
+    ([4, 6, 6, 2], "softsign", "identity", None, "regression"),
+    ([3, 5, 1], "sigmoid", "sigmoid", "mse", "binary"),  # δ^L keeps S'(z^L): the loss does not cancel it
+    ([3, 4, 2], "identity", None, None, "multiclass"),
+]
+
+
+@pytest.mark.parametrize("sizes,activation,output,loss,kind", CASES)
+@pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-10), (np.float32, 2e-4)])
+@pytest.mark.parametrize("options", [
+    dict(batch_size=16),  # 100 rows: six full batches and a last one of 4
+    dict(batch_size=7, shuffle=False, validation_split=0.2),
+    dict(batch_size=None),  # full batch, as in the seed
+])
+def test_the_compiled_epoch_records_and_learns_what_the_numpy_engine_does(
+        sizes, activation, output, loss, kind, dtype, rtol, options, numpy_engine, compiled_calls):
+    X, y = data(kind, 100, sizes[0], sizes[-1], np.random.default_rng(1))
+    X = X.astype(dtype)
+
+    def train():
+        net = nnmath.Network(sizes, activation=activation, output=output, loss=loss, seed=0, dtype=dtype)
+        return net, net.fit(X, y, epochs=3, learning_rate=0.3, seed=5, **options)
+
+    compiled, h_compiled = train()
+    assert len(compiled_calls) == 3, "fit did not take the compiled epoch"
+    numpy_engine()
+    engine, h_engine = train()
+    assert len(compiled_calls) == 3, "the NumPy engine's fit went through the compiled loops"
+    for key in ("loss", "val_loss", "accuracy", "val_accuracy", "grad_norms", "delta_norms"):
+        mine, theirs = getattr(h_compiled, key), getattr(h_engine, key)
+        if theirs[0] is None:
+            assert mine == theirs, key
+        else:
+            np.testing.assert_allclose(mine, theirs, rtol=rtol, err_msg=key)
+    np.testing.assert_allclose(compiled.theta, engine.theta, rtol=rtol, atol=rtol * 1e-2)
+    assert compiled.theta.dtype == dtype
+    assert np.shares_memory(compiled.weights[0], compiled.theta)  # W¹ is still a view of θ
+
+
+@pytest.mark.parametrize("make,expected", [
+    (lambda: (nnmath.Network([30, 16, 1]), "sgd", {}), True),
+    (lambda: (nnmath.Network([30, 16, 1], batchnorm=True), "sgd", {}), False),
+    (lambda: (nnmath.Network([30, 16, 1], dropout=0.2), "sgd", {}), False),
+    (lambda: (nnmath.Network([16, 16, 16, 1], residual=True), "sgd", {}), False),
+    (lambda: (nnmath.Network([30, 16, 1]), "momentum", {}), False),
+    (lambda: (nnmath.Network([30, 16, 1]), "sgd", {"weight_decay": 1e-3}), False),
+    (lambda: (nnmath.Network([30, 16, 1]), "sgd", {"clip_norm": 1.0}), False),
+    (lambda: (nnmath.Network([784, 256, 128, 10]), "sgd", {}), False),  # MNIST-sized: BLAS's territory
+])
+def test_only_small_plain_networks_take_the_compiled_epoch(make, expected):
+    net, optimizer, options = make()
+    opt = optimizers.get(optimizer)
+    assert compiled_epoch.applies(net, opt, 32, options.get("weight_decay", 0.0), options.get("clip_norm")) is expected
+
+
+def test_the_line_is_drawn_at_the_largest_product_of_a_step():
+    """B n_{l-1} n_l multiply-adds: the same network is compiled at batch 32 and not at 4096."""
+    net, sgd = nnmath.Network([64, 64, 10]), optimizers.get("sgd")
+    assert compiled_epoch.applies(net, sgd, 128, 0.0, None)  # 128 x 64 x 64 = 2^19
+    assert not compiled_epoch.applies(net, sgd, 129, 0.0, None)
+
+
+def test_a_custom_activation_takes_the_numpy_engine(compiled_calls):
+    from nnmath.activations import Activation
+
+    cube = Activation("sigmoid", lambda z: z ** 3, lambda z, a: 3 * z ** 2, 1.0, "z^3", "3z^2")  # a name it does not own
+    net = nnmath.Network([2, 3, 1], activation=[cube], output="identity", seed=0)
+    net.fit(np.ones((4, 2)), np.ones(4), epochs=1)
+    assert compiled_calls == []
+
+
+def test_a_diverging_compiled_fit_stops_where_the_numpy_engine_does(numpy_engine):
+    """The step whose gradient is not finite is not taken, the epoch's start is restored, and the
+    error names the same epoch."""
+    r = np.random.default_rng(0)
+    X, y = r.standard_normal((64, 2)) * 100, r.standard_normal(64) * 100
+
+    def diverge():
+        net = nnmath.Network([2, 4, 1], activation="relu", output="identity", seed=0)
+        net.fit(X, y, epochs=1, learning_rate=1e-9, batch_size=8)
+        before = net.theta.copy()
+        with pytest.raises(TrainingDiverged) as info:
+            net.fit(X, y, epochs=50, learning_rate=1e3, batch_size=8)
+        assert np.all(np.isfinite(net.theta))
+        return info.value.epoch, before, net.theta.copy()
+
+    epoch, before, after = diverge()
+    numpy_engine()
+    assert diverge()[0] == epoch
+    if epoch == 1:
+        np.testing.assert_array_equal(before, after)
+
+
+@pytest.mark.parametrize("sizes", [[30, 16, 1], [4, 5, 3]])
+def test_compiled_mini_batch_steps_land_on_pytorchs_weights(sizes, compiled_calls):
+    """Two epochs of mini-batch SGD in order (batches of 16 over 50 rows, the last of 2) against
+    torch.optim.SGD on the same batches, in float64."""
+    r = np.random.default_rng(0)
+    X, y = r.standard_normal((50, sizes[0])), r.integers(0, max(2, sizes[-1]), 50)
+    net = nnmath.Network(sizes, seed=1)
+    Ws = [torch.tensor(W.copy(), requires_grad=True) for W in net.weights]
+    bs = [torch.tensor(b.copy(), requires_grad=True) for b in net.biases]
+    opt = torch.optim.SGD(Ws + bs, lr=0.5)
+    Xt = torch.tensor(X)
+    yt = torch.tensor(y, dtype=torch.float64).reshape(-1, 1) if sizes[-1] == 1 else torch.tensor(y)
+    for _ in range(2):
+        for start in range(0, 50, 16):
+            opt.zero_grad()
+            z = torch.sigmoid(Xt[start:start + 16] @ Ws[0] + bs[0]) @ Ws[1] + bs[1]
+            target = yt[start:start + 16]
+            loss = (torch.nn.functional.binary_cross_entropy_with_logits(z, target) if sizes[-1] == 1
+                    else torch.nn.functional.cross_entropy(z, target))
+            loss.backward()
+            opt.step()
+    net.fit(X, y, epochs=2, learning_rate=0.5, batch_size=16, shuffle=False)
+    assert len(compiled_calls) == 2
+    for mine, theirs in zip(net.weights + net.biases, Ws + bs):
+        np.testing.assert_allclose(mine, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
