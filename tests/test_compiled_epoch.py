@@ -95,10 +95,31 @@ def test_only_small_plain_networks_take_the_compiled_epoch(make, expected):
 
 
 def test_the_line_is_drawn_at_the_largest_product_of_a_step():
-    """B n_{l-1} n_l multiply-adds: the same network is compiled at batch 32 and not at 4096."""
+    """B n_{l-1} n_l multiply-adds: the same network is compiled at batch 512 and not at 513."""
     net, sgd = nnmath.Network([64, 64, 10]), optimizers.get("sgd")
-    assert compiled_epoch.applies(net, sgd, 128, 0.0, None)  # 128 x 64 x 64 = 2^19
-    assert not compiled_epoch.applies(net, sgd, 129, 0.0, None)
+    assert compiled_epoch.SMALL_PRODUCT == 512 * 64 * 64
+    assert compiled_epoch.applies(net, sgd, 512, 0.0, None)
+    assert not compiled_epoch.applies(net, sgd, 513, 0.0, None)
+
+
+def test_the_compiled_epoch_keeps_blas_on_one_thread_and_gives_the_threads_back(monkeypatch):
+    """Numba's products run on SciPy's BLAS: one thread while the epoch runs (so it never wakes a
+    second pool against NumPy's), the user's setting again afterwards."""
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    epoch = compiled_epoch.blas_on_one_thread
+
+    def spy():
+        limiter = epoch()
+        seen.append([lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"])
+        return limiter
+
+    before = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    monkeypatch.setattr(compiled_epoch, "blas_on_one_thread", spy)
+    nnmath.Network([3, 4, 1], seed=0).fit(np.eye(3), [0, 1, 1], epochs=2)
+    assert seen and all(threads and set(threads) == {1} for threads in seen)
+    assert [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] == before
 
 
 def test_a_custom_activation_takes_the_numpy_engine(compiled_calls):

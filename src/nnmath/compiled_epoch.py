@@ -14,6 +14,7 @@ else, and every trace, derivation and gradient check, runs the NumPy engine.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -22,12 +23,9 @@ from . import activations, optimizers
 
 Array = np.ndarray
 
-# The most multiply-adds B n_{l-1} n_l a layer's product may take for the compiled epoch. Below
-# it OpenBLAS multiplies on the calling thread (measured: CPU time = wall time up to 655,360 here;
-# two threads at 1,048,576). Above it the compiled loops would wake the BLAS thread pool of SciPy,
-# whose copy Numba calls, while NumPy's is still spinning from its last product: the two pools
-# fight over the cores (a fit of [128, 128, 10] with a validation set ran 2.4x slower).
-SMALL_PRODUCT = 1 << 19
+# The most multiply-adds B n_{l-1} n_l a layer's product may take for the compiled epoch: above
+# it, NumPy's engine multiplies on both cores and wins (measured crossover, docs/performance.md).
+SMALL_PRODUCT = 1 << 21
 
 IDENTITY, SIGMOID, TANH, RELU, LEAKY_RELU, SOFTSIGN, SOFTMAX = range(7)
 CODES = {"identity": IDENTITY, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
@@ -69,3 +67,22 @@ def run(net: Any, X: Array, Y: Array, order: Array, batch_size: int, lr: float) 
     return loss_sum, correct, steps, norms_W, norms_b
 
 
+
+
+@functools.cache
+def _blas_libraries() -> Any:
+    import scipy.linalg.cython_blas  # noqa: F401  the BLAS Numba calls: loaded first, so that it is found
+    from threadpoolctl import ThreadpoolController  # finding the loaded BLAS libraries takes ~4 ms: once
+
+    return ThreadpoolController().select(user_api="blas")
+
+
+def blas_on_one_thread() -> Any:
+    """A context in which every loaded BLAS runs on one thread; fit trains in it when it takes the
+    compiled epoch (callbacks included), and the user's thread counts come back at its end.
+
+    Numba's np.dot calls SciPy's copy of OpenBLAS. Its threads and those of NumPy's copy, still
+    spinning after NumPy's last product, would fight over the cores (a fit of [128, 128, 10] with
+    a validation set ran 2.4x slower); on one thread, the compiled loops never wake them.
+    """
+    return _blas_libraries().limit(limits=1)

@@ -10,6 +10,7 @@ its norm exceeds ``clip_norm`` (a remedy for exploding gradients).
 """
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
@@ -193,38 +194,41 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
     net.history_ = history
     best: Optional[tuple[float, dict[str, Array]]] = None
     waited = 0
-    for epoch in range(epochs):
-        lr = rate_at(float(learning_rate), epoch, epochs)
-        start_state = _copy_state(net)
-        try:
-            record = _epoch(net, data, batch_size, lr, opt, rng, shuffle, weight_decay, clip_norm)
-        except _Diverged:
-            net.load_state(start_state)
-            raise TrainingDiverged(epoch + 1, lr, history) from None
-        history.append(record)
-        if early_stopping:
-            if best is None or record["val_loss"] < best[0] - 1e-12:
-                best, waited = (record["val_loss"], _copy_state(net)), 0
-                history.best_epoch = epoch
-            else:
-                waited += 1
-        if callback is not None and callback(epoch, record):
-            break
-        if early_stopping and waited >= patience:
-            history.stopped_early = True
-            break
+    # A small plain network trains through the compiled loops (compiled_epoch.py), with BLAS on one thread.
+    B = min(batch_size or data.n, data.n)
+    compiled = compiled_epoch.applies(net, opt, B, weight_decay, clip_norm)
+    with compiled_epoch.blas_on_one_thread() if compiled else contextlib.nullcontext():
+        for epoch in range(epochs):
+            lr = rate_at(float(learning_rate), epoch, epochs)
+            start_state = _copy_state(net)
+            try:
+                record = _epoch(net, data, B, compiled, lr, opt, rng, shuffle, weight_decay, clip_norm)
+            except _Diverged:
+                net.load_state(start_state)
+                raise TrainingDiverged(epoch + 1, lr, history) from None
+            history.append(record)
+            if early_stopping:
+                if best is None or record["val_loss"] < best[0] - 1e-12:
+                    best, waited = (record["val_loss"], _copy_state(net)), 0
+                    history.best_epoch = epoch
+                else:
+                    waited += 1
+            if callback is not None and callback(epoch, record):
+                break
+            if early_stopping and waited >= patience:
+                history.stopped_early = True
+                break
     if best is not None:
         net.load_state(best[1])  # the weights and batch-norm statistics of the best epoch
     return history
 
 
-def _epoch(net: Any, data: TrainingData, batch_size: Optional[int], lr: float, opt: Any,
-           rng: np.random.Generator, shuffle: bool, weight_decay: float, clip_norm: Optional[float]) -> dict:
-    """One pass over the training rows; returns the epoch's record for the History."""
+def _epoch(net: Any, data: TrainingData, B: int, compiled: bool, lr: float, opt: Any, rng: np.random.Generator,
+           shuffle: bool, weight_decay: float, clip_norm: Optional[float]) -> dict:
+    """One pass over the training rows, B at a time; returns the epoch's record for the History."""
     n = data.n
-    B = min(batch_size or n, n)
     order = rng.permutation(n) if shuffle and B < n else None
-    if compiled_epoch.applies(net, opt, B, weight_decay, clip_norm):  # a small plain network: one compiled call
+    if compiled:  # one call for the whole epoch
         rows = np.arange(n) if order is None else order
         loss_sum, correct, steps, norms_W, norms_b = compiled_epoch.run(
             net, data.X, data.Y, rows if data.rows is None else data.rows[rows], B, lr)
