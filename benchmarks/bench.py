@@ -81,12 +81,22 @@ def run_workload(name, spec, repeats, rng, shrink=1.0):
         "step_matmuls_only_samples_per_second": step_floor,
         "fraction_of_step_matmuls": {tool: r / step_floor for tool, r in rate.items()},
         "nnmath_over": {tool: rate["nnmath"] / r for tool, r in rate.items() if tool != "nnmath"},
+        "nnmath_path": nnmath_path(sizes, batch_size),
     }
     if name in TARGETS:
         reached = dict(result["nnmath_over"], limit=result["fraction_of_limit"]["nnmath"])
         result["targets"] = {k: {"target": t, "reached": reached[k], "met": reached[k] >= t}
                              for k, t in TARGETS[name].items()}
     return result
+
+
+def nnmath_path(sizes, batch) -> str:
+    """Which of its two paths nnmath's fit takes here (src/nnmath/compiled_epoch.py)."""
+    import nnmath
+    from nnmath import compiled_epoch, optimizers
+
+    compiled = compiled_epoch.applies(nnmath.Network(sizes), optimizers.get("sgd"), batch, 0.0, None)
+    return "compiled epoch" if compiled else "NumPy engine"
 
 
 def machine() -> dict:
@@ -110,7 +120,7 @@ def machine() -> dict:
 def print_table(results) -> None:
     for name, r in results.items():
         print(f"\n{name}: {r['sizes']}, batch {r['batch']}, {r['samples']:,} samples x {r['epochs']} epochs, "
-              f"learning rate {r['learning_rate']}")
+              f"learning rate {r['learning_rate']}; nnmath trains with its {r['nnmath_path']}")
         print(f"  {'tool':16s}{'samples/s':>12s}{'nnmath is':>11s}{'of limit':>10s}{'of matmuls':>12s}{'final E':>9s}")
         for tool, rate in r["samples_per_second"].items():
             ratio = f"{r['nnmath_over'][tool]:.2f}x" if tool in r["nnmath_over"] else "-"
@@ -124,11 +134,11 @@ def print_table(results) -> None:
 
 def markdown_table(report) -> str:
     """One run's results as the Markdown table README.md and docs/performance.md show."""
-    rows = ["| workload | nnmath samples/s | scikit-learn | PyTorch | bare NumPy loop | nnmath / scikit-learn "
-            "| nnmath / PyTorch | nnmath / bare loop | nnmath / matmul limit | nnmath / matmuls |", "|---" * 10 + "|"]
+    rows = ["| workload | nnmath (path) | nnmath samples/s | scikit-learn | PyTorch | bare NumPy loop | nnmath / scikit-learn "
+            "| nnmath / PyTorch | nnmath / bare loop | nnmath / matmul limit | nnmath / matmuls |", "|---" * 11 + "|"]
     for name, r in report["workloads"].items():
         rate, over = r["samples_per_second"], r["nnmath_over"]
-        rows.append(f"| {name} | {rate['nnmath']:,.0f} | {rate['scikit-learn']:,.0f} | {rate['PyTorch']:,.0f} "
+        rows.append(f"| {name} | {r['nnmath_path']} | {rate['nnmath']:,.0f} | {rate['scikit-learn']:,.0f} | {rate['PyTorch']:,.0f} "
                     f"| {rate['bare NumPy loop']:,.0f} | {over['scikit-learn']:.2f}x | {over['PyTorch']:.2f}x "
                     f"| {over['bare NumPy loop']:.2f}x | {r['fraction_of_limit']['nnmath']:.0%} "
                     f"| {r['fraction_of_step_matmuls']['nnmath']:.0%} |")

@@ -40,6 +40,10 @@ def test_every_workload_reports_positive_throughputs_ratios_and_the_limit(report
     assert data["workloads"]["W3"]["batch"] == data["workloads"]["W3"]["samples"] == 569  # full batch
     table = bench.markdown_table(data).splitlines()
     assert [row.split(" | ")[0] for row in table[2:5]] == ["| W1", "| W2", "| W3"]
+    # W1's products are BLAS-sized: the NumPy engine; the seed's small network: the compiled epoch
+    paths = {name: w["nnmath_path"] for name, w in data["workloads"].items()}
+    assert paths == {"W1": "NumPy engine", "W2": "compiled epoch", "W3": "compiled epoch"}
+    assert [row.split(" | ")[1] for row in table[2:5]] == list(paths.values())
 
 
 def test_the_report_names_the_machine_and_the_sweep_is_drawn(report):
@@ -89,6 +93,18 @@ def test_the_bare_loop_takes_the_same_steps_as_nnmath():
         net.fit(X, y, epochs=3, learning_rate=0.3, batch_size=16, shuffle=False)
         _, E_bare = trainers.train_bare_numpy(sizes, X, y, 16, 3, 0.3, seed=0)
         assert E_bare == pytest.approx(net.error(X, y), rel=1e-9)
+
+
+def test_the_crossover_table_times_both_paths_and_says_which_fit_takes(capsys):
+    import crossover
+
+    assert crossover.main(["--quick"]) == 0
+    rows = capsys.readouterr().out.strip().splitlines()[1:]
+    assert len(rows) == 3
+    for row, (sizes, batch) in zip(rows, crossover.NETWORKS):
+        compiled, engine, ratio = (float(v.replace(",", "").rstrip("x")) for v in row.split()[-4:-1])
+        assert compiled > 0 and engine > 0 and ratio == pytest.approx(compiled / engine, rel=0.01)
+        assert row.endswith("compiled")  # all three are under the line: B n n <= 2^21
 
 
 def test_bad_arguments_give_one_line_and_exit_code_2(capsys):

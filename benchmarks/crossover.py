@@ -1,0 +1,67 @@
+"""Where the compiled epoch stops paying: fit's throughput with the compiled loops and with the
+NumPy engine, network by network, in the same run (interleaved, the best of ``--rounds``).
+
+    python benchmarks/crossover.py            # the table docs/performance.md quotes
+    python benchmarks/crossover.py --quick    # three networks, fewer rounds
+
+fit takes the compiled loops when every layer's product B n_{l-1} n_l is at most
+``compiled_epoch.SMALL_PRODUCT`` multiply-adds; here both paths are forced for every network,
+and the column "fit takes" says which one fit would choose.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import numpy as np
+
+import nnmath
+from nnmath import compiled_epoch, optimizers
+
+NETWORKS = [  # sizes, mini-batch; float32, sigmoid hidden layers, 20,000 samples (1 epoch)
+    ([30, 16, 1], 32), ([30, 16, 1], 569), ([64, 64, 10], 128), ([128, 128, 10], 128),
+    ([200, 100, 10], 128), ([784, 256, 128, 10], 1), ([784, 256, 128, 10], 8),
+    ([784, 256, 128, 10], 16), ([784, 32, 32, 10], 128), ([784, 256, 128, 10], 128),
+]
+
+
+def throughput(sizes, batch, X, y, compiled: bool) -> float:
+    saved = compiled_epoch.SMALL_PRODUCT
+    compiled_epoch.SMALL_PRODUCT = 1 << 62 if compiled else 0
+    try:
+        net = nnmath.Network(sizes, seed=0, dtype=np.float32)
+        start = time.perf_counter()
+        net.fit(X, y, epochs=1, learning_rate=0.01, batch_size=batch, shuffle=False)
+        return len(X) / (time.perf_counter() - start)
+    finally:
+        compiled_epoch.SMALL_PRODUCT = saved
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rounds", type=int, default=5, help="interleaved runs of each path; the best counts")
+    p.add_argument("--quick", action="store_true", help="three networks, three rounds (what CI runs)")
+    a = p.parse_args(argv)
+    networks, rounds = (NETWORKS[:3], 3) if a.quick else (NETWORKS, a.rounds)
+    rng = np.random.default_rng(0)
+    print(f"{'network':22s}{'batch':>6s}{'largest B n n':>15s}{'compiled':>12s}{'NumPy engine':>14s}"
+          f"{'compiled is':>13s}{'fit takes':>11s}")
+    for sizes, batch in networks:
+        n = 2_000 if batch < 8 else 20_000
+        X = rng.standard_normal((n, sizes[0])).astype(np.float32)
+        y = rng.integers(0, max(2, sizes[-1]), n)
+        throughput(sizes, batch, X[:2 * batch], y[:2 * batch], True)  # compile (or load) first
+        best = {True: 0.0, False: 0.0}
+        for _ in range(rounds):
+            for compiled in (True, False):
+                best[compiled] = max(best[compiled], throughput(sizes, batch, X, y, compiled))
+        largest = max(batch * i * o for i, o in zip(sizes[:-1], sizes[1:]))
+        takes = compiled_epoch.applies(nnmath.Network(sizes), optimizers.get("sgd"), batch, 0.0, None)
+        print(f"{str(sizes):22s}{batch:6d}{largest:15,d}{best[True]:12,.0f}{best[False]:14,.0f}"
+              f"{best[True] / best[False]:12.2f}x{'compiled' if takes else 'NumPy':>11s}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
