@@ -5,7 +5,7 @@ NumPy engine, network by network, in the same run (interleaved, the best of ``--
     python benchmarks/crossover.py --quick    # three networks, fewer rounds
 
 fit takes the compiled loops when every layer's product B n_{l-1} n_l is at most
-``compiled_epoch.SMALL_PRODUCT`` multiply-adds; here both paths are forced for every network,
+``compiled_epoch.LARGEST_PRODUCT`` multiply-adds; here both paths are forced for every network,
 and the column "fit takes" says which one fit would choose.
 """
 from __future__ import annotations
@@ -27,15 +27,15 @@ NETWORKS = [  # sizes, mini-batch; float32, sigmoid hidden layers, 20,000 sample
 
 
 def throughput(sizes, batch, X, y, compiled: bool) -> float:
-    saved = compiled_epoch.SMALL_PRODUCT
-    compiled_epoch.SMALL_PRODUCT = 1 << 62 if compiled else 0
+    saved = compiled_epoch.LARGEST_PRODUCT
+    compiled_epoch.LARGEST_PRODUCT = 1 << 62 if compiled else 0
     try:
         net = nnmath.Network(sizes, seed=0, dtype=np.float32)
         start = time.perf_counter()
         net.fit(X, y, epochs=1, learning_rate=0.01, batch_size=batch, shuffle=False)
         return len(X) / (time.perf_counter() - start)
     finally:
-        compiled_epoch.SMALL_PRODUCT = saved
+        compiled_epoch.LARGEST_PRODUCT = saved
 
 
 def main(argv=None) -> int:

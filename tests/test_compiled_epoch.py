@@ -14,7 +14,7 @@ from nnmath import TrainingDiverged, compiled_epoch, optimizers
 @pytest.fixture
 def numpy_engine(monkeypatch):
     """Within the test, call ``numpy_engine()`` to make fit take the NumPy engine from then on."""
-    return lambda: monkeypatch.setattr(compiled_epoch, "SMALL_PRODUCT", 0)
+    return lambda: monkeypatch.setattr(compiled_epoch, "LARGEST_PRODUCT", 0)
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def test_only_small_plain_networks_take_the_compiled_epoch(make, expected):
 def test_the_line_is_drawn_at_the_largest_product_of_a_step():
     """B n_{l-1} n_l multiply-adds: the same network is compiled at batch 512 and not at 513."""
     net, sgd = nnmath.Network([64, 64, 10]), optimizers.get("sgd")
-    assert compiled_epoch.SMALL_PRODUCT == 512 * 64 * 64
+    assert compiled_epoch.LARGEST_PRODUCT == 512 * 64 * 64
     assert compiled_epoch.applies(net, sgd, 512, 0.0, None)
     assert not compiled_epoch.applies(net, sgd, 513, 0.0, None)
 
@@ -107,14 +107,18 @@ def test_the_compiled_epoch_keeps_blas_on_one_thread_and_gives_the_threads_back(
     second pool against NumPy's), the user's setting again afterwards."""
     from threadpoolctl import threadpool_info
 
+    import contextlib
+
     seen = []
-    epoch = compiled_epoch.blas_on_one_thread
+    one_thread = compiled_epoch.blas_on_one_thread
 
+    @contextlib.contextmanager
     def spy():
-        limiter = epoch()
-        seen.append([lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"])
-        return limiter
+        with one_thread():
+            seen.append([lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"])
+            yield
 
+    compiled_epoch._blas_libraries()  # SciPy's BLAS loaded, so that both libraries are counted
     before = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
     monkeypatch.setattr(compiled_epoch, "blas_on_one_thread", spy)
     nnmath.Network([3, 4, 1], seed=0).fit(np.eye(3), [0, 1, 1], epochs=2)
@@ -131,26 +135,126 @@ def test_a_custom_activation_takes_the_numpy_engine(compiled_calls):
     assert compiled_calls == []
 
 
-def test_a_diverging_compiled_fit_stops_where_the_numpy_engine_does(numpy_engine):
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_diverging_compiled_fit_stops_where_the_numpy_engine_does(dtype, numpy_engine):
     """The step whose gradient is not finite is not taken, the epoch's start is restored, and the
-    error names the same epoch."""
-    r = np.random.default_rng(0)
-    X, y = r.standard_normal((64, 2)) * 100, r.standard_normal(64) * 100
+    error names the same epoch. In float32 that includes ‖∂E/∂W‖² overflowing the float32 range
+    (‖g‖ > 1.8e19), where the engine's np.vdot gives ∞."""
+    r = np.random.default_rng(3)
+    if dtype == np.float64:
+        X, y = r.standard_normal((64, 2)) * 100, r.standard_normal(64) * 100
+        make, lr = (lambda: nnmath.Network([2, 4, 1], activation="relu", output="identity", seed=0)), 1e3
+    else:  # a linear stack whose gradient grows past 1.8e19 before any number is ∞
+        X, y = (r.standard_normal((37, 4)) * 3).astype(np.float32), r.integers(0, 2, 37)
+        make, lr = (lambda: nnmath.Network([4, 5, 3, 1], activation="identity", seed=3, dtype=np.float32)), 3.0
 
     def diverge():
-        net = nnmath.Network([2, 4, 1], activation="relu", output="identity", seed=0)
+        net = make()
         net.fit(X, y, epochs=1, learning_rate=1e-9, batch_size=8)
         before = net.theta.copy()
         with pytest.raises(TrainingDiverged) as info:
-            net.fit(X, y, epochs=50, learning_rate=1e3, batch_size=8)
+            net.fit(X, y, epochs=50, learning_rate=lr, batch_size=8, seed=3)
         assert np.all(np.isfinite(net.theta))
-        return info.value.epoch, before, net.theta.copy()
+        return info.value.epoch, len(net.history_), before, net.theta.copy()
 
-    epoch, before, after = diverge()
+    epoch, recorded, before, after = diverge()
     numpy_engine()
-    assert diverge()[0] == epoch
+    assert diverge()[:2] == (epoch, recorded)
     if epoch == 1:
         np.testing.assert_array_equal(before, after)
+
+
+def test_softmax_in_a_hidden_layer_is_refused_as_by_the_numpy_engine(compiled_calls):
+    from nnmath import NNMathError, activations
+
+    net = nnmath.Network([3, 4, 1], activation=[activations.SOFTMAX], seed=0)
+    assert not compiled_epoch.applies(net, optimizers.get("sgd"), 4, 0.0, None)
+    with pytest.raises(NNMathError, match="softmax is only used as the output"):
+        net.fit(np.eye(3), [0, 1, 1], epochs=1)
+    assert compiled_calls == []
+
+
+def test_an_unpickled_network_still_takes_the_compiled_epoch(compiled_calls):
+    import pickle
+
+    net = pickle.loads(pickle.dumps(nnmath.Network([3, 4, 1], activation="tanh", seed=0)))
+    assert compiled_epoch.applies(net, optimizers.get("sgd"), 4, 0.0, None)
+    net.fit(np.eye(3), [0, 1, 1], epochs=2)
+    assert len(compiled_calls) == 2
+
+
+def test_a_loss_of_ones_own_under_a_built_in_name_takes_the_numpy_engine(compiled_calls):
+    from nnmath import losses
+
+    net = nnmath.Network([3, 4, 1], output="identity", seed=0)
+    net.loss = losses.Loss("mean_squared_error", lambda z, y_hat, y: float(np.abs(y_hat - y).mean()),
+                           "E = mean |ŷ - y|", True)
+    history = net.fit(np.eye(3), [0.0, 1.0, 2.0], epochs=1)
+    assert compiled_calls == []
+    assert history.loss[0] == pytest.approx(np.abs(net.output(np.eye(3))[:, 0] - [0, 1, 2]).mean(), rel=0.5)
+
+
+def test_without_a_writable_cache_fit_trains_with_the_numpy_engine():
+    """Where Numba cannot keep compiled code (a read-only install with no user cache folder),
+    importing the loops fails; fit must then train with the NumPy engine, not fail."""
+    import subprocess
+    import sys
+
+    script = (
+        "import numba.core.caching as caching\n"
+        "def read_only(self): raise PermissionError('read-only')\n"
+        "caching._CacheLocator.ensure_cache_path = read_only\n"
+        "import numpy as np, nnmath\n"
+        "from nnmath import compiled_epoch, optimizers\n"
+        "net = nnmath.Network([3, 4, 1], seed=0)\n"
+        "assert not compiled_epoch.applies(net, optimizers.get('sgd'), 4, 0.0, None)\n"
+        "h = net.fit(np.eye(3), [0, 1, 1], epochs=3, learning_rate=0.5)\n"
+        "print(len(h.loss), h.loss[-1] < h.loss[0])\n"
+    )
+    done = subprocess.run([sys.executable, "-W", "error", "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["3", "True"]
+
+
+def test_fits_in_two_threads_give_blas_its_threads_back_when_the_last_one_ends(monkeypatch):
+    """Two fits overlap in time: the first to start sets one thread, the last to end restores
+    (each restoring what it found would leave one thread for good). The BLAS is a stand-in that
+    records the calls: OpenBLAS itself ignores a thread count set from a second thread once the
+    main thread has set and restored one, so real counts cannot show the order here."""
+    import threading
+
+    calls = []
+
+    class Limiter:
+        def restore_original_limits(self):
+            calls.append("restore")
+
+    class Libraries:
+        def limit(self, limits):
+            calls.append(f"limit {limits}")
+            return Limiter()
+
+    monkeypatch.setattr(compiled_epoch, "_blas_libraries", Libraries)
+    first_in, second_done = threading.Event(), threading.Event()
+    inside = []
+
+    def first():
+        def wait_for_the_second(epoch, record):
+            first_in.set()
+            second_done.wait(timeout=30)
+            inside.append(list(calls))
+            return True
+        nnmath.Network([3, 4, 1], seed=0).fit(np.eye(3), [0, 1, 1], epochs=5, callback=wait_for_the_second)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert first_in.wait(timeout=30)
+    nnmath.Network([3, 4, 1], seed=1).fit(np.eye(3), [0, 1, 1], epochs=2)  # starts and ends inside the first
+    second_done.set()
+    thread.join(timeout=30)
+    assert inside == [["limit 1"]], "the second fit's end gave the threads back while the first still ran"
+    assert calls == ["limit 1", "restore"]
+
 
 
 @pytest.mark.parametrize("sizes", [[30, 16, 1], [4, 5, 3]])

@@ -5,7 +5,7 @@ a few microseconds of arithmetic, and the NumPy engine spends most of each step 
 ~40 NumPy calls. compiled_loops.py writes the same equations as one loop over the epoch's steps,
 compiled by Numba, so nothing is entered per step. Large layers stay with the NumPy engine: their
 time is in the matrix products, which both paths hand to BLAS, and the engine's per-step cost is
-small beside them. ``SMALL_PRODUCT`` draws the line (docs/performance.md). The
+small beside them. ``LARGEST_PRODUCT`` draws the line (docs/performance.md). The
 History is the same either way (tests/test_compiled_epoch.py holds the two paths together).
 
 Only the plain case is compiled: dense layers without batch normalisation, dropout or skip
@@ -14,59 +14,83 @@ else, and every trace, derivation and gradient check, runs the NumPy engine.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
-from typing import Any
+import threading
+from typing import Any, Iterator, Optional
 
 import numpy as np
 
-from . import activations, optimizers
+from . import activations, losses, optimizers
 
 Array = np.ndarray
 
-# The most multiply-adds B n_{l-1} n_l a layer's product may take for the compiled epoch: above
-# it, NumPy's engine multiplies on both cores and wins (measured crossover, docs/performance.md).
-SMALL_PRODUCT = 1 << 21
+# The most multiply-adds B n_{l-1} n_l one layer's product may take for the compiled epoch: above
+# it NumPy's engine, multiplying on both cores, is as fast or faster (the measured crossover,
+# `python benchmarks/crossover.py`, docs/performance.md).
+LARGEST_PRODUCT = 1 << 21
 
+# Codes the compiled loops branch on (Numba compiles them in as constants).
 IDENTITY, SIGMOID, TANH, RELU, LEAKY_RELU, SOFTSIGN, SOFTMAX = range(7)
 CODES = {"identity": IDENTITY, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
          "leaky_relu": LEAKY_RELU, "softsign": SOFTSIGN, "softmax": SOFTMAX}
 BINARY_CE, CATEGORICAL_CE, SQUARED = range(3)
-LOSSES = {"binary_cross_entropy": BINARY_CE, "categorical_cross_entropy": CATEGORICAL_CE,
-          "mean_squared_error": SQUARED}
-KINDS = {"binary": 0, "multiclass": 1, "multilabel": 2, "regression": 3}
+LOSSES = {losses.binary_cross_entropy: BINARY_CE, losses.categorical_cross_entropy: CATEGORICAL_CE,
+          losses.mean_squared_error: SQUARED}  # by the function E, so a user's own Loss is not taken for one
+BINARY, MULTICLASS, MULTILABEL, REGRESSION = range(4)
+KINDS = {"binary": BINARY, "multiclass": MULTICLASS, "multilabel": MULTILABEL, "regression": REGRESSION}
 
 
 def applies(net: Any, opt: Any, batch_size: int, weight_decay: float, clip_norm: Any) -> bool:
-    """Whether ``fit`` takes this compiled epoch: plain dense layers with built-in activations,
-    plain SGD without weight decay or clipping, and every product small enough for one thread."""
-    if type(opt) is not optimizers.SGD or weight_decay or clip_norm is not None:
+    """Whether ``fit`` takes the compiled epoch: plain dense layers with built-in activations
+    (softmax only as the output), a built-in loss, plain SGD without weight decay or clipping,
+    and no product above LARGEST_PRODUCT."""
+    if type(opt) is not optimizers.SGD or weight_decay or clip_norm is not None or net.loss.value not in LOSSES:
         return False
-    for layer in net.layers:
-        builtin = activations.ACTIVATIONS.get(layer.f.name) is layer.f or layer.f is activations.SOFTMAX
+    for l, layer in enumerate(net.layers):
+        # == rather than is: an unpickled network's activations are equal copies of the built-in ones
+        builtin = layer.f == activations.ACTIVATIONS.get(layer.f.name) or (
+            l == len(net.layers) - 1 and layer.f == activations.SOFTMAX)
         if (layer.bn is not None or layer.dropout or layer.residual or not builtin
-                or batch_size * layer.n_in * layer.n_out > SMALL_PRODUCT):
+                or batch_size * layer.n_in * layer.n_out > LARGEST_PRODUCT):
             return False
-    return net.loss.name in LOSSES
+    return _loops() is not None
 
 
-def run(net: Any, X: Array, Y: Array, order: Array, batch_size: int, lr: float) -> tuple[float, int, int, Array, Array]:
+def run(net: Any, X: Array, Y: Array, order: Array, batch_size: int, lr: float) -> tuple[float, int, int, list, list]:
     """Train one epoch on the rows ``order`` of (X, Y), ``batch_size`` rows a step.
 
     Returns (Σ_i E_i, right decisions, steps, Σ_steps ‖∂E/∂W^l‖, Σ_steps ‖∂E/∂b^l‖); the step
     count falls short of the batches when a gradient was not finite (that step is not taken).
     """
-    from .compiled_loops import epoch  # imports Numba (~0.5 s), on the first compiled fit only
-
     theta = net.flat_parameters()
     sizes = np.array(net.sizes, dtype=np.int64)
     codes = np.array([CODES[layer.f.name] for layer in net.layers], dtype=np.int64)
     norms_W, norms_b = np.zeros(len(net.layers)), np.zeros(len(net.layers))
-    loss_sum, correct, steps = epoch(
-        theta, np.empty_like(theta), sizes, codes, LOSSES[net.loss.name], net.loss.cancels_derivative,
+    loops = _loops()
+    assert loops is not None, "run() is only called where applies() said yes"
+    loss_sum, correct, steps = loops.epoch(
+        theta, np.empty_like(theta), sizes, codes, LOSSES[net.loss.value], net.loss.cancels_derivative,
         KINDS[net.kind], X, Y, order, batch_size, theta.dtype.type(lr), norms_W, norms_b)
-    return loss_sum, correct, steps, norms_W, norms_b
+    return loss_sum, correct, steps, norms_W.tolist(), norms_b.tolist()
 
 
+@functools.cache
+def _loops() -> Optional[Any]:
+    """The module of compiled loops, or None where Numba has nowhere to keep compiled code.
+
+    The first import compiles nothing: Numba compiles on the first call for each dtype and
+    layout of X (a few seconds: 6.6 s for float64 on the machine of docs/performance.md) and
+    keeps the result on disk, in __pycache__ beside the module or in the user's cache folder;
+    a later process loads it in about half a second.
+    """
+    try:
+        from . import compiled_loops
+    except RuntimeError as error:  # "cannot cache function ...: no locator available" (read-only install)
+        if "cannot cache" not in str(error):
+            raise
+        return None
+    return compiled_loops
 
 
 @functools.cache
@@ -77,12 +101,30 @@ def _blas_libraries() -> Any:
     return ThreadpoolController().select(user_api="blas")
 
 
-def blas_on_one_thread() -> Any:
+_threads_lock = threading.Lock()
+_one_thread: dict[str, Any] = {"fits": 0, "limiter": None}  # fits inside the context, the limit to undo
+
+
+@contextlib.contextmanager
+def blas_on_one_thread() -> Iterator[None]:
     """A context in which every loaded BLAS runs on one thread; fit trains in it when it takes the
-    compiled epoch (callbacks included), and the user's thread counts come back at its end.
+    compiled epoch (callbacks included), and the thread counts come back when the last fit in it
+    (of any thread of the process) ends.
 
     Numba's np.dot calls SciPy's copy of OpenBLAS. Its threads and those of NumPy's copy, still
     spinning after NumPy's last product, would fight over the cores (a fit of [128, 128, 10] with
-    a validation set ran 2.4x slower); on one thread, the compiled loops never wake them.
+    a validation set ran 2.4x slower); on one thread, the compiled loops never wake them. (OpenBLAS
+    ignores a count set from a second thread once the main thread has set and restored one: a
+    fit in a worker thread after one in the main thread may run slower, never wrong.)
     """
-    return _blas_libraries().limit(limits=1)
+    with _threads_lock:
+        if _one_thread["fits"] == 0:
+            _one_thread["limiter"] = _blas_libraries().limit(limits=1)
+        _one_thread["fits"] += 1
+    try:
+        yield
+    finally:
+        with _threads_lock:
+            _one_thread["fits"] -= 1
+            if _one_thread["fits"] == 0:
+                _one_thread["limiter"].restore_original_limits()

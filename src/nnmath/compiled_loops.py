@@ -19,8 +19,8 @@ import math
 import numpy as np
 from numba import njit
 
-from .compiled_epoch import (CATEGORICAL_CE, BINARY_CE, LEAKY_RELU, RELU, SIGMOID, SOFTMAX,
-                             SOFTSIGN, TANH)
+from .compiled_epoch import (BINARY_CE, CATEGORICAL_CE, LEAKY_RELU, MULTICLASS, REGRESSION, RELU,
+                             SIGMOID, SOFTMAX, SOFTSIGN, TANH)
 
 # 'reassoc' lets LLVM add a sum's terms in vector lanes; NaN and ∞ keep their meaning (no
 # 'nnan' or 'ninf'), so a diverging step is still seen. cache: compiled once, kept on disk.
@@ -60,7 +60,7 @@ def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, no
                     z[i, j] += b[j]
             _activate(codes[l], z, _block(acts, B, at, m, n))
         z_L, y_hat = _block(zs, B, at, m, sizes[L]), _block(acts, B, at, m, sizes[L])
-        loss_sum += _error_sum(loss, z_L, y_hat, y_m)
+        loss_sum += z_L.dtype.type(_error_sum(loss, z_L, y_hat, y_m))  # ∞ where the engine's float32 sum overflows
         correct += _count_correct(kind, y_hat, y_m)
         # Backward. δ^L = ŷ - y: cross-entropy's ∂E/∂ŷ cancels the output's f'(z^L) (losses.py);
         # squared error behind a squashing output keeps it.
@@ -105,7 +105,9 @@ def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, no
 
 @_jit
 def _block(buffer, B, at, m, n):
-    """The first m rows of the B x n block that starts at column ``at`` of a B x width buffer."""
+    """Layer blocks lie one after another in ``buffer``, each with room for B rows: the block of
+    a layer of width n whose earlier layers' widths add up to ``at`` starts at B * at. Its first
+    m rows, as an m x n array."""
     return buffer[B * at:B * at + m * n].reshape((m, n))
 
 
@@ -188,9 +190,9 @@ def _count_correct(kind, y_hat, y):
     """Right decisions, as labels.py decides: ŷ > ½ (binary, each label), the largest ŷ (classes)."""
     right = 0
     for i in range(y.shape[0]):
-        if kind == 1:  # multiclass
+        if kind == MULTICLASS:
             right += np.argmax(y_hat[i]) == np.argmax(y[i])
-        elif kind != 3:  # binary (one column), multilabel (every column must agree)
+        elif kind != REGRESSION:  # binary (one column), multilabel (every column must agree)
             agree = True
             for k in range(y.shape[1]):
                 agree = agree and (y_hat[i, k] > 0.5) == (y[i, k] > 0.5)
@@ -200,9 +202,11 @@ def _count_correct(kind, y_hat, y):
 
 @_jit
 def _sum_of_squares(v):
-    """Σ_q v_q², in float64 (the explicit conversion lets LLVM vectorise the loop: 12x faster)."""
+    """Σ_q v_q², added in float64 (the explicit conversion lets LLVM vectorise the loop: 12x
+    faster) and returned in v's dtype: ∞ in float32 past 3.4e38, where the engine's float32
+    np.vdot overflows too, so both see a diverging gradient at the same step."""
     total = 0.0
     for q in range(len(v)):
         x = np.float64(v[q])
         total += x * x
-    return total
+    return v.dtype.type(total)
