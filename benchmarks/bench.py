@@ -28,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from memory import fit_peak_memory  # noqa: E402
 from sweep import plot_sweep, run_sweep  # noqa: E402
-from trainers import REFERENCES, TRAINERS, matmul_limit, step_matmul_limit  # noqa: E402
+from trainers import REFERENCES, TRAINERS, matmul_limit, nnmath_path, step_matmul_limit  # noqa: E402
 
 # name: (sizes, batch (None = full batch), samples (None = the breast-cancer set), epochs, learning rate)
 WORKLOADS = {
@@ -88,15 +88,6 @@ def run_workload(name, spec, repeats, rng, shrink=1.0):
         result["targets"] = {k: {"target": t, "reached": reached[k], "met": reached[k] >= t}
                              for k, t in TARGETS[name].items()}
     return result
-
-
-def nnmath_path(sizes, batch) -> str:
-    """Which of its two paths nnmath's fit takes here (src/nnmath/compiled_epoch.py)."""
-    import nnmath
-    from nnmath import compiled_epoch, optimizers
-
-    compiled = compiled_epoch.applies(nnmath.Network(sizes), optimizers.get("sgd"), batch, 0.0, None)
-    return "compiled epoch" if compiled else "NumPy engine"
 
 
 def machine() -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from trainers import TRAINERS
+from trainers import TRAINERS, nnmath_path
 
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 WIDTHS = [16, 32, 64, 128, 256, 512, 1024]
@@ -23,6 +23,7 @@ def _throughputs(sizes, batch, samples, rng, repeats=2) -> dict:
     for tool, train in TRAINERS.items():
         seconds = min(train(sizes, X, y, batch, 1, 0.01)[0] for _ in range(repeats))
         out[tool] = samples / seconds
+    out["nnmath path"] = nnmath_path(sizes, batch)
     return out
 
 
@@ -53,6 +54,11 @@ def plot_sweep(sweep: dict, path: str) -> None:
         xs = list(points)
         for tool, style in zip(TRAINERS, ["o-", "s--", "^:"]):
             ax.plot(xs, [points[x][tool] for x in xs], style, label=tool)
+        # nnmath's points where fit took its compiled epoch (small products) rather than the NumPy engine
+        compiled = [x for x in xs if points[x].get("nnmath path") == "compiled epoch"]
+        if compiled:
+            ax.plot(compiled, [points[x]["nnmath"] for x in compiled], "o", markersize=12, markerfacecolor="none",
+                    markeredgecolor="C0", label="nnmath: compiled epoch")
         ax.set_xscale("log", base=2)
         ax.set_xticks(xs, [str(x) for x in xs])
         ax.set_yscale("log")

@@ -30,6 +30,15 @@ def train_nnmath(sizes, X, y, batch, epochs, lr, seed=0) -> tuple[float, float]:
     return seconds, net.error(X, y)
 
 
+def nnmath_path(sizes, batch) -> str:
+    """Which of its two paths nnmath's fit takes here (src/nnmath/compiled_epoch.py)."""
+    import nnmath
+    from nnmath import compiled_epoch, optimizers
+
+    compiled = compiled_epoch.applies(nnmath.Network(sizes), optimizers.get("sgd"), batch, 0.0, None)
+    return "compiled epoch" if compiled else "NumPy engine"
+
+
 def train_sklearn(sizes, X, y, batch, epochs, lr, seed=0) -> tuple[float, float]:
     """scikit-learn's MLPClassifier with solver="sgd" and every extra switched off."""
     from sklearn.exceptions import ConvergenceWarning

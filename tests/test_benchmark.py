@@ -52,6 +52,8 @@ def test_the_report_names_the_machine_and_the_sweep_is_drawn(report):
     assert data["machine"]["blas"], "the BLAS NumPy runs on is recorded"
     points = data["sweep"]["batch_sizes"]["points"]
     assert len(points) >= 2 and all(p[t] > 0 for p in points.values() for t in TOOLS)
+    # batch 4 on W1's network is 4 x 784 x 256 multiply-adds a product (compiled), batch 16 four times that
+    assert {b: p["nnmath path"] for b, p in points.items()} == {"4": "compiled epoch", "16": "NumPy engine"}
     assert (out / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
