@@ -36,8 +36,9 @@ def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, no
     width = 0
     for n in sizes:
         width += n
-    zs, acts, deltas = np.empty(B * width, theta.dtype), np.empty(B * width, theta.dtype), np.empty(B * width, theta.dtype)
-    delta_over_m, y = np.empty(B * width, theta.dtype), np.empty((B, sizes[L]), theta.dtype)
+    zs, acts = np.empty(B * width, theta.dtype), np.empty(B * width, theta.dtype)
+    deltas, delta_over_m = np.empty(B * width, theta.dtype), np.empty(B * width, theta.dtype)
+    y = np.empty((B, sizes[L]), theta.dtype)
     loss_sum, correct, steps = 0.0, 0, 0
     for start in range(0, len(order), B):
         m = min(B, len(order) - start)
@@ -60,7 +61,8 @@ def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, no
                     z[i, j] += b[j]
             _activate(codes[l], z, _block(acts, B, at, m, n))
         z_L, y_hat = _block(zs, B, at, m, sizes[L]), _block(acts, B, at, m, sizes[L])
-        loss_sum += z_L.dtype.type(_error_sum(loss, z_L, y_hat, y_m))  # ∞ where the engine's float32 sum overflows
+        # Σ_i E_i of the batch, in the network's dtype: ∞ where the engine's float32 sum overflows
+        loss_sum += z_L.dtype.type(_error_sum(loss, z_L, y_hat, y_m))
         correct += _count_correct(kind, y_hat, y_m)
         # Backward. δ^L = ŷ - y: cross-entropy's ∂E/∂ŷ cancels the output's f'(z^L) (losses.py);
         # squared error behind a squashing output keeps it.
