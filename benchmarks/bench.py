@@ -10,7 +10,8 @@ Workloads (float32, plain SGD, no shuffling, the same settings for every tool: s
 
 Each tool runs ``--repeats`` times, interleaved, and its best time counts (other processes
 only ever slow a run down); the matmul limit is timed in each of those rounds as well. The bare NumPy loop of the peer measurement (trainers.py) runs
-among them as a reference: the floor of any NumPy engine, with none of nnmath's bookkeeping. Also: a scaling sweep (sweep.py, drawn as a PNG) and the peak
+among them as a reference: the floor of any NumPy engine, with none of nnmath's bookkeeping; and so does nnmath with its compiled epoch
+switched off (its NumPy engine alone). Also: a scaling sweep (sweep.py, drawn as a PNG) and the peak
 memory of a fit on 60,000 x 784 (memory.py). ``--tiny`` shrinks everything to seconds (CI).
 """
 from __future__ import annotations

@@ -141,7 +141,19 @@ def train_bare_numpy(sizes, X, y, batch, epochs, lr, seed=0) -> tuple[float, flo
 
 TRAINERS = {"nnmath": train_nnmath, "scikit-learn": train_sklearn, "PyTorch": train_torch}
 # Timed in the same interleaved runs as the tools, as the floor they are measured against.
-REFERENCES = {"bare NumPy loop": train_bare_numpy}
+def train_nnmath_engine(sizes, X, y, batch, epochs, lr, seed=0) -> tuple[float, float]:
+    """A reference: nnmath's fit with its compiled epoch switched off, so that every network
+    trains through the NumPy engine (the readable one, which explanations and checks run)."""
+    from nnmath import compiled_epoch
+
+    saved, compiled_epoch.LARGEST_PRODUCT = compiled_epoch.LARGEST_PRODUCT, 0
+    try:
+        return train_nnmath(sizes, X, y, batch, epochs, lr, seed)
+    finally:
+        compiled_epoch.LARGEST_PRODUCT = saved
+
+
+REFERENCES = {"bare NumPy loop": train_bare_numpy, "nnmath NumPy engine": train_nnmath_engine}
 
 
 def flops_per_sample(sizes) -> int:

@@ -15,7 +15,7 @@ import memory  # noqa: E402
 import trainers  # noqa: E402
 
 TOOLS = ["nnmath", "scikit-learn", "PyTorch"]
-REFERENCE = "bare NumPy loop"
+REFERENCES = {"bare NumPy loop", "nnmath NumPy engine"}
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +31,9 @@ def test_every_workload_reports_positive_throughputs_ratios_and_the_limit(report
     assert set(data["workloads"]) == {"W1", "W2", "W3"}
     for name, w in data["workloads"].items():
         rates = w["samples_per_second"]
-        assert set(rates) == set(TOOLS) | {REFERENCE} and all(r > 0 for r in rates.values())
+        assert set(rates) == set(TOOLS) | REFERENCES and all(r > 0 for r in rates.values())
         assert w["matmul_limit_samples_per_second"] > 0
-        for tool in TOOLS[1:] + [REFERENCE]:
+        for tool in TOOLS[1:] + sorted(REFERENCES):
             assert w["nnmath_over"][tool] == pytest.approx(rates["nnmath"] / rates[tool])
         assert w["fraction_of_limit"]["nnmath"] == pytest.approx(rates["nnmath"] / w["matmul_limit_samples_per_second"])
     assert set(data["workloads"]["W1"]["targets"]) == {"PyTorch", "scikit-learn", "limit"}
@@ -81,6 +81,17 @@ def test_the_three_tools_learn_the_same_easy_problem():
     for tool, train in {**trainers.TRAINERS, **trainers.REFERENCES}.items():
         seconds, E = train([4, 8, 1], X, y, 16, 10, 1.0)
         assert seconds > 0 and E < 0.4, (tool, E)
+
+
+def test_the_numpy_engine_reference_trains_without_the_compiled_epoch(monkeypatch):
+    from nnmath import compiled_epoch
+
+    calls = []
+    monkeypatch.setattr(compiled_epoch, "run", lambda *a, **k: calls.append(1))
+    X = np.random.default_rng(0).standard_normal((64, 4))
+    seconds, E = trainers.train_nnmath_engine([4, 8, 1], X, (X[:, 0] > 0).astype(int), 16, 2, 0.5)
+    assert seconds > 0 and np.isfinite(E) and calls == []
+    assert compiled_epoch.LARGEST_PRODUCT == 1 << 21  # switched back on
 
 
 def test_the_bare_loop_takes_the_same_steps_as_nnmath():
