@@ -113,10 +113,10 @@ def print_table(results) -> None:
     for name, r in results.items():
         print(f"\n{name}: {r['sizes']}, batch {r['batch']}, {r['samples']:,} samples x {r['epochs']} epochs, "
               f"learning rate {r['learning_rate']}; nnmath trains with its {r['nnmath_path']}")
-        print(f"  {'tool':16s}{'samples/s':>12s}{'nnmath is':>11s}{'of limit':>10s}{'of matmuls':>12s}{'final E':>9s}")
+        print(f"  {'tool':20s}{'samples/s':>12s}{'nnmath is':>11s}{'of limit':>10s}{'of matmuls':>12s}{'final E':>9s}")
         for tool, rate in r["samples_per_second"].items():
             ratio = f"{r['nnmath_over'][tool]:.2f}x" if tool in r["nnmath_over"] else "-"
-            print(f"  {tool:16s}{rate:12,.0f}{ratio:>11s}{r['fraction_of_limit'][tool]:10.0%}"
+            print(f"  {tool:20s}{rate:12,.0f}{ratio:>11s}{r['fraction_of_limit'][tool]:10.0%}"
                   f"{r['fraction_of_step_matmuls'][tool]:12.0%}{r['final_training_loss'][tool]:9.4f}")
         print(f"  matmul limit {r['matmul_limit_samples_per_second']:,.0f} samples/s (every flop at the largest "
               f"layer's product); a step of matrix products alone: {r['step_matmuls_only_samples_per_second']:,.0f}")
