@@ -9,8 +9,9 @@ small beside them. ``LARGEST_PRODUCT`` draws the line (docs/performance.md). The
 History is the same either way (tests/test_compiled_epoch.py holds the two paths together).
 
 Only the plain case is compiled: dense layers without batch normalisation, dropout or skip
-connections, the built-in activations, plain SGD without weight decay or clipping. Everything
-else, and every trace, derivation and gradient check, runs the NumPy engine.
+connections, the built-in activations (softmax only as the output), the built-in losses, plain
+SGD without weight decay or clipping. Everything else, and every trace, derivation and gradient
+check, runs the NumPy engine.
 """
 from __future__ import annotations
 

@@ -232,7 +232,7 @@ def _epoch(net: Any, data: TrainingData, B: int, compiled: bool, lr: float, opt:
         rows = np.arange(n) if order is None else order
         loss_sum, correct, steps, norms_W, norms_b = compiled_epoch.run(
             net, data.X, data.Y, rows if data.rows is None else data.rows[rows], B, lr)
-        if steps < -(-n // B):  # a step's gradient was not finite
+        if steps < math.ceil(n / B):  # the loops stopped at a step whose gradient was not finite
             raise _Diverged
     else:
         loss_sum, correct, steps, norms_W, norms_b = _steps(net, data, B, order, lr, opt, rng, weight_decay, clip_norm)
