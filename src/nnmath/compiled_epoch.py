@@ -1,8 +1,8 @@
 r"""When and how ``fit`` trains an epoch with the compiled loops (compiled_loops.py).
 
-In a small network (the seed's [30, 16, 1], mini-batch 32) a step is about 50,000 multiply-adds,
+In a small network (the seed's [30, 16, 1], mini-batch 32) a step is about 32,000 multiply-adds,
 a few microseconds of arithmetic, and the NumPy engine spends most of each step entering its
-~40 NumPy calls. compiled_loops.py writes the same equations as one loop over the epoch's steps,
+30-odd NumPy calls. compiled_loops.py writes the same equations as one loop over the epoch's steps,
 compiled by Numba, so nothing is entered per step. Large layers stay with the NumPy engine: their
 time is in the matrix products, which both paths hand to BLAS, and the engine's per-step cost is
 small beside them. ``LARGEST_PRODUCT`` draws the line (docs/performance.md). The
