@@ -19,20 +19,22 @@ import numpy as np
 import nnmath
 from nnmath import compiled_epoch, optimizers
 
-NETWORKS = [  # sizes, mini-batch; float32, sigmoid hidden layers, 20,000 samples (1 epoch)
-    ([30, 16, 1], 32), ([30, 16, 1], 569), ([64, 64, 10], 128), ([128, 128, 10], 128),
-    ([200, 100, 10], 128), ([784, 256, 128, 10], 1), ([784, 256, 128, 10], 8),
-    ([784, 256, 128, 10], 16), ([784, 32, 32, 10], 128), ([784, 256, 128, 10], 128),
+NETWORKS = [  # sizes, mini-batch, optimizer; float32, sigmoid hidden layers, 20,000 samples (1 epoch)
+    ([30, 16, 1], 32, "sgd"), ([30, 16, 1], 569, "sgd"), ([64, 64, 10], 128, "sgd"),
+    ([128, 128, 10], 128, "sgd"), ([200, 100, 10], 128, "sgd"), ([784, 256, 128, 10], 1, "sgd"),
+    ([784, 256, 128, 10], 8, "sgd"), ([784, 256, 128, 10], 16, "sgd"), ([784, 32, 32, 10], 128, "sgd"),
+    ([784, 256, 128, 10], 128, "sgd"),
+    ([40, 100, 100, 10], 32, "adam"), ([4, 16, 16, 3], 8, "momentum"),  # the mnist1d and 2-D recipes' shapes
 ]
 
 
-def throughput(sizes, batch, X, y, compiled: bool) -> float:
+def throughput(sizes, batch, optimizer, X, y, compiled: bool) -> float:
     saved = compiled_epoch.LARGEST_PRODUCT
     compiled_epoch.LARGEST_PRODUCT = 1 << 62 if compiled else 0
     try:
         net = nnmath.Network(sizes, seed=0, dtype=np.float32)
         start = time.perf_counter()
-        net.fit(X, y, epochs=1, learning_rate=0.01, batch_size=batch, shuffle=False)
+        net.fit(X, y, epochs=1, learning_rate=0.01, batch_size=batch, shuffle=False, optimizer=optimizer)
         return len(X) / (time.perf_counter() - start)
     finally:
         compiled_epoch.LARGEST_PRODUCT = saved
@@ -45,20 +47,20 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     networks, rounds = (NETWORKS[:3], 3) if a.quick else (NETWORKS, a.rounds)
     rng = np.random.default_rng(0)
-    print(f"{'network':22s}{'batch':>6s}{'largest B n n':>15s}{'compiled':>12s}{'NumPy engine':>14s}"
-          f"{'compiled is':>13s}{'fit takes':>11s}")
-    for sizes, batch in networks:
+    print(f"{'network':22s}{'batch':>6s}{'optimizer':>10s}{'largest B n n':>15s}{'compiled':>12s}"
+          f"{'NumPy engine':>14s}{'compiled is':>13s}{'fit takes':>11s}")
+    for sizes, batch, optimizer in networks:
         n = 2_000 if batch < 8 else 20_000
         X = rng.standard_normal((n, sizes[0])).astype(np.float32)
         y = rng.integers(0, max(2, sizes[-1]), n)
-        throughput(sizes, batch, X[:2 * batch], y[:2 * batch], True)  # compile (or load) first
+        throughput(sizes, batch, optimizer, X[:2 * batch], y[:2 * batch], True)  # compile (or load) first
         best = {True: 0.0, False: 0.0}
         for _ in range(rounds):
             for compiled in (True, False):
-                best[compiled] = max(best[compiled], throughput(sizes, batch, X, y, compiled))
+                best[compiled] = max(best[compiled], throughput(sizes, batch, optimizer, X, y, compiled))
         largest = max(batch * i * o for i, o in zip(sizes[:-1], sizes[1:]))
-        takes = compiled_epoch.applies(nnmath.Network(sizes), optimizers.get("sgd"), batch, 0.0, None)
-        print(f"{str(sizes):22s}{batch:6d}{largest:15,d}{best[True]:12,.0f}{best[False]:14,.0f}"
+        takes = compiled_epoch.applies(nnmath.Network(sizes), optimizers.get(optimizer), batch, 0.0, None)
+        print(f"{str(sizes):22s}{batch:6d}{optimizer:>10s}{largest:15,d}{best[True]:12,.0f}{best[False]:14,.0f}"
               f"{best[True] / best[False]:12.2f}x{'compiled' if takes else 'NumPy':>11s}")
     return 0
 

@@ -78,20 +78,50 @@ def test_the_compiled_epoch_records_and_learns_what_the_numpy_engine_does(
     assert np.shares_memory(compiled.weights[0], compiled.theta)  # W¹ is still a view of θ
 
 
-@pytest.mark.parametrize("make,expected", [
+@pytest.mark.parametrize("make,expected", [  # (network, optimizer, fit options), takes it
     (lambda: (nnmath.Network([30, 16, 1]), "sgd", {}), True),
     (lambda: (nnmath.Network([30, 16, 1], batchnorm=True), "sgd", {}), False),
     (lambda: (nnmath.Network([30, 16, 1], dropout=0.2), "sgd", {}), False),
     (lambda: (nnmath.Network([16, 16, 16, 1], residual=True), "sgd", {}), False),
-    (lambda: (nnmath.Network([30, 16, 1]), "momentum", {}), False),
-    (lambda: (nnmath.Network([30, 16, 1]), "sgd", {"weight_decay": 1e-3}), False),
-    (lambda: (nnmath.Network([30, 16, 1]), "sgd", {"clip_norm": 1.0}), False),
+    (lambda: (nnmath.Network([30, 16, 1]), "momentum", {}), True),
+    (lambda: (nnmath.Network([30, 16, 1]), "adam", {"weight_decay": 1e-3, "clip_norm": 1.0}), True),
+    (lambda: (nnmath.Network([30, 16, 1]), type("MySGD", (optimizers.SGD,), {})(), {}), False),  # may step otherwise
     (lambda: (nnmath.Network([784, 256, 128, 10]), "sgd", {}), False),  # MNIST-sized: BLAS's territory
 ])
 def test_only_small_plain_networks_take_the_compiled_epoch(make, expected):
     net, optimizer, options = make()
     opt = optimizers.get(optimizer)
     assert compiled_epoch.applies(net, opt, 32, options.get("weight_decay", 0.0), options.get("clip_norm")) is expected
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adam"])
+@pytest.mark.parametrize("extras", [{}, {"weight_decay": 0.01}, {"clip_norm": 0.05}])
+@pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-10), (np.float32, 2e-4)])
+def test_every_optimizer_with_weight_decay_and_clipping_steps_as_in_the_numpy_engine(
+        optimizer, extras, dtype, rtol, numpy_engine, compiled_calls):
+    """The optimizer's state carries over between fits (the second fit continues the first's
+    velocity or moments and Adam's step count), on both paths alike."""
+    r = np.random.default_rng(2)
+    X, y = r.standard_normal((90, 5)).astype(dtype), r.integers(0, 3, 90)
+
+    def train():
+        net = nnmath.Network([5, 7, 3], activation="tanh", seed=0, dtype=dtype)
+        opt = optimizers.get(optimizer)
+        first = net.fit(X, y, epochs=2, learning_rate=0.05, batch_size=16, optimizer=opt, seed=1, **extras)
+        second = net.fit(X, y, epochs=2, learning_rate=0.05, batch_size=16, optimizer=opt, seed=2, **extras)
+        return net, opt, first.loss + second.loss, first.grad_norms + second.grad_norms
+
+    compiled, opt_c, loss_c, norms_c = train()
+    assert len(compiled_calls) == 4
+    numpy_engine()
+    engine, opt_e, loss_e, norms_e = train()
+    np.testing.assert_allclose(loss_c, loss_e, rtol=rtol)
+    np.testing.assert_allclose(norms_c, norms_e, rtol=rtol)
+    np.testing.assert_allclose(compiled.theta, engine.theta, rtol=rtol, atol=rtol * 1e-2)
+    for name in ("velocity", "m", "s"):
+        if getattr(opt_e, name, None) is not None:
+            np.testing.assert_allclose(getattr(opt_c, name)[0], getattr(opt_e, name)[0], rtol=rtol, atol=rtol * 1e-2)
+    assert getattr(opt_c, "t", 0) == getattr(opt_e, "t", 0) == (24 if optimizer == "adam" else 0)  # 4 epochs x 6 steps
 
 
 def test_the_line_is_drawn_at_the_largest_product_of_a_step():

@@ -9,9 +9,9 @@ small beside them. ``LARGEST_PRODUCT`` draws the line (docs/performance.md). The
 History is the same either way (tests/test_compiled_epoch.py holds the two paths together).
 
 Only the plain case is compiled: dense layers without batch normalisation, dropout or skip
-connections, the built-in activations (softmax only as the output), the built-in losses, plain
-SGD without weight decay or clipping. Everything else, and every trace, derivation and gradient
-check, runs the NumPy engine.
+connections, the built-in activations (softmax only as the output), the built-in losses and the
+built-in optimizers (sgd, momentum, nesterov, adam; weight decay and clipping included).
+Everything else, and every trace, derivation and gradient check, runs the NumPy engine.
 """
 from __future__ import annotations
 
@@ -38,15 +38,18 @@ CODES = {"identity": IDENTITY, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
 BINARY_CE, CATEGORICAL_CE, SQUARED = range(3)
 LOSSES = {losses.binary_cross_entropy: BINARY_CE, losses.categorical_cross_entropy: CATEGORICAL_CE,
           losses.mean_squared_error: SQUARED}  # by the function E, so a user's own Loss is not taken for one
+PLAIN_SGD, MOMENTUM, NESTEROV, ADAM = range(4)
+RULES = {optimizers.SGD: PLAIN_SGD, optimizers.Momentum: MOMENTUM, optimizers.Nesterov: NESTEROV,
+         optimizers.Adam: ADAM}  # by exact class: a subclass may step differently
 BINARY, MULTICLASS, MULTILABEL, REGRESSION = range(4)
 KINDS = {"binary": BINARY, "multiclass": MULTICLASS, "multilabel": MULTILABEL, "regression": REGRESSION}
 
 
 def applies(net: Any, opt: Any, batch_size: int, weight_decay: float, clip_norm: Any) -> bool:
     """Whether ``fit`` takes the compiled epoch: plain dense layers with built-in activations
-    (softmax only as the output), a built-in loss, plain SGD without weight decay or clipping,
-    and no product above LARGEST_PRODUCT."""
-    if type(opt) is not optimizers.SGD or weight_decay or clip_norm is not None or net.loss.value not in LOSSES:
+    (softmax only as the output), a built-in loss, a built-in optimizer, and no product above
+    LARGEST_PRODUCT. (Weight decay and clipping are compiled too.)"""
+    if type(opt) not in RULES or net.loss.value not in LOSSES:
         return False
     for l, layer in enumerate(net.layers):
         # == rather than is: an unpickled network's activations are equal copies of the built-in ones
@@ -58,8 +61,10 @@ def applies(net: Any, opt: Any, batch_size: int, weight_decay: float, clip_norm:
     return _loops() is not None
 
 
-def run(net: Any, X: Array, Y: Array, order: Array, batch_size: int, lr: float) -> tuple[float, int, int, list, list]:
-    """Train one epoch on the rows ``order`` of (X, Y), ``batch_size`` rows a step.
+def run(net: Any, X: Array, Y: Array, order: Array, batch_size: int, lr: float, opt: Any,
+        weight_decay: float, clip_norm: Optional[float]) -> tuple[float, int, int, list, list]:
+    """Train one epoch on the rows ``order`` of (X, Y), ``batch_size`` rows a step, with the
+    optimizer ``opt`` (whose state, made on its first step, carries over as in its own step).
 
     Returns (Σ_i E_i, right decisions, steps, Σ_steps ‖∂E/∂W^l‖, Σ_steps ‖∂E/∂b^l‖); the step
     count falls short of the batches when a gradient was not finite (that step is not taken).
@@ -68,11 +73,27 @@ def run(net: Any, X: Array, Y: Array, order: Array, batch_size: int, lr: float) 
     sizes = np.array(net.sizes, dtype=np.int64)
     codes = np.array([CODES[layer.f.name] for layer in net.layers], dtype=np.int64)
     norms_W, norms_b = np.zeros(len(net.layers)), np.zeros(len(net.layers))
+    rule, none = RULES[type(opt)], np.empty(0, theta.dtype)
+    if rule in (MOMENTUM, NESTEROV):
+        if opt.velocity is None:
+            opt.velocity = [np.zeros_like(theta)]
+        optimizers._check_state(opt.velocity, [theta])
+        hyper, state, t_0 = np.array([opt.momentum]), (opt.velocity[0], none), 0
+    elif rule == ADAM:
+        if opt.m is None or opt.s is None:
+            opt.m, opt.s = [np.zeros_like(theta)], [np.zeros_like(theta)]
+        optimizers._check_state(opt.m, [theta])
+        hyper, state, t_0 = np.array([opt.beta1, opt.beta2, opt.eps]), (opt.m[0], opt.s[0]), opt.t
+    else:
+        hyper, state, t_0 = np.zeros(1), (none, none), 0
     loops = _loops()
     assert loops is not None, "run() is only called where applies() said yes"
     loss_sum, correct, steps = loops.epoch(
         theta, np.empty_like(theta), sizes, codes, LOSSES[net.loss.value], net.loss.cancels_derivative,
-        KINDS[net.kind], X, Y, order, batch_size, theta.dtype.type(lr), norms_W, norms_b)
+        KINDS[net.kind], X, Y, order, batch_size, theta.dtype.type(lr), norms_W, norms_b,
+        rule, hyper, *state, t_0, float(weight_decay), float(clip_norm or 0.0))
+    if rule == ADAM:
+        opt.t += steps
     return loss_sum, correct, steps, norms_W.tolist(), norms_b.tolist()
 
 

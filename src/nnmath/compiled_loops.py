@@ -6,7 +6,8 @@ The equations are those of layers.py, network.py and losses.py, for a batch of m
     δ^L = ŷ - y                (times f'(z^L) when the loss does not cancel it)
     ∂E/∂W^l = (a^{l-1})^T δ^l / m,   ∂E/∂b^l = Σ_i δ^l_i / m
     δ^{l-1} = (δ^l (W^l)^T) ⊙ f'(z^{l-1})
-    θ ← θ - α ∂E/∂θ
+    θ ← θ - α ∂E/∂θ                 (or the momentum, Nesterov or Adam step of optimizers.py,
+                                     after weight decay and clipping as training.py applies them)
 
 The matrix products are ``np.dot``, which Numba hands to BLAS; everything else is a loop over
 the rows i and units j. compiled_epoch.py says when ``fit`` comes here.
@@ -19,8 +20,8 @@ import math
 import numpy as np
 from numba import njit
 
-from .compiled_epoch import (BINARY_CE, CATEGORICAL_CE, LEAKY_RELU, MULTICLASS, REGRESSION, RELU,
-                             SIGMOID, SOFTMAX, SOFTSIGN, TANH)
+from .compiled_epoch import (ADAM, BINARY_CE, CATEGORICAL_CE, LEAKY_RELU, MULTICLASS, NESTEROV, PLAIN_SGD,
+                             REGRESSION, RELU, SIGMOID, SOFTMAX, SOFTSIGN, TANH)
 
 # 'reassoc' lets LLVM add a sum's terms in vector lanes; NaN and ∞ keep their meaning (no
 # 'nnan' or 'ninf'), so a diverging step is still seen. cache: compiled once, kept on disk.
@@ -28,9 +29,14 @@ _jit = njit(cache=True, fastmath={"reassoc", "contract"})
 
 
 @_jit
-def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, norms_W, norms_b):
+def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, norms_W, norms_b,
+          rule, hyper, state_1, state_2, t_0, decay, clip):
     """Steps over the rows ``order`` of (X, Y), B at a time; returns (Σ_i E_i, right decisions,
-    steps taken) and adds each step's ‖∂E/∂W^l‖, ‖∂E/∂b^l‖ to norms_W[l], norms_b[l]."""
+    steps taken) and adds each step's ‖∂E/∂W^l‖, ‖∂E/∂b^l‖ to norms_W[l], norms_b[l].
+
+    The step: ``rule`` and its ``hyper``-parameters, state arrays laid out like θ (momentum's v;
+    Adam's m and s) and Adam's step count t_0 before the epoch; λ = ``decay``; ``clip``: the
+    largest norm of the whole step's gradient (0: no clipping)."""
     L, one = len(codes), theta.dtype.type(1)
     # Work space: for each layer (0 = the input), room for B rows of z^l, a^l and δ^l, side by side.
     width = 0
@@ -99,10 +105,60 @@ def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, no
                 delta = back
         if not math.isfinite(step_norms):  # a NaN or infinite gradient: stop before the step
             return loss_sum, correct, steps
-        for q in range(len(theta)):  # θ ← θ - α ∂E/∂θ
-            theta[q] -= lr * grad[q]
+        # The norms above are the data term's; weight decay and clipping change the step only.
+        if decay:
+            _add_weight_decay(theta, grad, sizes, decay)
+        if clip > 0:
+            _clip(grad, clip)
+        _step(rule, hyper, theta, grad, lr, state_1, state_2, t_0 + steps + 1)
         steps += 1
     return loss_sum, correct, steps
+
+
+@_jit
+def _add_weight_decay(theta, grad, sizes, decay):
+    """∂E/∂W^l += λ W^l for every layer (biases are not decayed)."""
+    lam, p = theta.dtype.type(decay), 0
+    for l in range(len(sizes) - 1):
+        n_W = sizes[l] * sizes[l + 1]
+        for q in range(p, p + n_W):
+            grad[q] += lam * theta[q]
+        p += n_W + sizes[l + 1]
+
+
+@_jit
+def _clip(g, clip):
+    """g ← g · clip / ‖g‖ when the whole gradient's norm ‖g‖ exceeds ``clip``."""
+    norm = math.sqrt(_sum_of_squares(g))
+    if norm > clip:
+        scale = g.dtype.type(clip / norm)
+        for q in range(len(g)):
+            g[q] *= scale
+
+
+@_jit
+def _step(rule, hyper, theta, g, lr, v, s, t):
+    """The optimizer's step, as optimizers.py writes it:
+    sgd θ ← θ - α g; momentum v ← μ v + g, θ ← θ - α v; nesterov θ ← θ - α (g + μ v);
+    adam m ← β₁ m + (1-β₁) g, s ← β₂ s + (1-β₂) g², θ ← θ - α (m / (1-β₁^t)) / (sqrt(s / (1-β₂^t)) + ε).
+    ``hyper``: (μ) or (β₁, β₂, ε); v holds v or m, s holds s; t counts Adam's steps from 1."""
+    dt = theta.dtype.type
+    if rule == PLAIN_SGD:
+        for q in range(len(theta)):
+            theta[q] -= lr * g[q]
+    elif rule == ADAM:
+        b1, b2, eps = dt(hyper[0]), dt(hyper[1]), dt(hyper[2])
+        one_minus_b1, one_minus_b2 = dt(1 - hyper[0]), dt(1 - hyper[1])
+        c1, c2 = dt(1 - hyper[0] ** t), dt(1 - hyper[1] ** t)  # the bias corrections
+        for q in range(len(theta)):
+            v[q] = b1 * v[q] + one_minus_b1 * g[q]
+            s[q] = b2 * s[q] + one_minus_b2 * (g[q] * g[q])
+            theta[q] -= lr * (v[q] / c1) / (math.sqrt(s[q] / c2) + eps)
+    else:  # momentum, nesterov
+        mu = dt(hyper[0])
+        for q in range(len(theta)):
+            v[q] = mu * v[q] + g[q]
+            theta[q] -= lr * (g[q] + mu * v[q] if rule == NESTEROV else v[q])
 
 
 @_jit

@@ -231,7 +231,7 @@ def _epoch(net: Any, data: TrainingData, B: int, compiled: bool, lr: float, opt:
     if compiled:  # one call for the whole epoch
         rows = np.arange(n) if order is None else order
         loss_sum, correct, steps, norms_W, norms_b = compiled_epoch.run(
-            net, data.X, data.Y, rows if data.rows is None else data.rows[rows], B, lr)
+            net, data.X, data.Y, rows if data.rows is None else data.rows[rows], B, lr, opt, weight_decay, clip_norm)
         if steps < math.ceil(n / B):  # the loops stopped at a step whose gradient was not finite
             raise _Diverged
     else:
