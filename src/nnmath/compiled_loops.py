@@ -24,8 +24,10 @@ from .compiled_epoch import (ADAM, BINARY_CE, CATEGORICAL_CE, LEAKY_RELU, MULTIC
                              REGRESSION, RELU, SIGMOID, SOFTMAX, SOFTSIGN, TANH)
 
 # 'reassoc' lets LLVM add a sum's terms in vector lanes; NaN and ∞ keep their meaning (no
-# 'nnan' or 'ninf'), so a diverging step is still seen. cache: compiled once, kept on disk.
-_jit = njit(cache=True, fastmath={"reassoc", "contract"})
+# 'nnan' or 'ninf'), so a diverging step is still seen. error_model="numpy": x / 0 gives ±∞ or NaN
+# as in NumPy, where Python's model would test every division and raise (that test alone kept
+# Adam's step from being vectorised: 62 against 8 µs for 15,000 numbers). cache: kept on disk.
+_jit = njit(cache=True, fastmath={"reassoc", "contract"}, error_model="numpy")
 
 
 @_jit
