@@ -95,7 +95,8 @@ def test_only_small_plain_networks_take_the_compiled_epoch(make, expected):
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adam"])
-@pytest.mark.parametrize("extras", [{}, {"weight_decay": 0.01}, {"clip_norm": 0.05}])
+@pytest.mark.parametrize("extras", [{}, {"weight_decay": 0.01}, {"clip_norm": 0.05},
+                                    {"weight_decay": 0.01, "clip_norm": 0.6}])  # 0.6: some steps clipped, some not
 @pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-10), (np.float32, 2e-4)])
 def test_every_optimizer_with_weight_decay_and_clipping_steps_as_in_the_numpy_engine(
         optimizer, extras, dtype, rtol, numpy_engine, compiled_calls):
@@ -122,6 +123,96 @@ def test_every_optimizer_with_weight_decay_and_clipping_steps_as_in_the_numpy_en
         if getattr(opt_e, name, None) is not None:
             np.testing.assert_allclose(getattr(opt_c, name)[0], getattr(opt_e, name)[0], rtol=rtol, atol=rtol * 1e-2)
     assert getattr(opt_c, "t", 0) == getattr(opt_e, "t", 0) == (24 if optimizer == "adam" else 0)  # 4 epochs x 6 steps
+
+
+def test_the_decay_and_clipping_case_clips_some_steps_and_not_others(monkeypatch, numpy_engine):
+    """The premise of the case above: with clip_norm 0.6 the whole gradient's norm (decay
+    included) lies above it at some steps and below at others, so both branches are compared."""
+    import math
+
+    from nnmath import training
+
+    numpy_engine()
+    norms, clip = [], training._clip
+    monkeypatch.setattr(training, "_clip", lambda g, c: norms.append(math.sqrt(float(np.vdot(g[0], g[0])))) or clip(g, c))
+    r = np.random.default_rng(2)
+    X, y = r.standard_normal((90, 5)), r.integers(0, 3, 90)
+    for optimizer in ("sgd", "momentum", "nesterov", "adam"):
+        norms.clear()
+        net = nnmath.Network([5, 7, 3], activation="tanh", seed=0)
+        net.fit(X, y, epochs=2, learning_rate=0.05, batch_size=16, optimizer=optimizer, seed=1,
+                weight_decay=0.01, clip_norm=0.6)
+        assert min(norms) < 0.6 < max(norms), optimizer
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+@pytest.mark.parametrize("first_step_diverges", [False, True])
+def test_a_diverging_fit_leaves_the_optimizer_as_the_numpy_engine_does(optimizer, first_step_diverges, numpy_engine):
+    """Steps not taken leave the state alone: the same velocity or moments and Adam's count on
+    both paths, and no state at all when not one step was taken (the first step makes it)."""
+    r = np.random.default_rng(0)
+    X = r.standard_normal((64, 2)) * 100
+    y = r.standard_normal(64) * (1e200 if first_step_diverges else 100)
+
+    def diverge():
+        net = nnmath.Network([2, 4, 1], activation="relu", output="identity", seed=0)
+        opt = optimizers.get(optimizer)
+        with pytest.raises(TrainingDiverged):
+            # Adam's step is about α whatever the gradient: α = 1e200 takes one step, then overflows
+            net.fit(X, y, epochs=50, learning_rate=1e3 if optimizer == "momentum" else 1e200, batch_size=8,
+                    optimizer=opt)
+        return opt
+
+    compiled = diverge()
+    numpy_engine()
+    engine = diverge()
+    for name in ("velocity",) if optimizer == "momentum" else ("m", "s"):
+        mine, theirs = getattr(compiled, name), getattr(engine, name)
+        assert (mine is None) == (theirs is None) == first_step_diverges, name
+        if theirs is not None:
+            assert np.all(np.isfinite(mine[0]))
+            np.testing.assert_allclose(mine[0], theirs[0], rtol=1e-10, atol=1e-300)
+    assert getattr(compiled, "t", 0) == getattr(engine, "t", 0)
+
+
+def test_an_optimizer_changed_on_the_object_steps_as_it_says(compiled_calls, numpy_engine):
+    """Momentum() with nesterov set on the object takes Nesterov steps on both paths; an object
+    whose step was replaced trains with the NumPy engine, which calls it."""
+    r = np.random.default_rng(1)
+    X, y = r.standard_normal((40, 3)), r.integers(0, 2, 40)
+
+    def train():
+        opt = optimizers.Momentum()
+        opt.nesterov = True
+        net = nnmath.Network([3, 4, 1], seed=0)
+        net.fit(X, y, epochs=2, learning_rate=0.1, batch_size=8, optimizer=opt)
+        return net.theta.copy()
+
+    compiled = train()
+    assert len(compiled_calls) == 2
+    numpy_engine()
+    np.testing.assert_allclose(compiled, train(), rtol=1e-10)
+    sgd, calls = optimizers.SGD(), []
+    sgd.step = lambda params, grads, lr: calls.append(lr)
+    assert not compiled_epoch.applies(nnmath.Network([3, 4, 1]), sgd, 8, 0.0, None)
+
+
+def test_a_mismatched_adam_state_is_refused_not_read_past_its_end():
+    from nnmath import NNMathError
+
+    net = nnmath.Network([3, 4, 1], seed=0)
+    opt = optimizers.Adam()
+    opt.m, opt.s = [np.zeros_like(net.theta)], [np.zeros(3)]
+    with pytest.raises(NNMathError, match="state was made for other arrays"):
+        net.fit(np.eye(3), [0, 1, 1], epochs=1, optimizer=opt)
+
+
+@pytest.mark.parametrize("options", [dict(beta1=1.0), dict(beta2=-0.1), dict(eps=-1.0), dict(beta1="0.9")])
+def test_adam_refuses_hyperparameters_outside_their_range(options):
+    from nnmath import NNMathError
+
+    with pytest.raises(NNMathError, match="Adam's"):
+        optimizers.Adam(**options)
 
 
 def test_the_line_is_drawn_at_the_largest_product_of_a_step():

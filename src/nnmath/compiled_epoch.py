@@ -49,8 +49,8 @@ def applies(net: Any, opt: Any, batch_size: int, weight_decay: float, clip_norm:
     """Whether ``fit`` takes the compiled epoch: plain dense layers with built-in activations
     (softmax only as the output), a built-in loss, a built-in optimizer, and no product above
     LARGEST_PRODUCT. (Weight decay and clipping are compiled too.)"""
-    if type(opt) not in RULES or net.loss.value not in LOSSES:
-        return False
+    if type(opt) not in RULES or "step" in vars(opt) or net.loss.value not in LOSSES:
+        return False  # an optimizer of one's own, or one whose step was replaced on the object
     for l, layer in enumerate(net.layers):
         # == rather than is: an unpickled network's activations are equal copies of the built-in ones
         builtin = layer.f == activations.ACTIVATIONS.get(layer.f.name) or (
@@ -73,28 +73,40 @@ def run(net: Any, X: Array, Y: Array, order: Array, batch_size: int, lr: float, 
     sizes = np.array(net.sizes, dtype=np.int64)
     codes = np.array([CODES[layer.f.name] for layer in net.layers], dtype=np.int64)
     norms_W, norms_b = np.zeros(len(net.layers)), np.zeros(len(net.layers))
-    rule, none = RULES[type(opt)], np.empty(0, theta.dtype)
-    if rule in (MOMENTUM, NESTEROV):
-        if opt.velocity is None:
-            opt.velocity = [np.zeros_like(theta)]
-        optimizers._check_state(opt.velocity, [theta])
-        hyper, state, t_0 = np.array([opt.momentum]), (opt.velocity[0], none), 0
-    elif rule == ADAM:
-        if opt.m is None or opt.s is None:
-            opt.m, opt.s = [np.zeros_like(theta)], [np.zeros_like(theta)]
-        optimizers._check_state(opt.m, [theta])
-        hyper, state, t_0 = np.array([opt.beta1, opt.beta2, opt.eps]), (opt.m[0], opt.s[0]), opt.t
-    else:
-        hyper, state, t_0 = np.zeros(1), (none, none), 0
+    rule, hyper, state, t_0 = _optimizer(opt, theta)
     loops = _loops()
     assert loops is not None, "run() is only called where applies() said yes"
     loss_sum, correct, steps = loops.epoch(
         theta, np.empty_like(theta), sizes, codes, LOSSES[net.loss.value], net.loss.cancels_derivative,
         KINDS[net.kind], X, Y, order, batch_size, theta.dtype.type(lr), norms_W, norms_b,
         rule, hyper, *state, t_0, float(weight_decay), float(clip_norm or 0.0))
-    if rule == ADAM:
-        opt.t += steps
+    if steps and rule in (MOMENTUM, NESTEROV) and opt.velocity is None:
+        opt.velocity = [state[0]]  # made by the first step taken, as Momentum.step makes it
+    if steps and rule == ADAM:
+        opt.m, opt.s, opt.t = [state[0]], [state[1]], opt.t + steps
     return loss_sum, correct, steps, norms_W.tolist(), norms_b.tolist()
+
+
+def _optimizer(opt: Any, theta: Array) -> tuple[int, Array, tuple[Array, Array], int]:
+    """The optimizer's rule, hyper-parameters, state arrays (laid out like θ; zeros where it has
+    none yet, kept by run() only if a step is taken) and Adam's step count."""
+    none = np.empty(0, theta.dtype)
+    rule = RULES[type(opt)]
+    if rule in (MOMENTUM, NESTEROV):
+        rule = NESTEROV if opt.nesterov else MOMENTUM  # Momentum.step reads the flag, not the class
+        if opt.velocity is not None:
+            optimizers._check_state(opt.velocity, [theta])
+        velocity = opt.velocity[0] if opt.velocity is not None else np.zeros_like(theta)
+        return rule, np.array([opt.momentum]), (velocity, none), 0
+    if rule == ADAM:
+        if opt.m is not None and opt.s is not None:
+            optimizers._check_state(opt.m, [theta])
+            optimizers._check_state(opt.s, [theta])  # the loops do not check bounds: both, always
+            m, s = opt.m[0], opt.s[0]
+        else:
+            m, s = np.zeros_like(theta), np.zeros_like(theta)
+        return rule, np.array([opt.beta1, opt.beta2, opt.eps]), (m, s), opt.t
+    return rule, np.zeros(1), (none, none), 0
 
 
 @functools.cache

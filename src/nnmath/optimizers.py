@@ -20,7 +20,7 @@ from typing import Optional, Union
 
 import numpy as np
 
-from .errors import NNMathError
+from .errors import NNMathError, is_number
 
 Array = np.ndarray
 
@@ -70,6 +70,11 @@ class Adam:
     name = "adam"
 
     def __init__(self, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+        for name, beta in (("beta1", beta1), ("beta2", beta2)):
+            if not (is_number(beta) and 0 <= beta < 1):
+                raise NNMathError(f"Adam's {name} must be a number in [0, 1), got {beta!r}")
+        if not (is_number(eps) and eps >= 0):
+            raise NNMathError(f"Adam's eps must be a number, 0 or more, got {eps!r}")
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.t = 0
         self.m: Optional[list[Array]] = None
@@ -80,6 +85,7 @@ class Adam:
             self.m = [np.zeros_like(p) for p in params]
             self.s = [np.zeros_like(p) for p in params]
         _check_state(self.m, params)
+        _check_state(self.s, params)
         self.t += 1
         correction1 = 1 - self.beta1 ** self.t
         correction2 = 1 - self.beta2 ** self.t
