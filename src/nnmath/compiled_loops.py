@@ -40,7 +40,7 @@ def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, no
     Adam's m and s) and Adam's step count t_0 before the epoch; λ = ``decay``; ``clip``: the
     largest norm of the whole step's gradient (0: no clipping)."""
     L, one = len(codes), theta.dtype.type(1)
-    # Work space: for each layer (0 = the input), room for B rows of z^l, a^l and δ^l, side by side.
+    # Work space: z^l, a^l and δ^l of every layer (0 = the input), B rows each, one layer after another.
     width = 0
     for n in sizes:
         width += n
