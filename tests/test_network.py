@@ -92,3 +92,44 @@ def test_gradient_names_and_errors_follow_the_seeds_numbering():
         net["V1"]
     with pytest.raises(NNMathError, match="no batch normalisation"):
         net["gamma1"]
+
+
+def test_a_layers_arrays_can_be_replaced_only_by_arrays_of_the_same_shape():
+    net = nnmath.Network([3, 2, 1], seed=0)
+    with pytest.raises(NNMathError, match=r"W must keep its shape \(3, 2\), got \(3, 5\)"):
+        net.layers[0].W = np.zeros((3, 5))
+    with pytest.raises(NNMathError, match=r"b must keep its shape \(2,\), got \(3,\)"):
+        net.layers[0].b = np.zeros(3)
+    net.layers[0].W = np.full((3, 2), 0.5)  # the same shape: taken, and θ follows on the next fit
+    assert np.all(net.flat_parameters()[:6] == 0.5)
+    net.fit(np.ones((4, 3)), [0, 1, 0, 1], epochs=1)
+    assert net.layers[0].W.base is net.theta
+
+
+def test_a_layer_pickled_before_its_arrays_were_checked_still_loads():
+    import pickle
+
+    net = nnmath.Network([3, 2, 1], seed=0)
+    layer = net.layers[0]
+    old = object.__new__(type(layer))
+    old.__dict__.update({("W" if k == "_W" else "b" if k == "_b" else k): v for k, v in vars(layer).items()})
+    loaded = pickle.loads(pickle.dumps(old))
+    assert np.array_equal(loaded.W, layer.W) and np.array_equal(loaded.b, layer.b)
+
+
+@pytest.mark.parametrize("sizes", [[3, 2.7, 1], [3, True, 1], [3, "2", 1], [3, None, 1]])
+def test_sizes_that_are_not_whole_numbers_are_refused_not_rounded(sizes):
+    with pytest.raises(NNMathError, match="layer sizes must be whole numbers"):
+        nnmath.Network(sizes)
+
+
+def test_whole_sizes_of_any_number_type_are_taken():
+    assert nnmath.Network([3, 2.0, np.int64(1)]).sizes == [3, 2, 1]
+
+
+@pytest.mark.parametrize("dtype", ["float16", np.int32, "nonsense", complex])
+def test_a_dtype_other_than_float32_or_float64_is_refused_not_changed(dtype):
+    with pytest.raises(NNMathError, match="dtype must be float32 or float64"):
+        nnmath.Network([3, 2, 1], dtype=dtype)
+    with pytest.raises(NNMathError, match="dtype must be float32 or float64"):
+        nnmath.Network([3, 2, 1]).astype(dtype)

@@ -212,3 +212,14 @@ def test_a_module_with_residual_blocks_unpickles_in_a_fresh_process(tmp_path):
                 f"import numpy as np; print(m(torch.tensor(np.array({X.tolist()}))).detach().numpy().ravel().tolist())")
     assert done.returncode == 0, done.stderr
     np.testing.assert_allclose(eval(done.stdout), net.output(X).ravel(), rtol=0, atol=1e-12)
+
+
+def test_layers_that_do_not_chain_are_refused_before_anything_is_built():
+    # Linear(3, 2) then Linear(4, 1): a W^2 of shape (4, 1) would not fit a^1 (2 values); the compiled
+    # loops, which read θ by the network's sizes, must never see it.
+    unchained = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Tanh(), torch.nn.Linear(4, 1))
+    with pytest.raises(NNMathError, match="Linear layer 2 takes 4 inputs but the layer before gives 2"):
+        Network.from_torch(unchained)
+    wrong_bn = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(5), torch.nn.Tanh(), torch.nn.Linear(2, 1))
+    with pytest.raises(NNMathError, match=r"BatchNorm1d\(5\) follows a Linear layer of 2 outputs"):
+        Network.from_torch(wrong_bn)

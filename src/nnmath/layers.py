@@ -28,6 +28,7 @@ import numpy as np
 
 from .activations import Activation
 from .batchnorm import BatchNorm, BatchNormCache
+from .errors import NNMathError
 
 Array = np.ndarray
 
@@ -73,6 +74,14 @@ class LayerGradients:
     beta: Optional[Array] = None
 
 
+def _same_shape(name: str, value: Array, old: Optional[Array]) -> Array:
+    """``value`` as an array, refused unless it has the shape of the array it replaces."""
+    value = np.asarray(value)
+    if old is not None and value.shape != old.shape:
+        raise NNMathError(f"{name} must keep its shape {old.shape}, got {value.shape}")
+    return value
+
+
 class Dense:
     """Layer l: weights W^l, biases b^l, activation f, and optional remedies."""
 
@@ -86,6 +95,30 @@ class Dense:
             raise ValueError(f"a residual layer needs equal widths, got {W.shape[0]} -> {W.shape[1]}")
         self.residual = residual
         self.dropout = dropout
+
+    # W and b may be replaced (layer.W = ...), but only by arrays of the same shape: the layer's
+    # sizes, θ's layout and the compiled loops all read them from the network's sizes.
+    @property
+    def W(self) -> Array:
+        return self._W
+
+    @W.setter
+    def W(self, value: Array) -> None:
+        self._W = _same_shape("W", value, getattr(self, "_W", None))
+
+    @property
+    def b(self) -> Array:
+        return self._b
+
+    @b.setter
+    def b(self, value: Array) -> None:
+        self._b = _same_shape("b", value, getattr(self, "_b", None))
+
+    def __setstate__(self, state: dict) -> None:
+        for old, new in (("W", "_W"), ("b", "_b")):  # a layer pickled before W and b were checked
+            if old in state:
+                state[new] = state.pop(old)
+        self.__dict__.update(state)
 
     @property
     def n_in(self) -> int:

@@ -100,9 +100,14 @@ class Network(Parameters):
     # ---- construction helpers -------------------------------------------------------------
     @staticmethod
     def _check_sizes(sizes: Any) -> list[int]:
+        def whole(s: Any) -> bool:  # 3 or 3.0, not 2.7, "3" or True
+            return is_whole_number(s) or (is_number(s) and float(s).is_integer())
+
         try:
+            if not all(whole(s) for s in sizes):
+                raise TypeError
             sizes = [int(s) for s in sizes]
-        except (TypeError, ValueError):
+        except TypeError:
             raise NNMathError(f"layer sizes must be whole numbers, got {sizes!r}") from None
         if len(sizes) < 2 or min(sizes) < 1:
             raise NNMathError(f"layer sizes need an input and an output layer of at least one unit each, got {sizes}")

@@ -40,11 +40,14 @@ class _ParameterList(list):
 
 
 def as_float_dtype(dtype: DTypeLike) -> np.dtype:
+    """float32 or float64; anything else is refused rather than quietly changed."""
     try:
-        dtype = np.dtype(dtype)
+        as_dtype = np.dtype(dtype)
     except TypeError:
-        raise NNMathError(f"dtype must be float32 or float64, got {dtype!r}") from None
-    return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float64)
+        as_dtype = None
+    if as_dtype not in (np.float32, np.float64):
+        raise NNMathError(f"dtype must be float32 or float64, got {dtype!r}")
+    return as_dtype
 
 
 class Parameters:

@@ -206,6 +206,10 @@ def from_torch(module: Any) -> Network:
         raise NNMathError("the last Linear layer cannot have BatchNorm1d, Dropout or a Residual in nnmath")
     if out["f"] not in (None, "identity", "sigmoid", "softmax"):
         raise NNMathError(f"the output activation {out['f']} is not supported; use Sigmoid, Softmax(dim=1) or none")
+    for l, (before, after) in enumerate(zip(layers, layers[1:]), start=2):
+        if after["linear"].in_features != before["linear"].out_features:
+            raise NNMathError(f"Linear layer {l} takes {after['linear'].in_features} inputs but the layer before "
+                              f"gives {before['linear'].out_features}: the layers do not chain")
     sizes = [layers[0]["linear"].in_features] + [layer["linear"].out_features for layer in layers]
     dropouts = {layer["dropout"] for layer in hidden} or {0.0}
     batchnorm = {layer["bn"] is not None for layer in hidden} or {False}
@@ -226,6 +230,8 @@ def from_torch(module: Any) -> Network:
         layer.b = _numpy(linear.bias, dtype) if linear.bias is not None else np.zeros(layer.n_out, dtype=dtype)
         if layer.bn is not None:
             bn = parsed["bn"]
+            if bn.num_features != layer.n_out:
+                raise NNMathError(f"a BatchNorm1d({bn.num_features}) follows a Linear layer of {layer.n_out} outputs")
             if bn.weight is None or bn.running_mean is None:
                 raise NNMathError("BatchNorm1d needs affine=True and track_running_stats=True to be imported")
             layer.bn.gamma, layer.bn.beta = _numpy(bn.weight, dtype), _numpy(bn.bias, dtype)
