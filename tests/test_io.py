@@ -23,6 +23,7 @@ def _trained(sizes, labels, seed=0, **options):
     ([3, 4, 1], ["benign", "malignant"], {}),
     ([3, 5, 4, 3], [2, 5, 9], {"activation": "tanh"}),
     ([3, 4, 2], [0.5, 1.5], {"batchnorm": True}),
+    ([3, 4, 1], [False, True], {}),  # truth values, stored as JSON's true/false
 ])
 def test_round_trip_gives_identical_predictions(tmp_path, sizes, labels, options):
     net, X = _trained(sizes, labels, **options)
@@ -110,7 +111,7 @@ def test_object_arrays_inside_the_archive_are_refused(saved):
 @pytest.mark.parametrize("change, message", [
     (lambda a: a.__setitem__("extra", np.zeros(2)), r"unexpected arrays \['extra'\]"),
     (lambda a: a.pop("b2"), r"missing arrays \['b2'\]"),
-    (lambda a: a.__setitem__("W1", np.zeros((5, 3))), r"W1 must have shape \(2, 3\)"),
+    (lambda a: a.__setitem__("W1", np.zeros((5, 3))), r"W1 must have shape \(2, 3\) for the layer sizes \[2, 3, 1\], it has shape \(5, 3\)"),
     (lambda a: a.__setitem__("W1", np.full((2, 3), np.nan)), "W1 is not finite"),
     (lambda a: a.pop(META_KEY), "no __meta__"),
     (lambda a: a.__setitem__(META_KEY, np.frombuffer(b"{not json", np.uint8)), "not valid JSON"),
@@ -144,3 +145,41 @@ def test_a_crash_mid_write_leaves_the_old_file_and_no_temporary(tmp_path):
     with pytest.raises(OSError, match="disk full"):
         replace_atomically(path, half_then_crash)
     assert path.read_bytes() == b"old model" and [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+
+
+def test_layer_sizes_are_checked_against_the_arrays_before_the_network_is_built(saved):
+    def enormous(arrays):  # a hidden layer of 10^12 units would need terabytes if it were built
+        meta = json.loads(arrays[META_KEY].tobytes())
+        meta["config"]["sizes"][1] = 10**12
+        arrays[META_KEY] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+
+    _rewrite(saved, enormous)
+    with pytest.raises(NNMathError, match=r"W1 must have shape \(2, 1000000000000\)"):
+        load_model(saved)
+
+
+def test_saving_into_a_missing_folder_or_onto_a_folder_says_so(tmp_path):
+    net, _ = _trained([2, 3, 1], [0, 1])
+    with pytest.raises(NNMathError, match="no such folder: .*missing"):
+        save_model(tmp_path / "missing" / "m.npz", net, {})
+    with pytest.raises(NNMathError, match="is a folder; give a file name"):
+        save_model(tmp_path, net, {})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_replaced_file_keeps_its_permissions_and_a_link_keeps_pointing_at_it(tmp_path):
+    net, X = _trained([2, 3, 1], [0, 1])
+    path, link = tmp_path / "m.npz", tmp_path / "link.npz"
+    path.write_bytes(b"old")
+    path.chmod(0o600)  # a private file stays private
+    link.symlink_to(path.name)
+    save_model(link, net, {})
+    assert link.is_symlink() and (path.stat().st_mode & 0o777) == 0o600
+    assert np.array_equal(load_model(path)[0].output(X), net.output(X))
+
+
+def test_info_that_json_cannot_hold_is_refused_and_nothing_is_written(tmp_path):
+    net, _ = _trained([2, 3, 1], [0, 1])
+    with pytest.raises(NNMathError, match="NaN or an infinity"):
+        save_model(tmp_path / "m.npz", net, {"score": float("nan")})
+    assert list(tmp_path.iterdir()) == []

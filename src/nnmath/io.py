@@ -43,7 +43,10 @@ def save_model(path, net: Network, info: dict) -> None:
     classes = None if net.classes_ is None else net.classes_.tolist()
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "nnmath_version": __version__,
             "config": net.config(), "classes": classes, "arrays": sorted(state), "info": info}
-    text = json.dumps(meta, default=_json_safe, allow_nan=False)
+    try:
+        text = json.dumps(meta, default=_json_safe, allow_nan=False)
+    except ValueError:
+        raise NNMathError("the info to save holds NaN or an infinity, which a model file cannot store") from None
     arrays = {name: np.ascontiguousarray(value) for name, value in state.items()}
     arrays[META_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
@@ -56,17 +59,26 @@ def save_model(path, net: Network, info: dict) -> None:
 def replace_atomically(path, write: Callable[[BinaryIO], None]) -> None:
     """Call ``write(file)`` on a temporary file in ``path``'s folder, flush it to disk, then move it
     over ``path`` with ``os.replace``: readers see the old file or the new one, never half of one.
-    The new file gets the usual permissions (0666 minus the umask)."""
-    path = Path(path)
+    A file replaced keeps its permissions (a symbolic link: the file it points to is replaced); a
+    new file gets the usual ones (0666 minus the umask)."""
+    path = Path(os.path.realpath(path))  # through a symbolic link, to the file it points to
+    if path.is_dir():
+        raise NNMathError(f"{path} is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise NNMathError(f"no such folder: {path.parent}")
+    if path.exists():
+        mode = path.stat().st_mode & 0o7777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
+        os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -115,13 +127,27 @@ def _read_meta(path: Path, arrays: dict[str, np.ndarray]) -> dict:
     return meta
 
 
+def _check_sizes(path: Path, sizes: Any, arrays: dict[str, np.ndarray]) -> None:
+    """The layer sizes against the weight arrays, before the network is built (which a tampered
+    size could make enormous)."""
+    if not isinstance(sizes, list) or len(sizes) < 2:
+        raise NNMathError(f"{path} is corrupted: its metadata has no valid layer sizes")
+    for l, shape in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        W = arrays.get(f"W{l}")
+        if W is None or W.shape != shape:
+            found = "no such array" if W is None else f"shape {W.shape}"
+            raise NNMathError(f"{path} is corrupted: W{l} must have shape {shape} for the layer sizes {sizes}, "
+                              f"it has {found}")
+
+
 def _classes(values: Any, net: Network) -> np.ndarray:
-    """The stored class labels: all words or all numbers, as many as the output layer expects."""
+    """The stored class labels: all words, all numbers or all truth values, as many as the output
+    layer expects."""
     expected = 2 if net.kind == "binary" else net.sizes[-1]
-    kinds = {str if isinstance(v, str) else float if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-             for v in values} if isinstance(values, list) else {None}
+    kinds = {bool if isinstance(v, bool) else str if isinstance(v, str) else float if isinstance(v, (int, float))
+             else None for v in values} if isinstance(values, list) else {None}
     if len(kinds) != 1 or None in kinds or len(values) != expected or len(set(values)) != expected:
-        raise NNMathError(f"the class labels are invalid (expected {expected} distinct words or numbers)")
+        raise NNMathError(f"the class labels are invalid (expected {expected} distinct words, numbers or truth values)")
     return np.asarray(values)
 
 
@@ -139,6 +165,7 @@ def load_model(path) -> tuple[Network, dict]:
     for name, value in arrays.items():
         if value.dtype.kind != "f" or not np.all(np.isfinite(value)):
             raise NNMathError(f"{path} is corrupted: array {name} is not finite floating-point numbers")
+    _check_sizes(path, meta["config"].get("sizes"), arrays)
     try:
         net = Network.from_config(meta["config"])
         net.load_state(arrays)
