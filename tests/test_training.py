@@ -301,3 +301,47 @@ def test_bad_data_gives_one_clear_error():
         net.fit(XOR_X, np.array(["a"] * 4))
     with pytest.raises(NNMathError, match="not been fitted"):
         net.predict(XOR_X)
+
+
+def test_a_refused_fit_leaves_the_network_as_it_was():
+    net = nnmath.Network([2, 3, 1], seed=0)  # float64
+    before = {name: a.copy() for name, a in net.state().items()}
+    X32 = np.ones((6, 2), dtype=np.float32)
+    with pytest.raises(NNMathError, match="validation_data has 6 samples but 2 labels"):
+        net.fit(X32, [0, 1] * 3, validation_data=(X32, [0, 1]))  # refused after the labels were learned
+    assert net.dtype == np.float64 and net.classes_ is None
+    assert all(np.array_equal(net.state()[name], a) and net.state()[name].dtype == np.float64
+               for name, a in before.items())  # not rounded through float32
+    net.fit(X32[:, :2], ["a", "b"] * 3, epochs=1)  # and the next fit learns its own labels
+    assert list(net.classes_) == ["a", "b"]
+
+
+def test_rows_of_different_lengths_are_one_clear_error():
+    with pytest.raises(NNMathError, match="a table of numbers, every row as long"):
+        nnmath.Network([2, 3, 1]).fit([[1.0, 2.0], [3.0]], [0, 1])
+
+
+def test_one_hot_targets_train_a_softmax_network_as_their_class_indices_do():
+    X = np.random.default_rng(0).standard_normal((12, 2))
+    labels = np.arange(12) % 3
+    by_index, by_one_hot = (nnmath.Network([2, 4, 3], seed=1) for _ in range(2))
+    h1 = by_index.fit(X, labels, epochs=3, batch_size=4)
+    h2 = by_one_hot.fit(X, np.eye(3)[labels], epochs=3, batch_size=4)
+    assert h1.loss == h2.loss and h1.accuracy == h2.accuracy
+    assert np.array_equal(by_one_hot.predict(X), by_index.predict(X))
+    assert by_one_hot.gradients(X, np.eye(3)[labels]).loss == by_index.gradients(X, labels).loss
+    with pytest.raises(NNMathError, match="one-hot matrix of 3 columns"):
+        nnmath.Network([2, 4, 3]).fit(X, np.ones((12, 3)))  # not one 1 per row
+
+
+def test_binary_labels_as_a_column_are_taken_on_the_first_fit():
+    X = np.random.default_rng(0).standard_normal((8, 2))
+    y = np.array([0, 1, 1, 0, 1, 0, 0, 1])
+    column, flat = nnmath.Network([2, 3, 1], seed=0), nnmath.Network([2, 3, 1], seed=0)
+    assert column.fit(X, y.reshape(-1, 1), epochs=2).loss == flat.fit(X, y, epochs=2).loss
+
+
+@pytest.mark.parametrize("y", [[0, 1, np.nan, 1, 0, 1], np.array(["a", None, "b", "a", "b", "a"], dtype=object)])
+def test_missing_labels_are_named_as_missing(y):
+    with pytest.raises(NNMathError, match="the labels contain missing values"):
+        nnmath.Network([2, 3, 1]).fit(np.ones((6, 2)), y)

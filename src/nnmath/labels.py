@@ -49,8 +49,16 @@ class Targets:
             self.encode_indicators(y, np.float64)
             self.classes_ = np.arange(self.n_out)
             return self
+        if self.kind == "multiclass" and _one_hot(y, self.n_out):
+            self.classes_ = np.arange(self.n_out)  # a one-hot row k is class k
+            return self
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
         if y.ndim != 1:
-            raise NNMathError(f"classification labels must be one column, got shape {y.shape}")
+            raise NNMathError(f"classification labels must be one column (or, for {self.n_out} classes, a one-hot "
+                              f"matrix of {self.n_out} columns), got shape {y.shape}")
+        if _missing(y):
+            raise NNMathError("the labels contain missing values (NaN or None)")
         try:
             classes = np.unique(y)
         except TypeError:
@@ -81,8 +89,15 @@ class Targets:
         if self.kind == "multilabel":
             return self.encode_indicators(y, dtype)
         assert self.classes_ is not None
+        if self.kind == "multiclass" and _one_hot(y, self.n_out):
+            return y.astype(dtype)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
+        if y.ndim != 1:
+            raise NNMathError(f"classification labels must be one column (or, for {self.n_out} classes, a one-hot "
+                              f"matrix of {self.n_out} columns), got shape {y.shape}")
+        if _missing(y):
+            raise NNMathError("the labels contain missing values (NaN or None)")
         try:
             index = np.clip(np.searchsorted(self.classes_, y), 0, len(self.classes_) - 1)
             unseen = self.classes_[index] != y
@@ -136,3 +151,20 @@ class Targets:
             return decisions.astype(np.int64)
         assert self.classes_ is not None
         return self.classes_[decisions.astype(np.intp)]
+
+
+def _one_hot(y: Array, n_out: int) -> bool:
+    """Whether ``y`` is an (m, n_out) matrix of 0s and 1s with one 1 in each row."""
+    if y.ndim != 2 or y.shape[1] != n_out or n_out < 2 or y.dtype.kind not in "biuf":
+        return False
+    return bool(np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1))
+
+
+def _missing(y: Array) -> bool:
+    """Whether the labels hold NaN, None or pandas' NA."""
+    if y.dtype.kind == "f":
+        return bool(np.isnan(y).any())
+    if y.dtype.kind == "O":
+        return any(v is None or type(v).__name__ in ("NAType", "NaTType") or (isinstance(v, float) and v != v)
+                   for v in y.ravel())
+    return False

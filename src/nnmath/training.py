@@ -63,9 +63,25 @@ class TrainingData:
 
 def prepare_data(net: Any, X: Any, y: Any, validation_split: float, validation_data: Optional[tuple],
                  early_stopping: bool, rng: np.random.Generator) -> TrainingData:
-    """Check and encode (X, y); learn the labels on a first fit; set the validation part aside."""
-    X = np.asarray(X) if not hasattr(X, "dtype") else X
+    """Check and encode (X, y); learn the labels on a first fit; set the validation part aside.
+    The network trains in X's float dtype; if the data is refused, the network is left as it was."""
+    try:
+        X = np.asarray(X) if not hasattr(X, "dtype") else X
+    except ValueError:
+        raise NNMathError("the features must be a table of numbers, every row as long") from None
+    before = net.state(), net.dtype, net.classes_  # the arrays survive astype, which makes new ones
     net.astype(X.dtype if X.dtype in (np.float32, np.float64) else np.float64)
+    try:
+        return _checked_data(net, X, y, validation_split, validation_data, early_stopping, rng)
+    except NNMathError:
+        state, dtype, net.classes_ = before
+        net.astype(dtype)  # back to the old dtype (rounded through the new one, if it changed) ...
+        net.load_state(state)  # ... and the old numbers exactly
+        raise
+
+
+def _checked_data(net: Any, X: Any, y: Any, validation_split: float, validation_data: Optional[tuple],
+                  early_stopping: bool, rng: np.random.Generator) -> TrainingData:
     X, y = net.check_X(X), as_labels(y)
     if len(y) != len(X):
         raise NNMathError(f"X has {len(X)} samples but y has {len(y)}")
