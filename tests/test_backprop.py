@@ -73,3 +73,15 @@ def test_deltas_follow_the_backpropagation_equation():
     for l in range(len(net.layers)):
         np.testing.assert_allclose(g.weights[l], a[l].T @ g.deltas[l] / len(X), rtol=1e-12)
         np.testing.assert_allclose(g.biases[l], g.deltas[l].mean(axis=0), rtol=1e-12)
+
+
+def test_the_gradient_check_refuses_what_it_cannot_measure():
+    X, y = np.random.default_rng(0).standard_normal((6, 2)), [0, 1] * 3
+    # with dropout in training mode every evaluation of E draws new masks: a "failure" would be a lie
+    with pytest.raises(nnmath.NNMathError, match="needs dropout 0"):
+        nnmath.check_gradients(nnmath.Network([2, 3, 1], dropout=0.5), X, y, train=True)
+    assert nnmath.check_gradients(nnmath.Network([2, 3, 1], dropout=0.5, seed=0), X, y).passed  # prediction mode
+    with pytest.raises(nnmath.NNMathError, match="eps must be a positive number"):
+        nnmath.check_gradients(nnmath.Network([2, 3, 1]), X, y, eps=0)
+    with pytest.raises(nnmath.NNMathError, match="max_entries must be a whole number of at least 1"):
+        nnmath.check_gradients(nnmath.Network([2, 3, 1]), X, y, max_entries=-1)

@@ -374,3 +374,26 @@ def test_too_many_samples_and_bad_labels_are_refused():
         nnmath.explain(net, np.zeros((2, 2)), [1], "W1[0,0]")
     with pytest.raises(NNMathError, match="class indices 0..1"):
         nnmath.explain(net, [1.0, 0.0], [5], "W1[0,0]")
+
+
+def test_bad_numbers_for_the_step_are_refused_with_their_name():
+    net = nnmath.Network([2, 2, 1], seed=0)
+    with pytest.raises(NNMathError, match="the learning rate must be a positive number, got '0.1'"):
+        nnmath.explain(net, [1.0, 0.0], [1], "W1[0,0]", learning_rate="0.1")
+    with pytest.raises(NNMathError, match="the learning rate must be a positive number, got '0.1'"):
+        nnmath.explain_step(net, [[1.0, 0.0]], [1], learning_rate="0.1")
+    with pytest.raises(NNMathError, match="eps must be a positive number, got 0"):
+        nnmath.explain(net, [1.0, 0.0], [1], "W1[0,0]", eps=0)
+
+
+def test_labels_in_every_shape_the_engine_takes_are_explained_with_the_engines_gradient():
+    X = np.random.default_rng(0).standard_normal((3, 2))
+    binary = nnmath.Network([2, 2, 1], seed=0)
+    multilabel = nnmath.Network([2, 3, 3], output="sigmoid", seed=0)
+    for net, y in ((binary, np.array([[1], [0], [1]])),  # a column of labels
+                   (multilabel, np.array([[1, 0, 1], [0, 0, 1], [1, 1, 0]]))):  # a row of 0/1 labels per sample
+        d = nnmath.explain(net, X, y, "W1[0,1]")
+        assert d.summary["grad"] == pytest.approx(net.gradients(X, y).weights[0][0, 1], rel=1e-12)
+        assert nnmath.explain_step(net, X, y).title.startswith("One gradient-descent step")
+    one = nnmath.explain(multilabel, X[:1], [1, 0, 1], "b2[2]")  # one sample's labels as a flat row
+    assert one.summary["grad"] == pytest.approx(multilabel.gradients(X[:1], [[1, 0, 1]]).biases[1][2], rel=1e-12)

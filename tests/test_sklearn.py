@@ -223,6 +223,10 @@ def test_verbose_prints_one_line_per_epoch(iris, capsys):
     (small(), lambda m, X, y: m.fit(X, np.column_stack([y, y])), "multiclass-multioutput"),
     (small(warm_start=True), lambda m, X, y: m.fit(X, y).set_params(hidden_layer_sizes=(3,)).fit(X, y),
      "differs from the fitted network"),
+    (small(warm_start=True), lambda m, X, y: m.fit(X, y).set_params(activation="sigmoid").fit(X, y),
+     r"activation='sigmoid' differs from the fitted network's \['relu'\]"),
+    (small(warm_start=True), lambda m, X, y: m.fit(X, y).set_params(dropout=0.5).fit(X, y),
+     "dropout=0.5 differs from the fitted network's 0.0"),
     (small(early_stopping=True, validation_fraction=1.5), lambda m, X, y: m.fit(X, y), "validation_fraction"),
 ])
 def test_bad_settings_give_one_clear_error(iris, model, call, words):
@@ -232,3 +236,10 @@ def test_bad_settings_give_one_clear_error(iris, model, call, words):
 
 def test_nnmath_errors_are_value_errors_so_scikit_learn_handles_them():
     assert issubclass(NNMathError, ValueError)
+
+
+def test_validation_fraction_matters_only_when_stopping_early(iris):
+    X, y = iris
+    # scikit-learn's MLP takes validation_fraction=0.0 without early stopping; so does nnmath
+    model = small(epochs=2, validation_fraction=0.0).fit(X, y)
+    assert model.n_iter_ == 2

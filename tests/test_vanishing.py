@@ -129,3 +129,10 @@ def test_clipping_keeps_an_exploding_relu_net_alive(data):
         runs[clip] = gradient_flow(net, X, y)
     assert max(runs[None].weight_norms) == 0.0
     assert min(runs[1.0].weight_norms) > 1.0
+
+
+def test_gradient_flow_needs_one_label_per_sample():
+    from nnmath import NNMathError
+
+    with pytest.raises(NNMathError, match="X has 6 samples but y has 4"):
+        gradient_flow(Network([2, 3, 1]), np.ones((6, 2)), [0, 1, 0, 1])

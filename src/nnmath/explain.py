@@ -18,7 +18,7 @@ from itertools import product
 
 import numpy as np
 
-from .errors import NNMathError
+from .errors import NNMathError, is_number
 from .explain_lines import F, LOSS_NAMES, error_line, fprime, fprime_line, output_delta_lines, output_reason, unit, vector
 from .explain_chain import LETTERS, chain_substituted, chain_symbols, vanishing_section
 from .explain_numbers import Numbers, Parameter, encode_targets, parse_indexed_name, quantities
@@ -64,8 +64,10 @@ def explain(net, x, y, parameter: str, learning_rate: float = 0.1, digits: int =
     if len(X) > MAX_SAMPLES:
         raise NNMathError(f"explain prints every sample: give one sample or at most {MAX_SAMPLES}, not {len(X)}")
     Y = encode_targets(net, y, len(X))
-    if not learning_rate > 0:
-        raise NNMathError(f"the learning rate must be positive, got {learning_rate}")
+    if not (is_number(learning_rate) and learning_rate > 0):
+        raise NNMathError(f"the learning rate must be a positive number, got {learning_rate!r}")
+    if not (is_number(eps) and eps > 0):
+        raise NNMathError(f"eps must be a positive number, got {eps!r}")
     _, delta, v = quantities(numbers, X, Y)
     d = _Writer(numbers, p, len(X), v, delta, digits)
     sections = [d.setup(), d.forward(), d.chain(), d.factors(), d.result(net, X, Y, eps),

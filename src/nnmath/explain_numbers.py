@@ -209,8 +209,10 @@ def encode_targets(net, y, m: int) -> Array:
             raise NNMathError(f"expected {m} target rows of {net.sizes[-1]} values, got {np.size(y)} values")
         return Y
     labels = np.atleast_1d(np.asarray(y))
-    if labels.ndim != 1 or len(labels) != m:
-        raise NNMathError(f"expected {m} label(s), one per sample, got {labels.size}")
+    if net.kind == "multilabel" and labels.ndim == 1 and m == 1:
+        labels = labels.reshape(1, -1)  # one sample's row of 0/1 labels
+    if len(labels) != m:
+        raise NNMathError(f"expected {m} label(s), one per sample, got {len(labels)}")
     return np.asarray(net.encode(labels), dtype=np.float64)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import NNMathError
+from .errors import NNMathError, is_number
 from .explain_lines import F, LOSS_NAMES, error_line, matrix, mean_error_line, output_reason, vector
 from .explain_numbers import Numbers, encode_targets, quantities
 from .render import Derivation, Section
@@ -57,8 +57,8 @@ def explain_step(net, X, y, learning_rate: float = 0.1, update: bool = False, di
     X = net.check_X(X)
     if len(X) > MAX_STEP_SAMPLES:
         raise NNMathError(f"explain_step prints every sample: give at most {MAX_STEP_SAMPLES} samples, not {len(X)}")
-    if not learning_rate > 0:
-        raise NNMathError(f"the learning rate must be positive, got {learning_rate}")
+    if not (is_number(learning_rate) and learning_rate > 0):
+        raise NNMathError(f"the learning rate must be a positive number, got {learning_rate!r}")
     Y = encode_targets(net, y, len(X))
     fwd, delta, v = quantities(numbers, X, Y)
     m, L, sizes = len(X), numbers.L, numbers.sizes

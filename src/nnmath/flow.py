@@ -37,6 +37,8 @@ from typing import Optional
 
 import numpy as np
 
+from .errors import NNMathError
+
 Array = np.ndarray
 
 
@@ -126,6 +128,8 @@ def gradient_flow(net, X, y, samples: Optional[int] = 1000, train: bool = True,
         X, y = X[:samples], y[:samples]
     X = net.check_X(X)
     Y = net.encode(y)
+    if len(Y) != len(X):
+        raise NNMathError(f"X has {len(X)} samples but y has {len(Y)}")
     trace = net.forward(X, train, np.random.default_rng(seed))
     grads = net.backward(trace, Y)
     m = X.shape[0]

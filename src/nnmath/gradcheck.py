@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Optional
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .errors import NNMathError, is_number, is_whole_number
+
 if TYPE_CHECKING:
     from .network import Network
 
@@ -118,6 +120,13 @@ def check_gradients(net: "Network", X: ArrayLike, y: ArrayLike, eps: float = 1e-
         Per parameter array (W1, b1, ...): max_i |g_i - g̃_i| / max(max|g|, max|g̃|);
         ``.passed``, ``.worst`` and ``.per_layer()``.
     """
+    if train and any(layer.dropout for layer in net.layers):
+        raise NNMathError("check_gradients(train=True) needs dropout 0: each evaluation of E would draw new "
+                          "masks, so the finite differences would not measure the same function")
+    if not (is_number(eps) and eps > 0):
+        raise NNMathError(f"eps must be a positive number, got {eps!r}")
+    if max_entries is not None and not (is_whole_number(max_entries) and max_entries >= 1):
+        raise NNMathError(f"max_entries must be a whole number of at least 1, got {max_entries!r}")
     if net.dtype != np.float64:
         net = copy.deepcopy(net).astype(np.float64)
     analytic = net.gradients(X, y, train=train).parameters()

@@ -23,7 +23,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import optimizers
+from . import activations, optimizers
 from .errors import NNMathError
 from .history import History
 from .network import Network
@@ -109,6 +109,17 @@ class NetworkEstimator(BaseEstimator):
                        output="sigmoid" if self._multilabel else self._output, init=self.init,
                        dropout=self.dropout, seed=seed, dtype=dtype)
 
+    def _check_same_network(self) -> None:
+        """A warm start continues the fitted network: its activations and dropout must be the ones asked for."""
+        net = self.network_
+        asked = [self.activation] * len(net.activation_names) if isinstance(self.activation, str) else list(self.activation)
+        if [activations.get(a).name for a in asked] != net.activation_names:
+            raise ValueError(f"activation={self.activation!r} differs from the fitted network's {net.activation_names}; "
+                             "set warm_start=False to start afresh")
+        if self.dropout != net.dropout:
+            raise ValueError(f"dropout={self.dropout!r} differs from the fitted network's {net.dropout!r}; "
+                             "set warm_start=False to start afresh")
+
     # ---- training --------------------------------------------------------------------------
     def fit(self: Estimator, X: Any, y: Any) -> Estimator:
         r"""Train the network for ``epochs`` epochs (fewer with early stopping).
@@ -134,13 +145,15 @@ class NetworkEstimator(BaseEstimator):
     def _fit(self: Estimator, X: Any, y: Any, incremental: bool, classes: Optional[Array]) -> Estimator:
         first = not ((incremental or self.warm_start) and hasattr(self, "network_"))
         X, y = validate_data(self, X, y, reset=first, dtype=FLOATS, **self._y_options)
-        if not 0.0 < self.validation_fraction < 1.0:
+        if self.early_stopping and not 0.0 < self.validation_fraction < 1.0:  # used only to stop early
             raise NNMathError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
         batch_size = self._batch_size()
         y, n_out = self._check_y(y, first, classes)
         if not first and self.network_.sizes[1:-1] != _hidden_sizes(self.hidden_layer_sizes):
             raise ValueError(f"hidden_layer_sizes={self.hidden_layer_sizes!r} differs from the fitted network's "
                              f"{tuple(self.network_.sizes[1:-1])}; set warm_start=False to start afresh")
+        if not first:
+            self._check_same_network()
         if first:
             self._rng = check_random_state(self.random_state)
             self.network_ = self._new_network(X.shape[1], n_out, X.dtype)
