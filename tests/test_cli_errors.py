@@ -71,6 +71,10 @@ def folder(tmp_path_factory):
     (["predict", "m.npz", "ok.csv", "--out", "m.npz"], "m.npz is also an input of this command"),
     (["predict", "m.npz", "ok.csv", "--out", "ok.csv"], "ok.csv is also an input of this command"),
     (["train", "--data", "ok.csv", "--out", "ok.csv"], "ok.csv is also an input of this command"),
+    (["train", "--data", "ok.csv", "--out", "noscale.npz"], "the model file noscale.npz already exists; give another "
+                                                            "name, or add --force to replace it"),
+    (["data", "moons", "--out", "ok.csv"], "the CSV file ok.csv already exists"),
+    (["predict", "m.npz", "ok.csv", "--out", "cut.npz"], "the predictions file cut.npz already exists"),
     (["gradcheck", "m.npz", "--layers", "2,3,1"], "either a MODEL or --layers/--activation, not both"),
     (["explain", "--model", "m.npz", "--activation", "relu"], "either --model or --layers/--activation, not both"),
 ])
@@ -90,7 +94,7 @@ def test_bad_input_gives_one_line_and_exit_code_2(folder, args, message):
 ])
 def test_a_failed_run_never_touches_an_existing_model(folder, args):
     before = (folder / "m.npz").read_bytes()
-    run = nnmath("train", *args, "--out", "m.npz", cwd=folder)
+    run = nnmath("train", *args, "--out", "m.npz", "--force", cwd=folder)  # --force: it may replace m.npz, on success
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert (folder / "m.npz").read_bytes() == before
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
@@ -115,3 +119,24 @@ def test_gradcheck_of_a_saved_regression_model(folder):
     save_model(folder / "regression.npz", net, {})
     run = nnmath("gradcheck", "regression.npz", "--json", cwd=folder)
     assert run.returncode == 0 and '"passed": true' in run.stdout, run.stderr
+
+
+def test_existing_files_are_replaced_only_with_force(folder, tmp_path):
+    mine = tmp_path / "mine.csv"
+    mine.write_text("my own data\n")
+    assert nnmath("data", "moons", "--samples", "20", "--out", mine, cwd=folder).returncode == 2
+    assert mine.read_text() == "my own data\n"
+    assert nnmath("data", "moons", "--samples", "20", "--out", mine, "--force", cwd=folder).returncode == 0
+    assert mine.read_text().startswith("x1,x2,label\n") and len(mine.read_text().splitlines()) == 21
+    figures = tmp_path / "figs"
+    figures.mkdir()
+    (figures / "loss.png").write_bytes(b"my own figure")
+    refused = nnmath("train", "--data", "ok.csv", "--epochs", "2", "--plot", figures, "--quiet", cwd=folder)
+    assert refused.returncode == 2 and "already holds loss.png; give another folder, or add --force" in refused.stderr
+    assert (figures / "loss.png").read_bytes() == b"my own figure"
+    forced = nnmath("train", "--data", "ok.csv", "--epochs", "2", "--plot", figures, "--quiet", "--force", cwd=folder)
+    assert forced.returncode == 0 and (figures / "loss.png").read_bytes().startswith(b"\x89PNG")
+    (figures / "heatmap.png").write_bytes(b"mine too")
+    lab = nnmath("vanishing", "--depths", "2", "--activations", "sigmoid", "--remedies", "none", "--plot", figures,
+                 cwd=folder)
+    assert lab.returncode == 2 and "already holds heatmap.png" in lab.stderr

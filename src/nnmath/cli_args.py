@@ -96,9 +96,13 @@ def resolve_layers(spec: LayerSpec, n_features: int, n_classes: int, data_name: 
     return sizes
 
 
-def check_output_path(path: Optional[Path], what: str, inputs: tuple = ()) -> None:
+FORCE_HELP = "replace output files that already exist (without it, an existing file is never overwritten)"
+
+
+def check_output_path(path: Optional[Path], what: str, inputs: tuple = (), force: bool = False) -> None:
     """Fail before any work when ``path`` cannot be written (a missing folder, or a folder in its
-    place) or is one of the command's ``inputs``, which writing would destroy."""
+    place), is one of the command's ``inputs``, which writing would destroy, or already exists
+    and ``force`` (--force) was not given."""
     if path is None:
         return
     for given in inputs:
@@ -109,6 +113,21 @@ def check_output_path(path: Optional[Path], what: str, inputs: tuple = ()) -> No
         raise NNMathError(f"{what} {path} is a folder; give a file name")
     if not path.parent.is_dir():
         raise NNMathError(f"cannot write {what} {path}: the folder {path.parent} does not exist")
+    if path.exists() and not force:
+        raise NNMathError(f"{what} {path} already exists; give another name, or add --force to replace it")
+
+
+def check_plot_folder(folder: Optional[Path], names: tuple, force: bool) -> None:
+    """Fail before any work when the figures cannot go into ``folder``: it is a file, or it
+    already holds figures of these ``names`` and ``force`` (--force) was not given."""
+    if folder is None:
+        return
+    if folder.exists() and not folder.is_dir():
+        raise NNMathError(f"--plot {folder} is a file; give a folder for the figures")
+    taken = [name for name in names if (folder / name).exists()]
+    if taken and not force:
+        raise NNMathError(f"--plot {folder} already holds {', '.join(taken)}; give another folder, "
+                          f"or add --force to replace {'them' if len(taken) > 1 else 'it'}")
 
 
 def write_text_atomically(path: Path, text: str) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cli_args import check_output_path, non_negative_float, non_negative_int, positive_int, write_text_atomically
+from .cli_args import FORCE_HELP, check_output_path, non_negative_float, non_negative_int, positive_int, write_text_atomically
 from .data import BUILT_IN, load
 from .errors import NNMathError
 from .io import load_model
@@ -30,6 +30,7 @@ def register(subparsers) -> None:
                                           "then the label column.")
     d.add_argument("name", choices=BUILT_IN, metavar="NAME", help=", ".join(BUILT_IN))
     d.add_argument("--out", type=Path, metavar="FILE", help="write here instead of stdout")
+    d.add_argument("--force", action="store_true", help=FORCE_HELP)
     d.add_argument("--noise", type=non_negative_float, default=0.1, help="noise of the 2-D sets (0.1)")
     d.add_argument("--samples", type=positive_int, metavar="M", help="number of samples")
     d.add_argument("--seed", type=non_negative_int, default=0)
@@ -78,7 +79,7 @@ def run_info(args) -> int:
 
 
 def run_data(args) -> int:
-    check_output_path(args.out, "the CSV file")
+    check_output_path(args.out, "the CSV file", force=args.force)
     dataset = load(args.name, noise=args.noise, n_samples=args.samples, seed=args.seed)
     if "label" in dataset.feature_names:
         raise NNMathError(f"{args.name} has a feature called 'label'; cannot add the label column")

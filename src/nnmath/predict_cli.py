@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from . import csvdata
-from .cli_args import check_output_path, write_text_atomically
+from .cli_args import FORCE_HELP, check_output_path, write_text_atomically
 from .data import Standardizer
 from .errors import NNMathError
 from .io import load_model
@@ -27,6 +27,7 @@ def register(subparsers) -> None:
     p.add_argument("model", type=Path, metavar="MODEL", help="a model file written by 'nnmath train --out'")
     p.add_argument("data", type=Path, metavar="DATA.csv", help="a CSV file with a header row")
     p.add_argument("--out", type=Path, metavar="FILE", help="write the predictions here instead of stdout")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--quiet", action="store_true", help="do not report the accuracy")
     p.set_defaults(func=run)
 
@@ -73,7 +74,7 @@ def predictions_csv(labels: np.ndarray, proba: np.ndarray, classes: np.ndarray) 
 
 
 def run(args) -> int:
-    check_output_path(args.out, "the predictions file", inputs=(args.model, args.data))
+    check_output_path(args.out, "the predictions file", inputs=(args.model, args.data), force=args.force)
     net, info = load_model(args.model)
     table = csvdata.read_table(args.data)
     features = info.get("feature_names")

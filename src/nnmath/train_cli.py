@@ -16,8 +16,8 @@ from typing import Any, Optional
 import numpy as np
 
 from . import __version__, activations, init, optimizers, recipes, schedules
-from .cli_args import (check_output_path, fraction, layer_spec, non_negative_float, non_negative_int, positive_float,
-                       positive_int, resolve_layers)
+from .cli_args import (FORCE_HELP, check_output_path, check_plot_folder, fraction, layer_spec, non_negative_float,
+                       non_negative_int, positive_float, positive_int, resolve_layers)
 from .data import BUILT_IN, Dataset, Standardizer, load, split
 from .errors import NNMathError
 from .history import History
@@ -72,6 +72,7 @@ def register(subparsers) -> None:
     o = p.add_argument_group("output")
     o.add_argument("--out", type=Path, metavar="FILE", help="save the trained model here (.npz)")
     o.add_argument("--plot", type=Path, metavar="DIR", help="write PNG figures into this folder")
+    o.add_argument("--force", action="store_true", help=FORCE_HELP)
     o.add_argument("--json", action="store_true", help="print the results as JSON")
     o.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -128,7 +129,7 @@ def train(args, net: Network, parts: dict[str, Any]) -> History:
 def _model_info(args, dataset: Dataset, scaler: Standardizer, sizes: list[int], results: dict) -> dict:
     """What the model file keeps besides the weights: the data's description, the scaling, the settings."""
     settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
-                if k not in ("func", "command", "out", "plot", "json", "quiet", "layers")}
+                if k not in ("func", "command", "out", "plot", "force", "json", "quiet", "layers")}
     settings["layers"] = sizes
     return {"data": dataset.name, "feature_names": dataset.feature_names, "target_name": dataset.target_name,
             "classes": dataset.classes.tolist(), "scaler": {"mean": scaler.mean_, "scale": scaler.scale_},
@@ -149,11 +150,13 @@ def batch_size(text: str):
     return "full" if text == "full" else positive_int(text)
 
 
+FIGURES = ("loss.png", "gradients.png", "boundary.png")  # what plots.write_plots writes into --plot
+
+
 def run(args) -> int:
     apply_recipe(args)
-    check_output_path(args.out, "the model file", inputs=(args.data,))
-    if args.plot is not None and args.plot.exists() and not args.plot.is_dir():
-        raise NNMathError(f"--plot {args.plot} is a file; give a folder for the figures")
+    check_output_path(args.out, "the model file", inputs=(args.data,), force=args.force)
+    check_plot_folder(args.plot, FIGURES, args.force)
     dataset, parts = prepare(args)
     sizes = resolve_layers(args.layers, dataset.n_features, len(dataset.classes), dataset.name)
     net = Network(sizes, activation=args.activation, init=args.init, dropout=args.dropout, seed=args.seed)

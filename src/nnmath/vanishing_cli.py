@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from .cli_args import non_negative_int
+from .cli_args import FORCE_HELP, check_plot_folder, non_negative_int
 from .errors import NNMathError
 
 DEFAULTS = {"depths": "2,4,8", "activations": "sigmoid,relu", "inits": "normal,he",
@@ -46,6 +46,7 @@ def register(subparsers) -> argparse.ArgumentParser:
                    help="instead of the grid: Nielsen's measurement (4 hidden sigmoid layers of 30) beside his numbers")
     p.add_argument("--seeds", type=int, default=20, help="with --nielsen: weight draws to average (default: 20)")
     p.add_argument("--plot", metavar="DIR", help="write the figures (PNG) into DIR")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--json", action="store_true", help="print the results as JSON instead of tables")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -66,12 +67,10 @@ def _depths(text: str) -> list[int]:
         raise NNMathError(f"--depths takes whole numbers separated by commas, got {text!r}") from None
 
 
-def _plot_dir(text: Optional[str]) -> Optional[Path]:
-    if text is None:
-        return None
-    path = Path(text)
-    if path.exists() and not path.is_dir():
-        raise NNMathError(f"--plot {text}: that is a file; give a directory for the figures")
+def _plot_dir(args) -> Optional[Path]:
+    path = None if args.plot is None else Path(args.plot)
+    names = ("nielsen.png",) if args.nielsen else ("gradient_norms.png", "heatmap.png", "accuracy.png")
+    check_plot_folder(path, names, args.force)
     return path
 
 
@@ -89,7 +88,7 @@ def _clean(value):
 def run(args) -> int:
     from . import vanishing
 
-    plot_dir = _plot_dir(args.plot)
+    plot_dir = _plot_dir(args)
     if args.nielsen:
         return _run_nielsen(args, plot_dir)
     settings = vanishing.Settings(width=args.width, epochs=args.epochs, learning_rate=args.learning_rate,
