@@ -397,3 +397,17 @@ def test_labels_in_every_shape_the_engine_takes_are_explained_with_the_engines_g
         assert nnmath.explain_step(net, X, y).title.startswith("One gradient-descent step")
     one = nnmath.explain(multilabel, X[:1], [1, 0, 1], "b2[2]")  # one sample's labels as a flat row
     assert one.summary["grad"] == pytest.approx(multilabel.gradients(X[:1], [[1, 0, 1]]).biases[1][2], rel=1e-12)
+
+
+def test_the_vanishing_gradient_paragraph_speaks_of_the_activations_on_the_chain():
+    x = np.random.default_rng(0).standard_normal((1, 2))
+
+    def closing(activation):
+        text = nnmath.explain(nnmath.Network([2, 3, 3, 1], activation=activation, seed=0), x, [1], "W1[0,0]").to_text()
+        return " ".join(text.split("Activation derivatives on the chain")[1].split())
+
+    assert "shrinks by at least 75% per sigmoid layer" in closing("sigmoid")
+    relu = closing("relu")  # a relu network is not told that its layers shrink the error by 75%
+    assert "75%" not in relu and "relu at most 1" in relu and "depends on the weights" in relu
+    mixed = closing(["sigmoid", "tanh"])
+    assert "75% per sigmoid layer" in mixed and "larger slopes (tanh at most 1)" in mixed

@@ -65,10 +65,23 @@ def vanishing_section(writer) -> Section:
                     _slope_product(writer, sec, s, path, layers)
         if l < L:
             _shrinkage(writer, sec, s)
-    sec.text("Each sigmoid layer the error crosses multiplies it by $S'(z) \\leq 0.25$ (and by a weight): with weights "
-             "of moderate size the gradient shrinks by at least 75% per sigmoid layer. That is the vanishing gradient. "
-             "(tanh, relu, leaky_relu and softsign have slopes of at most 1 instead of 0.25.)")
+    sec.text(_closing(sorted({n for n in (writer.n.activation(i) for i in layers)})))
     return sec
+
+
+def _closing(names: list) -> str:
+    """What the slopes on this chain mean for the gradient, for the activations actually on it."""
+    sigmoid = ("Each sigmoid layer the error crosses multiplies it by $S'(z) \\leq 0.25$ (and by a weight): with weights "
+               "of moderate size the gradient shrinks by at least 75% per sigmoid layer. That is the vanishing gradient.")
+    others = [name for name in names if name != "sigmoid"]
+    if not others:
+        return sigmoid
+    slopes = ", ".join(f"{name} at most {activations.get(name).bound:g}" for name in others)
+    if "sigmoid" in names:
+        return f"{sigmoid} The other activations on this chain have larger slopes ({slopes})."
+    return (f"The slopes on this chain ({slopes}) do not shrink the error by themselves as a sigmoid's "
+            "$S'(z) \\leq 0.25$ does in every layer (the vanishing gradient): here whether the gradient shrinks or "
+            "grows on the way back depends on the weights, and on how many units are switched off (a slope of 0).")
 
 
 def _shrinkage(writer, sec: Section, s: int) -> None:
