@@ -1,5 +1,6 @@
 """Every bad input of the command line: exit code 2, one readable line on stderr, no traceback,
 and nothing the user had is overwritten."""
+import json
 import pickle
 import re
 import subprocess
@@ -26,6 +27,9 @@ FILES = {
     "unseen.csv": "x1,x2,label\n0,1,0\n1,2,7\n",
     "wide.csv": "x1,x3\n0,0\n",
     "price.csv": "x,price\n" + "".join(f"{i},{i * 1.25 + 3}\n" for i in range(20)),
+    "nohead.csv": "".join(f"{i / 10},{i % 3},{i % 2}\n" for i in range(20)),  # no header: its first row is data
+    "numbered.csv": "0,1,2\n" + "".join(f"{i / 10},{i % 3},{i % 2}\n" for i in range(20)),  # columns named 0, 1, 2
+    "semi.csv": "a;b;c\n1;2;0\n3;4;1\n",
 }
 
 
@@ -58,6 +62,8 @@ def folder(tmp_path_factory):
     (["info", "evil.npz"], "evil.npz is not an nnmath model file \\(it is a Python pickle"),
     (["predict", "cut.npz", "ok.csv"], "cut.npz is not an nnmath model file \\(truncated or corrupted\\)"),
     (["train", "--data", "price.csv"], "the target 'price' has 20 different values in 20 samples"),
+    (["train", "--data", "nohead.csv"], "the first row of nohead.csv looks like data, not column names"),
+    (["train", "--data", "semi.csv"], "semi.csv has one column \\(its fields look separated by semicolons"),
     (["train", "--data", "ok.csv", "--lr", "-0.1"], "--learning-rate/--lr: must be a positive number, got -0.1"),
     (["train", "--data", "ok.csv", "--epochs", "0"], "--epochs: must be a whole number of at least 1, got 0"),
     (["train", "--data", "ok.csv", "--layers", "3,4,1"], "--layers starts with 3 inputs but ok.csv has 2 features"),
@@ -140,3 +146,10 @@ def test_existing_files_are_replaced_only_with_force(folder, tmp_path):
     lab = nnmath("vanishing", "--depths", "2", "--activations", "sigmoid", "--remedies", "none", "--plot", figures,
                  cwd=folder)
     assert lab.returncode == 2 and "already holds heatmap.png" in lab.stderr
+
+
+def test_columns_named_by_their_numbers_are_a_header(folder):
+    run = nnmath("train", "--data", "numbered.csv", "--epochs", "2", "--quiet", "--json", cwd=folder)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["features"] == 2 and sum(part["samples"] for part in report["results"].values()) == 20  # no row lost

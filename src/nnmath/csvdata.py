@@ -59,6 +59,9 @@ def read_table(path) -> Table:
     rows = lines[1:]
     if not rows:
         raise NNMathError(f"{path} has a header but no rows of data")
+    if all(_is_number(name) for name in header) and not _numbered(header):
+        raise NNMathError(f"the first row of {path} looks like data, not column names (every cell is a number); "
+                          f"add a header row with the column names")
     if len(set(header)) != len(header):
         twice = sorted({n for n in header if header.count(n) > 1})
         raise NNMathError(f"{path} repeats the column name {_quoted(twice)}")
@@ -86,6 +89,15 @@ def numbers(table: Table, names: Sequence[str]) -> Array:
                 f"feature column {name!r} of {table.path.name} holds {column[bad[0]].strip()!r} (row {bad[0] + 2}); "
                 f"NaN and infinite values are not allowed")
     return X
+
+
+def _numbered(header: list[str]) -> bool:
+    """Column names 0, 1, 2, ... or 1, 2, 3, ... (as pandas and people number columns)."""
+    try:
+        values = [int(name) for name in header]
+    except ValueError:
+        return False
+    return values in (list(range(len(header))), list(range(1, len(header) + 1)))
 
 
 def _is_number(text: str) -> bool:
@@ -117,7 +129,9 @@ def read_labelled(path, target: Optional[str] = None) -> tuple[Array, Array, lis
     """(X, y, feature names, target name) from a CSV file; the target is the last column unless named."""
     table = read_table(path)
     if len(table.header) < 2:
-        raise NNMathError(f"{table.path.name} has one column; it needs at least one feature column and a target")
+        separator = next((name for sep, name in ((";", "semicolons"), ("\t", "tabs")) if sep in table.header[0]), None)
+        hint = f" (its fields look separated by {separator}; nnmath reads comma-separated files)" if separator else ""
+        raise NNMathError(f"{table.path.name} has one column{hint}; it needs at least one feature column and a target")
     if target is None:
         target = table.header[-1]
     table.check_has([target], "given as --target")
