@@ -137,3 +137,10 @@ def test_missing_file_binary_file_and_unknown_name(tmp_path):
         data.load("mnist")
     with pytest.raises(NNMathError, match="--target is for CSV files"):
         data.load("iris", target="x")
+
+
+@pytest.mark.parametrize("size", [1e154, 1e300])
+def test_standardizer_survives_values_whose_squares_overflow(size):
+    X = np.random.default_rng(0).standard_normal((50, 3))
+    scaled = data.Standardizer().fit_transform(X * size)  # warnings are errors: no overflow may escape
+    assert np.allclose(scaled, (X - X.mean(axis=0)) / X.std(axis=0))

@@ -61,8 +61,14 @@ class Standardizer:
 
     def fit(self, X: Array) -> "Standardizer":
         X = np.asarray(X, dtype=np.float64)
-        self.mean_ = X.mean(axis=0)
-        scale = X.std(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.mean_, scale = X.mean(axis=0), X.std(axis=0)
+        if not (np.all(np.isfinite(self.mean_)) and np.all(np.isfinite(scale))):
+            # values so large (|x| > ~1e154) that Σx or Σx² overflow: the same μ and σ from each column
+            # divided by its largest |x|, then scaled back
+            top = np.max(np.abs(X), axis=0)
+            top = np.where(top > 0, top, 1.0)
+            self.mean_, scale = (X / top).mean(axis=0) * top, (X / top).std(axis=0) * top
         # A constant column has σ = 0; dividing by 1 instead leaves it at 0 after centring.
         self.scale_ = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(self.mean_)), scale, 1.0)
         return self
