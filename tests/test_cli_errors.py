@@ -55,7 +55,6 @@ def folder(tmp_path_factory):
     (["train", "--data", "nan.csv"], "feature column 'b' of nan.csv holds 'inf' .*NaN and infinite"),
     (["train", "--data", "ok.csv", "--target", "y"], "has no column 'y' .*its columns are 'x1', 'x2', 'label'"),
     (["train", "--data", "single.csv"], "the target 'c' holds a single class \\(0\\)"),
-    (["predict", "m.npz", "unseen.csv"], "the label '7', which was not seen in training; the model knows 0, 1"),
     (["predict", "m.npz", "wide.csv"], "the model expects 2 features but wide.csv lacks 1 of them \\('x2'\\)"),
     (["predict", "ok.csv", "ok.csv"], "ok.csv is not an nnmath model file"),
     (["predict", "noscale.npz", "ok.csv"], "noscale.npz has no valid feature scaling for its 2 features"),
@@ -153,3 +152,13 @@ def test_columns_named_by_their_numbers_are_a_header(folder):
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     assert report["features"] == 2 and sum(part["samples"] for part in report["results"].values()) == 20  # no row lost
+
+
+def test_labels_the_model_cannot_score_never_stop_the_predictions(folder):
+    (folder / "partly.csv").write_text("x1,x2,label\n0,1,0\n1,2,7\n2,2,\n")  # a new label and a blank one
+    run = nnmath("predict", "m.npz", "partly.csv", cwd=folder)
+    assert run.returncode == 0, run.stderr
+    assert len(run.stdout.strip().splitlines()) == 1 + 3  # the header and every row's prediction
+    assert "on 1 row (labels in column 'label'; 2 rows with a blank or unseen label left out)" in run.stderr
+    none = nnmath("predict", "m.npz", "unseen.csv", "--quiet", cwd=folder)
+    assert none.returncode == 0 and none.stderr == "" and len(none.stdout.strip().splitlines()) == 3

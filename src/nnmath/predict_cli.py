@@ -32,21 +32,23 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _true_labels(texts: list[str], column: str, classes: np.ndarray) -> np.ndarray:
-    """The target column in the type of the model's classes; a label never seen in training is an error."""
+def _true_labels(texts: list[str], classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The target column in the type of the model's classes, and which rows hold a label the model
+    knows (a blank cell or a label never seen in training cannot be scored)."""
     words = [t.strip() for t in texts]
     y = np.array(words)
     if classes.dtype.kind in "iuf":
-        try:
-            y = np.array([float(t) for t in words])
-        except ValueError:
-            pass  # words where the model knows numbers: reported as unseen below
+        y = np.array([float(t) if _is_number(t) else np.nan for t in words])
     known = set(classes.tolist())
-    unseen = [word for word, v in zip(words, y.tolist()) if v not in known]
-    if unseen:
-        raise NNMathError(f"the column {column!r} holds the label {unseen[0]!r}, which was not seen in training; "
-                          f"the model knows {', '.join(repr(c) for c in classes.tolist())}")
-    return y
+    return y, np.array([v in known for v in y.tolist()], dtype=bool)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _scaler(info: dict, n_features: int, model: Path) -> Standardizer:
@@ -92,11 +94,18 @@ def run(args) -> int:
     proba = net.predict_proba(X)
     labels = net.predict(X)
     target = info.get("target_name")
-    if target in table.header:
-        y = _true_labels(table.column(target), target, net.classes_)
-        if not args.quiet:
-            accuracy = float(np.mean(labels == y))
-            sys.stderr.write(f"accuracy {100 * accuracy:.1f}% on {len(y)} rows (labels in column {target!r})\n")
+    if target in table.header and not args.quiet:
+        # the labels only score the predictions: rows without a label the model knows are left out of it
+        y, known = _true_labels(table.column(target), net.classes_)
+        left_out = len(y) - int(known.sum())
+        note = f"; {left_out} row{'s' if left_out > 1 else ''} with a blank or unseen label left out" if left_out else ""
+        if known.any():
+            accuracy, scored = float(np.mean(labels[known] == y[known])), int(known.sum())
+            sys.stderr.write(f"accuracy {100 * accuracy:.1f}% on {scored} row{'s' if scored > 1 else ''} "
+                             f"(labels in column {target!r}{note})\n")
+        else:
+            sys.stderr.write(f"no accuracy: no row of column {target!r} holds a label the model knows "
+                             f"({', '.join(repr(c) for c in net.classes_.tolist())})\n")
     text = predictions_csv(labels, proba, net.classes_)
     if args.out is None:
         sys.stdout.write(text)
