@@ -95,3 +95,25 @@ def test_data_option_uses_the_standardized_training_samples(capsys):
     net = nnmath.Network([2, 3, 1], seed=0)
     net.classes_ = data.classes
     assert out == nnmath.explain(net, X[7], data.y_train[7:8], "W2[2,0]").to_text()
+
+
+def test_a_model_trained_on_a_csv_file_is_explained_from_any_folder_with_its_own_label_column(capsys, tmp_path,
+                                                                                               monkeypatch):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    rows = [f"{int(a + b > 0)},{a},{b},{c}" for a, b, c in X]  # the label column first, then the features
+    (tmp_path / "lab.csv").write_text("label,a,b,c\n" + "\n".join(rows) + "\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--data", "lab.csv", "--target", "label", "--epochs", "3", "--quiet",
+                 "--out", "m.npz"]) == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the model kept where its CSV file is, and which column holds the labels
+    capsys.readouterr()
+    code, out, err = run(capsys, "--model", "../m.npz", "--param", "W1[2,0]")
+    assert code == 0, err
+    assert "[3, 16, 1] network" in out and "W¹[2,0]" in out
+    code, out, err = run(capsys, "--data", "../lab.csv", "--target", "label")
+    assert code == 0 and "[3, 2, 1] network" in out  # 3 features: a, b, c (the label column is not one)
+    assert main(["gradcheck", "--data", "../lab.csv", "--target", "label", "--layers", "auto,3,auto"]) == 0
+    assert "agrees with finite differences" in capsys.readouterr().out

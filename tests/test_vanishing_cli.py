@@ -131,3 +131,14 @@ def test_cli_nielsen_prints_the_published_numbers_beside_ours(capsys):
     assert all(r["published"] == [0.0657, 0.3092] and len(r["norms"]) == 2 and r["samples"] == 100 for r in rows)
     assert cli.main(["vanishing", "--nielsen", "--depths", "5"]) == 2
     assert "Nielsen published 2, 3 and 4 hidden layers" in capsys.readouterr().err
+
+
+def test_a_csv_files_label_column_can_be_named(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    rows = [f"{k % 3},{a},{b}" for k, (a, b) in enumerate(rng.standard_normal((30, 2)))]
+    (tmp_path / "first.csv").write_text("kind,a,b\n" + "\n".join(rows) + "\n")  # the labels in the first column
+    code = cli.main(["vanishing", "--data", str(tmp_path / "first.csv"), "--target", "kind", "--depths", "1",
+                     "--activations", "sigmoid", "--remedies", "none", "--epochs", "1", "--width", "4",
+                     "--n-jobs", "1", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["runs"][0]["sizes"] == [2, 4, 3]  # 2 features, 3 classes

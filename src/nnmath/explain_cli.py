@@ -37,6 +37,8 @@ def register(subparsers) -> None:
                         "of layer 1; b2[0] a bias (default W1[0,0])")
     p.add_argument("--model", type=Path, metavar="FILE", help="explain this saved model instead")
     p.add_argument("--data", metavar="NAME|FILE.csv", help="take the samples from this data set (standardized)")
+    p.add_argument("--target", metavar="COLUMN", help="with a CSV file: the column holding the labels (default the "
+                                                       "last; with --model, the model's own)")
     p.add_argument("--sample", default=None, metavar="I|all",
                    help="which sample (from 0; default 0), or 'all' for the mean over the batch (at most 8)")
     p.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
@@ -46,11 +48,11 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _data(name: str, seed: int, scaler_info=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _data(name: str, seed: int, scaler_info=None, target=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The training samples of a data set, standardized (with the model's own scaling when given)."""
     from .data import Standardizer, load
 
-    dataset = load(name, seed=seed)
+    dataset = load(name, target=target, seed=seed)
     if scaler_info is not None:
         scaler = Standardizer(np.asarray(scaler_info["mean"]), np.asarray(scaler_info["scale"]))
     else:
@@ -65,12 +67,15 @@ def _network_and_data(args):
         from .io import load_model
 
         net, info = load_model(args.model)
-        name = args.data or info.get("data")
+        name, target = args.data, args.target
+        if name is None:  # the model's own data: a built-in set by name, a CSV file where training read it
+            name = info.get("data_path") if Path(str(info.get("data_path"))).exists() else info.get("data")
+            target = target or (info.get("target_name") if info.get("data_path") else None)
         if name is None:
             if net.sizes[0] != 2:
                 raise NNMathError(f"{args.model} takes {net.sizes[0]} features: give the data with --data NAME|FILE.csv")
             return net, XOR_X, _xor_labels(net), "the four XOR points"
-        X, y, _ = _data(name, args.seed, info.get("scaler"))
+        X, y, _ = _data(name, args.seed, info.get("scaler"), target)
         if X.shape[1] != net.sizes[0]:
             raise NNMathError(f"{args.model} takes {net.sizes[0]} features but {name} has {X.shape[1]}")
         return net, X, y, str(name)
@@ -87,7 +92,7 @@ def _network_and_data(args):
                               f"or give --data, not an input layer of {sizes[0]}")
         net = Network(sizes, activation=args.activation, seed=args.seed)
         return net, XOR_X, _xor_labels(net), "the four XOR points"
-    X, y, classes = _data(args.data, args.seed)
+    X, y, classes = _data(args.data, args.seed, target=args.target)
     sizes = resolve_layers(args.layers, X.shape[1], len(classes), args.data)
     net = Network(sizes, activation=args.activation, seed=args.seed)
     net.classes_ = classes

@@ -131,7 +131,9 @@ def _model_info(args, dataset: Dataset, scaler: Standardizer, sizes: list[int], 
     settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
                 if k not in ("func", "command", "out", "plot", "force", "json", "quiet", "layers")}
     settings["layers"] = sizes
-    return {"data": dataset.name, "feature_names": dataset.feature_names, "target_name": dataset.target_name,
+    csv_path = None if args.data in BUILT_IN else str(Path(args.data).resolve())  # for explain --model, from anywhere
+    return {"data": dataset.name, "data_path": csv_path, "feature_names": dataset.feature_names,
+            "target_name": dataset.target_name,
             "classes": dataset.classes.tolist(), "scaler": {"mean": scaler.mean_, "scale": scaler.scale_},
             "training": settings, "results": results, "nnmath_version": __version__}
 

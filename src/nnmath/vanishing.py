@@ -137,11 +137,13 @@ def grid(depths: Sequence[int], activations: Sequence[str], inits: Sequence[str]
     return [Config(int(d), a, i, r) for d, a, i, r in itertools.product(depths, activations, inits, remedies)]
 
 
-def prepare(data: Any = "mnist1d", seed: int = 0, n_samples: Optional[int] = None) -> PreparedData:
-    """A data set by name or CSV path (``nnmath.data.load``) or a Dataset, standardized."""
+def prepare(data: Any = "mnist1d", seed: int = 0, n_samples: Optional[int] = None,
+            target: Optional[str] = None) -> PreparedData:
+    """A data set by name or CSV path (``nnmath.data.load``, ``target`` its label column) or a
+    Dataset, standardized."""
     from .data import Dataset, Standardizer, load
 
-    ds = data if isinstance(data, Dataset) else load(data, n_samples=n_samples, seed=seed)
+    ds = data if isinstance(data, Dataset) else load(data, target=target, n_samples=n_samples, seed=seed)
     scale = Standardizer().fit(ds.X_train)
     return PreparedData(ds.name, scale.transform(ds.X_train), np.asarray(ds.y_train),
                         scale.transform(ds.X_test), np.asarray(ds.y_test))

@@ -27,6 +27,7 @@ def register(subparsers) -> argparse.ArgumentParser:
                     "layer's gradient norm at initialization (with the ratio between layers beside the bound "
                     "sup|f'|·‖W‖₂), over training, and the accuracy reached.")
     p.add_argument("--data", default="mnist1d", help="a built-in data set or a CSV file (default: mnist1d)")
+    p.add_argument("--target", metavar="COLUMN", help="with a CSV file: the column holding the labels (default the last)")
     p.add_argument("--depths", default=None,
                    help="hidden layers, comma-separated (default: 2,4,8; with --nielsen 2,3,4)")
     p.add_argument("--activations", default=DEFAULTS["activations"], help="default: sigmoid,relu")
@@ -98,7 +99,7 @@ def run(args) -> int:
             _names(args.inits, "inits"), _names(args.remedies, "remedies"))
     configs = vanishing.grid(*axes)  # bad names fail before the data set is loaded
     vanishing.check_settings(settings, args.n_jobs)
-    data = vanishing.prepare(args.data, args.seed, args.n_samples)
+    data = vanishing.prepare(args.data, args.seed, args.n_samples, args.target)
     show = not args.quiet and sys.stderr.isatty()
     with _progress(show, len(configs)) as advance:
         experiment = vanishing.run(data, *axes, settings=settings, n_jobs=args.n_jobs, on_done=advance)
@@ -122,7 +123,7 @@ def _run_nielsen(args, plot_dir: Optional[Path]) -> int:
 
     depths = _depths(args.depths or "2,3,4")
     check_request(depths, VARIANTS, args.seeds, args.probe)  # before the data set is loaded
-    data = prepare(args.data, args.seed, args.n_samples)
+    data = prepare(args.data, args.seed, args.n_samples, args.target)
     results = reproduce(data, depths=depths, seeds=args.seeds, samples=args.probe)
     written = []
     if plot_dir is not None:
