@@ -162,3 +162,9 @@ def test_labels_the_model_cannot_score_never_stop_the_predictions(folder):
     assert "on 1 row (labels in column 'label'; 2 rows with a blank or unseen label left out)" in run.stderr
     none = nnmath("predict", "m.npz", "unseen.csv", "--quiet", cwd=folder)
     assert none.returncode == 0 and none.stderr == "" and len(none.stdout.strip().splitlines()) == 3
+
+
+def test_gradcheck_on_data_fits_its_default_network_to_the_data(folder):
+    run = nnmath("gradcheck", "--data", "ok.csv", "--json", cwd=folder)  # 2 features, 2 classes: 2-5-3-1
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["passed"] is True and "2-5-3-1 sigmoid network on ok.csv" in run.stdout

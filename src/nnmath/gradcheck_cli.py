@@ -20,6 +20,7 @@ from .network import Network
 
 FAILED_CHECK = 1
 DEFAULT_LAYERS, DEFAULT_ENTRIES = "4,5,3,1", 50
+DATA_LAYERS = "auto,5,3,auto"  # the default with --data: its feature and class counts at the ends
 KINKED = ("relu", "leaky_relu")
 
 
@@ -28,7 +29,7 @@ def register(subparsers) -> None:
                               description=__doc__.split("\n\n")[0].replace("``", "'"))
     p.add_argument("model", type=Path, nargs="?", metavar="MODEL", help="check this saved model (else --layers)")
     p.add_argument("--layers", type=layer_spec, metavar="SIZES",
-                   help=f"architecture to check, input first (default {DEFAULT_LAYERS}; 'auto' with --data)")
+                   help=f"architecture to check, input first (default {DEFAULT_LAYERS}; {DATA_LAYERS} with --data)")
     p.add_argument("--activation", choices=list(activations.ACTIVATIONS), help="hidden activation (default sigmoid)")
     p.add_argument("--entries", type=non_negative_int, default=DEFAULT_ENTRIES, metavar="N",
                    help=f"check N entries of each W and b, drawn at random; 0 checks all "
@@ -72,7 +73,7 @@ def _network_and_batch(args) -> tuple[Network, np.ndarray, np.ndarray, str]:
             if n_features != net.sizes[0]:
                 raise NNMathError(f"{args.model} takes {net.sizes[0]} features but {source} has {n_features}")
         return net, X, y, f"{args.model} on {source}"
-    args.layers = args.layers or layer_spec(DEFAULT_LAYERS)
+    args.layers = args.layers or layer_spec(DEFAULT_LAYERS if args.data is None else DATA_LAYERS)
     args.activation = args.activation or "sigmoid"
     if args.data is None:
         if "auto" in args.layers:
