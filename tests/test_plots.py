@@ -86,3 +86,13 @@ def test_no_pyplot_state_is_created():
         import matplotlib.pyplot as plt
 
         assert plt.get_fignums() == []
+
+
+def test_a_single_epoch_is_drawn_as_dots_on_epoch_1():
+    *_, history = _trained("moons", epochs=1)
+    for fig in (loss_figure(history), gradient_figure(history)):
+        for ax in fig.axes:
+            assert list(ax.get_xticks()) == [1] and ax.get_xlim() == (0.5, 1.5)
+            assert ax.lines and all(line.get_marker() == "o" for line in ax.lines)  # a line through one point is invisible
+    *_, long = _trained("moons", epochs=60)
+    assert all(line.get_marker() in ("None", None, "") for line in loss_figure(long).axes[0].lines)

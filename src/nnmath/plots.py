@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .data import Dataset, Standardizer
 from .errors import NNMathError
@@ -27,19 +28,34 @@ def _save(fig: Figure, path: Path) -> Path:
     return path
 
 
+def _marker(history: History) -> dict:
+    """A dot on each epoch when there are few: a line through one point draws nothing."""
+    return {"marker": "o"} if len(history) <= 20 else {}
+
+
+def _epoch_axis(ax, epochs: int) -> None:
+    """Whole epochs on the x axis, and room around a single one."""
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if epochs == 1:
+        ax.set_xlim(0.5, 1.5)
+        ax.set_xticks([1])
+
+
 def loss_figure(history: History) -> Figure:
     """E and accuracy per epoch, training (mean over the epoch's steps) and validation."""
     fig = Figure(figsize=(9, 3.8), layout="constrained")
     epochs = np.arange(1, len(history) + 1)
     ax_loss, ax_acc = fig.subplots(1, 2)
-    ax_loss.plot(epochs, history.loss, label="training")
-    ax_acc.plot(epochs, [np.nan if a is None else a for a in history.accuracy], label="training")
+    dots = _marker(history)
+    ax_loss.plot(epochs, history.loss, label="training", **dots)
+    ax_acc.plot(epochs, [np.nan if a is None else a for a in history.accuracy], label="training", **dots)
     if any(v is not None for v in history.val_loss):
-        ax_loss.plot(epochs, history.val_loss, label="validation")
-        ax_acc.plot(epochs, history.val_accuracy, label="validation")
+        ax_loss.plot(epochs, history.val_loss, label="validation", **dots)
+        ax_acc.plot(epochs, history.val_accuracy, label="validation", **dots)
     ax_loss.set(xlabel="epoch", ylabel="cross-entropy E", title="Error E per epoch")
     ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Accuracy per epoch")
     for ax in (ax_loss, ax_acc):
+        _epoch_axis(ax, len(history))
         ax.grid(alpha=0.3)
         ax.legend()
     return fig
@@ -52,8 +68,9 @@ def gradient_figure(history: History) -> Figure:
     norms = np.asarray(history.grad_norms)
     epochs = np.arange(1, len(history) + 1)
     for l in range(norms.shape[1]):
-        ax.plot(epochs, norms[:, l], label=f"layer {l + 1}: W{l + 1}")
+        ax.plot(epochs, norms[:, l], label=f"layer {l + 1}: W{l + 1}", **_marker(history))
     ax.set_yscale("log")
+    _epoch_axis(ax, len(history))
     ax.set(xlabel="epoch", ylabel=r"$\|\partial E / \partial W^l\|$", title="How fast each layer learns")
     ax.grid(alpha=0.3, which="both")
     ax.legend()
