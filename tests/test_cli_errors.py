@@ -168,3 +168,12 @@ def test_gradcheck_on_data_fits_its_default_network_to_the_data(folder):
     run = nnmath("gradcheck", "--data", "ok.csv", "--json", cwd=folder)  # 2 features, 2 classes: 2-5-3-1
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["passed"] is True and "2-5-3-1 sigmoid network on ok.csv" in run.stdout
+
+
+def test_a_run_whose_error_rose_finishes_with_a_warning(folder):
+    wild = nnmath("train", "--data", "moons", "--lr", "1e6", "--epochs", "50", "--quiet", "--json", cwd=folder)
+    assert wild.returncode == 0
+    assert json.loads(wild.stdout)["warnings"] == [wild.stderr.strip().removeprefix("nnmath: warning: ")]
+    assert "the training error E rose from" in wild.stderr and "(α = 1e+06) is probably too large" in wild.stderr
+    calm = nnmath("train", "--data", "moons", "--epochs", "20", "--quiet", "--json", cwd=folder)
+    assert calm.returncode == 0 and calm.stderr == "" and json.loads(calm.stdout)["warnings"] == []

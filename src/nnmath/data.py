@@ -147,7 +147,7 @@ def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_sampl
     """A built-in data set by name, or a CSV file (target column ``target``, default the last), split
     into train and test parts (``test_size`` of each class is held out), reproducibly from ``seed``."""
     if n_samples is not None and n_samples < 4:
-        raise NNMathError(f"--samples must be at least 4, got {n_samples}")
+        raise NNMathError(f"a data set needs at least 4 samples, {n_samples} were asked for")
     rng = np.random.default_rng(seed)
     text = str(name_or_path)
     if text in BUILT_IN:
@@ -169,6 +169,7 @@ def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_sampl
                           f"a classifier needs at least two")
     if len(classes) > len(y) / 2:
         raise NNMathError(f"the target {target_name!r} has {len(classes)} different values in {len(y)} samples; "
-                          f"nnmath classifies, and this looks like a continuous quantity")
+                          f"nnmath classifies, and this looks like a continuous quantity"
+                          + ("" if text in BUILT_IN else "; if the labels are in another column, name it with --target"))
     X_train, y_train, X_test, y_test = split(X, y, test_size, rng)
     return Dataset(X_train, y_train, X_test, y_test, list(names), target_name, name)

@@ -69,7 +69,7 @@ class Targets:
             self.classes_ = np.arange(self.n_classes)
             return self
         if len(classes) < 2:
-            raise NNMathError(f"the labels hold a single class ({classes[0]!r}); a classifier needs at least two")
+            raise NNMathError(f"the labels hold a single class ({classes.tolist()[0]!r}); a classifier needs at least two")
         if self.kind == "binary" and len(classes) > 2:
             raise NNMathError(
                 f"the labels hold {len(classes)} classes but the output layer has 1 unit (binary); "
@@ -102,9 +102,9 @@ class Targets:
             index = np.clip(np.searchsorted(self.classes_, y), 0, len(self.classes_) - 1)
             unseen = self.classes_[index] != y
         except TypeError:
-            raise NNMathError(f"the labels do not match the known classes {list(self.classes_)}") from None
+            raise NNMathError(f"the labels do not match the known classes {self.classes_.tolist()}") from None
         if np.any(unseen):
-            raise NNMathError(f"label {y[unseen][0]!r} was not seen in training; known classes: {list(self.classes_)}")
+            raise NNMathError(f"label {y[unseen].tolist()[0]!r} was not seen in training; known classes: {self.classes_.tolist()}")
         if self.kind == "binary":
             return index.astype(dtype).reshape(-1, 1)
         onehot = np.zeros((len(y), self.n_out), dtype=dtype)

@@ -132,6 +132,8 @@ def _model_info(args, dataset: Dataset, scaler: Standardizer, sizes: list[int], 
                 if k not in ("func", "command", "out", "plot", "force", "json", "quiet", "layers")}
     settings["layers"] = sizes
     csv_path = None if args.data in BUILT_IN else str(Path(args.data).resolve())  # for explain --model, from anywhere
+    if csv_path is not None:
+        settings.pop("noise", None)  # the noise of the generated 2-D sets: nothing to do with a file
     return {"data": dataset.name, "data_path": csv_path, "feature_names": dataset.feature_names,
             "target_name": dataset.target_name,
             "classes": dataset.classes.tolist(), "scaler": {"mean": scaler.mean_, "scale": scaler.scale_},
@@ -152,6 +154,15 @@ def batch_size(text: str):
     return "full" if text == "full" else positive_int(text)
 
 
+def _warnings(history: History, args) -> list[str]:
+    """What the user should know about a run that finished but did not learn."""
+    first, last = history.loss[0], history.loss[-1]
+    if len(history) > 1 and last > 1.25 * first:  # a rise beyond the noise of stochastic steps
+        return [f"the training error E rose from {first:.4g} (epoch 1) to {last:.4g} (epoch {len(history)}): "
+                f"the learning rate (α = {args.learning_rate:g}) is probably too large"]
+    return []
+
+
 FIGURES = ("loss.png", "gradients.png", "boundary.png")  # what plots.write_plots writes into --plot
 
 
@@ -168,7 +179,9 @@ def run(args) -> int:
              for l in range(len(net.layers))}
     report = {"data": dataset.name, "features": dataset.n_features, "classes": dataset.classes.tolist(),
               "layers": sizes, "epochs_run": len(history), "results": results, "grad_norms": norms,
-              "model": None, "plots": []}
+              "model": None, "plots": [], "warnings": _warnings(history, args)}
+    for warning in report["warnings"]:
+        sys.stderr.write(f"nnmath: warning: {warning}\n")
     if args.plot is not None:
         from .plots import write_plots
 

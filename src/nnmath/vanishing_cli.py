@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from .cli_args import FORCE_HELP, check_plot_folder, non_negative_int
+from .cli_args import FORCE_HELP, check_plot_folder, non_negative_int, positive_int
 from .errors import NNMathError
 
 DEFAULTS = {"depths": "2,4,8", "activations": "sigmoid,relu", "inits": "normal,he",
@@ -38,14 +38,14 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--learning-rate", type=float, default=0.1, help="SGD step size (default: 0.1)")
     p.add_argument("--batch-size", type=int, default=32, help="default: 32")
     p.add_argument("--clip-norm", type=float, default=1.0, help="global norm for the clip remedy (default: 1)")
-    p.add_argument("--probe", type=int, default=1000, help="training samples the norms are averaged over")
-    p.add_argument("--n-samples", type=int, default=None, help="use only this many samples of the data set")
+    p.add_argument("--probe", type=positive_int, default=1000, help="training samples the norms are averaged over")
+    p.add_argument("--n-samples", type=positive_int, default=None, help="use only this many samples of the data set")
     p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--n-jobs", type=int, default=2, help="processes running the grid (-1: all cores; default: 2)")
     p.add_argument("--layers", action="store_true", help="also print every layer of every configuration")
     p.add_argument("--nielsen", action="store_true",
                    help="instead of the grid: Nielsen's measurement (4 hidden sigmoid layers of 30) beside his numbers")
-    p.add_argument("--seeds", type=int, default=20, help="with --nielsen: weight draws to average (default: 20)")
+    p.add_argument("--seeds", type=positive_int, default=20, help="with --nielsen: weight draws to average (default: 20)")
     p.add_argument("--plot", metavar="DIR", help="write the figures (PNG) into DIR")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--json", action="store_true", help="print the results as JSON instead of tables")

@@ -80,8 +80,10 @@ def check_request(depths: Sequence[int], variants: Sequence[str], seeds: int, sa
     for d in depths:
         if d not in PUBLISHED_MNIST:
             raise NNMathError(f"Nielsen published 2, 3 and 4 hidden layers; got depth {d}")
-    if seeds < 1 or samples < 2:
-        raise NNMathError(f"need at least 1 seed and 2 samples, got {seeds} and {samples}")
+    if seeds < 1:
+        raise NNMathError(f"need at least 1 seed (weight draw), got {seeds}")
+    if samples < 2:
+        raise NNMathError(f"need at least 2 samples to average over, got {samples}")
 
 
 def reproduce(data: Any = "mnist1d", depths: Sequence[int] = (2, 3, 4), variants: Sequence[str] = VARIANTS,
