@@ -186,13 +186,19 @@ def matmul_limit(sizes, batch, dtype, repeats=200, rng=None) -> float:
     return 2.0 * batch * n_in * n_out / best / flops_per_sample(sizes)
 
 
-def step_matmul_limit(sizes, batch, dtype, repeats=20, rng=None) -> float:
+def step_matmul_limit(sizes, batch, dtype, repeats=20, rng=None, least_work=False) -> float:
     """Samples/s of a step that did nothing but its matrix products: per layer z = a W,
     ∂E/∂W = a^T δ and (above layer 1) δ W^T, with NumPy. No tool can beat this floor by
-    much; the gap to it is each tool's overhead (activations, loss, update, bookkeeping)."""
+    much; the gap to it is each tool's overhead (activations, loss, update, bookkeeping).
+
+    ``least_work``: the products plus the least else any step must do, each at NumPy's vectorised
+    speed: one tanh per hidden unit and sample (the sigmoid's one transcendental), the output's
+    exp, and one pass θ ← θ − α g over the parameters. A real step is slower than this."""
     rng = rng or np.random.default_rng(0)
     a = [rng.standard_normal((batch, n)).astype(dtype) for n in sizes]
     Ws = [rng.standard_normal((i, o)).astype(dtype) for i, o in zip(sizes[:-1], sizes[1:])]
+    theta = rng.standard_normal(sum(W.size + W.shape[1] for W in Ws)).astype(dtype)
+    alpha_g, hidden, out = theta * np.dtype(dtype).type(1e-3), [np.empty_like(h) for h in a[1:-1]], np.empty_like(a[-1])
 
     def step():
         for l, W in enumerate(Ws):
@@ -200,6 +206,11 @@ def step_matmul_limit(sizes, batch, dtype, repeats=20, rng=None) -> float:
             a[l].T @ a[l + 1]
             if l > 0:
                 a[l + 1] @ W.T
+        if least_work:
+            for z, h in zip(a[1:-1], hidden):
+                np.tanh(z, out=h)
+            np.exp(a[-1], out=out)
+            np.subtract(theta, alpha_g, out=theta)
 
     step()
     best = float("inf")

@@ -36,7 +36,15 @@ def test_every_workload_reports_positive_throughputs_ratios_and_the_limit(report
         for tool in TOOLS[1:] + sorted(REFERENCES):
             assert w["nnmath_over"][tool] == pytest.approx(rates["nnmath"] / rates[tool])
         assert w["fraction_of_limit"]["nnmath"] == pytest.approx(rates["nnmath"] / w["matmul_limit_samples_per_second"])
-    assert set(data["workloads"]["W1"]["targets"]) == {"PyTorch", "scikit-learn", "limit"}
+    targets = data["workloads"]["W1"]["targets"]
+    assert set(targets) == {"PyTorch", "scikit-learn", "limit"}
+    w1 = data["workloads"]["W1"]
+    floor = w1["step_matmuls_only_samples_per_second"]
+    # what a step of products alone would reach against each peer, and as a fraction of the limit
+    assert targets["scikit-learn"]["products_alone"] == pytest.approx(floor / w1["samples_per_second"]["scikit-learn"])
+    assert targets["limit"]["products_alone"] == pytest.approx(floor / w1["matmul_limit_samples_per_second"])
+    least = w1["step_least_work_samples_per_second"]
+    assert targets["scikit-learn"]["least_work"] == pytest.approx(least / w1["samples_per_second"]["scikit-learn"])
     assert data["workloads"]["W3"]["batch"] == data["workloads"]["W3"]["samples"] == 569  # full batch
     table = bench.markdown_table(data).splitlines()
     assert [row.split(" | ")[0] for row in table[2:5]] == ["| W1", "| W2", "| W3"]
@@ -138,3 +146,21 @@ def test_compare_times_each_source_tree_and_names_a_broken_one(capsys, tmp_path)
     assert compare.main(["W3", str(tmp_path), "--rounds", "1", "--fits", "1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "broken tree" in err
+
+
+def test_the_step_floor_times_every_product_of_a_step_and_the_least_step(capsys):
+    import step_parts
+
+    assert step_parts.main(["W2", "--floor"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    # [30, 16, 1]: z = a W and ∂E/∂W for both layers, δ W^T only above layer 1 (no tool sends δ to X)
+    names = [line.split("  ")[1].strip() for line in lines[1:6]]
+    assert names == ["z^1 = a^0 W^1", "dE/dW^1 = (a^0)^T δ^1", "z^2 = a^1 W^2", "dE/dW^2 = (a^1)^T δ^2",
+                     "δ^2 (W^2)^T"]
+    times = [float(line.split()[-3]) for line in lines[1:6]]
+    assert float(lines[6].split()[-1]) == pytest.approx(sum(times), abs=0.2)  # the sum, rounded to 0.1 µs
+    for line in lines[7:]:
+        step_us, rate = float(line.split("µs")[0].split()[-1]), float(line.split("=")[1].split()[0].replace(",", ""))
+        assert rate == pytest.approx(32 / step_us * 1e6, rel=0.01)
+    assert [line.split("  ")[1].strip() for line in lines[7:]] == ["products back to back",
+                                                                   "products + the least other work"]
