@@ -63,6 +63,8 @@ def folder(tmp_path_factory):
     (["train", "--data", "price.csv"], "the target 'price' has 20 different values in 20 samples"),
     (["train", "--data", "nohead.csv"], "the first row of nohead.csv looks like data, not column names"),
     (["train", "--data", "semi.csv"], "semi.csv has one column \\(its fields look separated by semicolons"),
+    (["train", "--data", "moons", "--test-size", "0.99"],
+     r"4 training samples \(what --test-size left\) are too few to hold out --validation-split 0.2"),
     (["train", "--data", "ok.csv", "--lr", "-0.1"], "--learning-rate/--lr: must be a positive number, got -0.1"),
     (["train", "--data", "ok.csv", "--epochs", "0"], "--epochs: must be a whole number of at least 1, got 0"),
     (["train", "--data", "ok.csv", "--layers", "3,4,1"], "--layers starts with 3 inputs but ok.csv has 2 features"),

@@ -85,22 +85,24 @@ class Standardizer:
         return self.fit(X).transform(X)
 
 
-def split(X: Array, y: Array, test_size: float, rng: np.random.Generator) -> tuple[Array, Array, Array, Array]:
-    """A stratified split: about ``test_size`` of each class goes to the second part.
+def split(X: Array, y: Array, test_size: float, rng: np.random.Generator, option: str = "--test-size",
+          samples: str = "samples") -> tuple[Array, Array, Array, Array]:
+    """A stratified split: about ``test_size`` of each class goes to the second part (``option``
+    names the setting in messages, ``samples`` what is split).
 
     A class with a single sample stays in the first part, so the second part never holds a
     label the first has not seen.
     """
     if not 0.0 < test_size < 1.0:
-        raise NNMathError(f"the test (or validation) fraction must be between 0 and 1, got {test_size}")
+        raise NNMathError(f"{option} must be a fraction between 0 and 1, got {test_size}")
     second = np.zeros(len(y), dtype=bool)
     for label in np.unique(y):
         members = rng.permutation(np.flatnonzero(y == label))
         n = int(round(test_size * len(members))) if len(members) > 1 else 0
         second[members[:min(n, len(members) - 1)]] = True
     if not second.any() or second.all():
-        raise NNMathError(f"{len(y)} samples are too few to hold out a fraction of {test_size} "
-                          f"(--test-size or --validation-split) and keep every class on both sides")
+        raise NNMathError(f"{len(y)} {samples} are too few to hold out {option} {test_size} "
+                          f"and keep every class on both sides")
     first, second_idx = rng.permutation(np.flatnonzero(~second)), rng.permutation(np.flatnonzero(second))
     return X[first], y[first], X[second_idx], y[second_idx]
 

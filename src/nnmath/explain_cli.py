@@ -40,7 +40,8 @@ def register(subparsers) -> None:
     p.add_argument("--target", metavar="COLUMN", help="with a CSV file: the column holding the labels (default the "
                                                        "last; with --model, the model's own)")
     p.add_argument("--sample", default=None, metavar="I|all",
-                   help="which sample (from 0; default 0), or 'all' for the mean over the batch (at most 8)")
+                   help="which sample of the training part of the data, in the order train's split gives it (from 0; "
+                        "default 0), or 'all' for the mean over the batch (at most 8)")
     p.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
     p.add_argument("--step", action="store_true", help="write out one whole gradient-descent step instead")
     p.add_argument("--learning-rate", type=positive_float, default=0.1, metavar="A", help="α (default 0.1)")

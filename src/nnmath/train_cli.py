@@ -91,7 +91,8 @@ def prepare(args) -> tuple[Dataset, dict[str, Any]]:
     X_train, y_train, X_val, y_val = dataset.X_train, dataset.y_train, None, None
     if args.validation_split > 0:
         rng = np.random.default_rng([args.seed, 1])
-        X_train, y_train, X_val, y_val = split(X_train, y_train, args.validation_split, rng)
+        X_train, y_train, X_val, y_val = split(X_train, y_train, args.validation_split, rng, "--validation-split",
+                                               "training samples (what --test-size left)")
     scaler = Standardizer(np.zeros(dataset.n_features), np.ones(dataset.n_features))
     if not args.no_standardize:
         scaler.fit(X_train)
