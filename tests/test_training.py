@@ -345,3 +345,26 @@ def test_binary_labels_as_a_column_are_taken_on_the_first_fit():
 def test_missing_labels_are_named_as_missing(y):
     with pytest.raises(NNMathError, match="the labels contain missing values"):
         nnmath.Network([2, 3, 1]).fit(np.ones((6, 2)), y)
+
+
+def test_labels_of_different_lengths_are_one_clear_error_and_leave_the_network_as_it_was():
+    net = nnmath.Network([2, 3, 1], seed=0, dtype=np.float32)
+    W = net.layers[0].W.copy()
+    with pytest.raises(NNMathError, match="one entry per sample"):
+        net.fit(np.ones((2, 2)), [[0, 1], [1]])  # float64 X: the network would have become float64
+    assert net.dtype == np.float32 and np.array_equal(net.layers[0].W, W)
+
+
+@pytest.mark.parametrize("y", [
+    np.array([0.0, np.float32("nan"), 1.0], dtype=object),
+    np.array([0, __import__("decimal").Decimal("NaN"), 1], dtype=object),
+    np.array(["2020-01-01", "NaT", "2020-01-02"], dtype="datetime64[D]"),
+])
+def test_every_kind_of_missing_label_is_named(y):
+    with pytest.raises(NNMathError, match="missing values"):
+        nnmath.Network([2, 3, 1]).fit(np.ones((3, 2)), y)
+
+
+def test_a_one_output_network_is_not_offered_one_hot_labels():
+    with pytest.raises(NNMathError, match=r"must be one column, got shape \(4, 2\)$"):
+        nnmath.Network([2, 3, 1]).fit(np.ones((4, 2)), np.eye(2)[[0, 1, 0, 1]])

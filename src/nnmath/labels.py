@@ -24,7 +24,10 @@ KINDS = ("binary", "multiclass", "multilabel", "regression")
 
 def as_labels(y: ArrayLike) -> Array:
     """``y`` as an array with one entry per sample (a lone scalar is one sample)."""
-    y = np.asarray(y)
+    try:
+        y = np.asarray(y)
+    except ValueError:
+        raise NNMathError("the labels must be one entry per sample (rows of different lengths were given)") from None
     return y.reshape(1) if y.ndim == 0 else y
 
 
@@ -55,8 +58,7 @@ class Targets:
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
         if y.ndim != 1:
-            raise NNMathError(f"classification labels must be one column (or, for {self.n_out} classes, a one-hot "
-                              f"matrix of {self.n_out} columns), got shape {y.shape}")
+            raise NNMathError(f"classification labels must be {self._shapes()}, got shape {y.shape}")
         if _missing(y):
             raise NNMathError("the labels contain missing values (NaN or None)")
         try:
@@ -94,8 +96,7 @@ class Targets:
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
         if y.ndim != 1:
-            raise NNMathError(f"classification labels must be one column (or, for {self.n_out} classes, a one-hot "
-                              f"matrix of {self.n_out} columns), got shape {y.shape}")
+            raise NNMathError(f"classification labels must be {self._shapes()}, got shape {y.shape}")
         if _missing(y):
             raise NNMathError("the labels contain missing values (NaN or None)")
         try:
@@ -110,6 +111,12 @@ class Targets:
         onehot = np.zeros((len(y), self.n_out), dtype=dtype)
         onehot[np.arange(len(y)), index] = 1
         return onehot
+
+    def _shapes(self) -> str:
+        """The label shapes this output takes, for messages."""
+        if self.kind == "multiclass":
+            return f"one column (or a one-hot matrix of {self.n_out} columns, one per class)"
+        return "one column"
 
     def encode_numbers(self, y: Array, dtype: DTypeLike) -> Array:
         try:
@@ -164,7 +171,18 @@ def _missing(y: Array) -> bool:
     """Whether the labels hold NaN, None or pandas' NA."""
     if y.dtype.kind == "f":
         return bool(np.isnan(y).any())
+    if y.dtype.kind in "mM":
+        return bool(np.isnat(y).any())
     if y.dtype.kind == "O":
-        return any(v is None or type(v).__name__ in ("NAType", "NaTType") or (isinstance(v, float) and v != v)
-                   for v in y.ravel())
+        return any(_is_missing(v) for v in y.ravel())
     return False
+
+
+def _is_missing(v: object) -> bool:
+    """None, pandas' NA or NaT, or a value unequal to itself (NaN of any float type, Decimal's NaN, NaT)."""
+    if v is None or type(v).__name__ in ("NAType", "NaTType"):
+        return True
+    try:
+        return bool(v != v)
+    except (TypeError, ValueError):
+        return False

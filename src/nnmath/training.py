@@ -73,7 +73,7 @@ def prepare_data(net: Any, X: Any, y: Any, validation_split: float, validation_d
     net.astype(X.dtype if X.dtype in (np.float32, np.float64) else np.float64)
     try:
         return _checked_data(net, X, y, validation_split, validation_data, early_stopping, rng)
-    except NNMathError:
+    except Exception:  # refused data, or anything else: the network is left as it was
         state, dtype, net.classes_ = before
         net.astype(dtype)  # back to the old dtype (rounded through the new one, if it changed) ...
         net.load_state(state)  # ... and the old numbers exactly
