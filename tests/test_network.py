@@ -133,3 +133,14 @@ def test_a_dtype_other_than_float32_or_float64_is_refused_not_changed(dtype):
         nnmath.Network([3, 2, 1], dtype=dtype)
     with pytest.raises(NNMathError, match="dtype must be float32 or float64"):
         nnmath.Network([3, 2, 1]).astype(dtype)
+
+
+
+def test_sizes_may_come_from_any_iterable():
+    assert nnmath.Network(n for n in (3, 2, 1)).sizes == [3, 2, 1]
+
+
+def test_a_replacing_array_takes_the_networks_dtype():
+    net = nnmath.Network([2, 2, 1], dtype=np.float32)
+    net.layers[0].W = np.array([[1, 2], [3, 4]])  # integers
+    assert net.layers[0].W.dtype == np.float32

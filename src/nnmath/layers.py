@@ -75,8 +75,10 @@ class LayerGradients:
 
 
 def _same_shape(name: str, value: Array, old: Optional[Array]) -> Array:
-    """``value`` as an array, refused unless it has the shape of the array it replaces."""
+    """``value`` as an array (integers in the replaced array's dtype), refused unless it has its shape."""
     value = np.asarray(value)
+    if old is not None and value.dtype.kind != "f":
+        value = value.astype(old.dtype)
     if old is not None and value.shape != old.shape:
         raise NNMathError(f"{name} must keep its shape {old.shape}, got {value.shape}")
     return value

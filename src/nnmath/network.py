@@ -104,6 +104,7 @@ class Network(Parameters):
             return is_whole_number(s) or (is_number(s) and float(s).is_integer())
 
         try:
+            sizes = list(sizes)
             if not all(whole(s) for s in sizes):
                 raise TypeError
             sizes = [int(s) for s in sizes]
