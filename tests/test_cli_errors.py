@@ -179,3 +179,23 @@ def test_a_run_whose_error_rose_finishes_with_a_warning(folder):
     assert "the training error E rose from" in wild.stderr and "(α = 1e+06) is probably too large" in wild.stderr
     calm = nnmath("train", "--data", "moons", "--epochs", "20", "--quiet", "--json", cwd=folder)
     assert calm.returncode == 0 and calm.stderr == "" and json.loads(calm.stdout)["warnings"] == []
+
+
+
+def test_a_dangling_link_or_a_device_as_out_is_refused_before_any_work(folder, tmp_path):
+    import os
+
+    (tmp_path / "dangling.csv").symlink_to(tmp_path / "nowhere" / "t.csv")
+    run = nnmath("predict", "m.npz", "ok.csv", "--out", tmp_path / "dangling.csv", cwd=folder)
+    assert run.returncode == 2 and f"the folder {tmp_path / 'nowhere'} does not exist" in run.stderr
+    os.mkfifo(tmp_path / "pipe")
+    for args in (["--force"], []):
+        run = nnmath("train", "--data", "ok.csv", "--out", tmp_path / "pipe", *args, cwd=folder)
+        assert run.returncode == 2 and "is not a regular file" in run.stderr
+
+
+def test_figures_a_run_does_not_draw_do_not_block_it(folder, tmp_path):
+    (tmp_path / "boundary.png").write_bytes(b"mine")  # iris has 4 features: no boundary figure
+    run = nnmath("train", "--data", "iris", "--epochs", "2", "--quiet", "--plot", tmp_path, cwd=folder)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "boundary.png").read_bytes() == b"mine" and (tmp_path / "loss.png").exists()

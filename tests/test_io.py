@@ -183,3 +183,26 @@ def test_info_that_json_cannot_hold_is_refused_and_nothing_is_written(tmp_path):
     with pytest.raises(NNMathError, match="NaN or an infinity"):
         save_model(tmp_path / "m.npz", net, {"score": float("nan")})
     assert list(tmp_path.iterdir()) == []
+
+
+
+def test_info_that_refers_to_itself_is_named_as_such(tmp_path):
+    net, _ = _trained([2, 3, 1], [0, 1])
+    info: dict = {}
+    info["me"] = info
+    with pytest.raises(NNMathError, match="refers to itself"):
+        save_model(tmp_path / "m.npz", net, info)
+
+
+def test_a_device_is_not_a_model_file_and_special_bits_are_not_kept(tmp_path):
+    import os
+
+    net, _ = _trained([2, 3, 1], [0, 1])
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(NNMathError, match="is not a regular file"):
+        save_model(tmp_path / "pipe", net, {})
+    path = tmp_path / "m.npz"
+    path.write_bytes(b"old")
+    path.chmod(0o4750)  # set-user-ID: a model file never needs it
+    save_model(path, net, {})
+    assert (path.stat().st_mode & 0o7777) == 0o750

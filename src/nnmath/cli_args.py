@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from pathlib import Path
 from typing import BinaryIO, Callable, Optional, Union
 
@@ -100,20 +101,25 @@ FORCE_HELP = "replace output files that already exist (without it, an existing f
 
 
 def check_output_path(path: Optional[Path], what: str, inputs: tuple = (), force: bool = False) -> None:
-    """Fail before any work when ``path`` cannot be written (a missing folder, or a folder in its
-    place), is one of the command's ``inputs``, which writing would destroy, or already exists
-    and ``force`` (--force) was not given."""
+    """Fail before any work when ``path`` cannot be written (a missing folder, a folder or a device
+    in its place), is one of the command's ``inputs``, which writing would destroy, or already
+    exists and ``force`` (--force) was not given. A symbolic link is judged by the file it names,
+    which is what gets written (io.replace_atomically)."""
     if path is None:
         return
+    target = Path(os.path.realpath(path))
     for given in inputs:
-        if given is not None and Path(given).exists() and path.exists() and path.resolve() == Path(given).resolve():
+        if given is not None and Path(given).exists() and target == Path(given).resolve():
             raise NNMathError(f"{what} {path} is also an input of this command; writing it would destroy it, "
                               f"give another file name")
-    if path.is_dir():
+    if target.is_dir():
         raise NNMathError(f"{what} {path} is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise NNMathError(f"cannot write {what} {path}: the folder {path.parent} does not exist")
-    if path.exists() and not force:
+    if not target.parent.is_dir():
+        folder = target.parent if path.is_symlink() else path.parent  # the user's own words, unless a link was followed
+        raise NNMathError(f"cannot write {what} {path}: the folder {folder} does not exist")
+    if target.exists() and not target.is_file():
+        raise NNMathError(f"{what} {path} is not a regular file (a device, a pipe, ...); give a file name")
+    if target.exists() and not force:
         raise NNMathError(f"{what} {path} already exists; give another name, or add --force to replace it")
 
 

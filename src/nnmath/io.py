@@ -45,8 +45,9 @@ def save_model(path, net: Network, info: dict) -> None:
             "config": net.config(), "classes": classes, "arrays": sorted(state), "info": info}
     try:
         text = json.dumps(meta, default=_json_safe, allow_nan=False)
-    except ValueError:
-        raise NNMathError("the info to save holds NaN or an infinity, which a model file cannot store") from None
+    except ValueError as e:
+        what = "refers to itself" if "ircular" in str(e) else "holds NaN or an infinity"
+        raise NNMathError(f"the info to save {what}, which a model file cannot store") from None
     arrays = {name: np.ascontiguousarray(value) for name, value in state.items()}
     arrays[META_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
@@ -66,8 +67,10 @@ def replace_atomically(path, write: Callable[[BinaryIO], None]) -> None:
         raise NNMathError(f"{path} is a folder; give a file name")
     if not path.parent.is_dir():
         raise NNMathError(f"no such folder: {path.parent}")
+    if path.exists() and not path.is_file():
+        raise NNMathError(f"{path} is not a regular file (a device, a pipe, ...); give a file name")
     if path.exists():
-        mode = path.stat().st_mode & 0o7777
+        mode = path.stat().st_mode & 0o777  # its permissions, not its set-user-ID and similar bits
     else:
         umask = os.umask(0)
         os.umask(umask)
