@@ -144,3 +144,11 @@ def test_standardizer_survives_values_whose_squares_overflow(size):
     X = np.random.default_rng(0).standard_normal((50, 3))
     scaled = data.Standardizer().fit_transform(X * size)  # warnings are errors: no overflow may escape
     assert np.allclose(scaled, (X - X.mean(axis=0)) / X.std(axis=0))
+
+
+
+@pytest.mark.parametrize("first", ["0,1", "1,2"])
+def test_a_first_row_of_two_small_numbers_is_data_not_column_names(tmp_path, first):
+    path = _csv(tmp_path, first + "\n1,0\n0,1\n")
+    with pytest.raises(NNMathError, match="looks like data, not column names"):
+        data.load(path)

@@ -409,5 +409,6 @@ def test_the_vanishing_gradient_paragraph_speaks_of_the_activations_on_the_chain
     assert "shrinks by at least 75% per sigmoid layer" in closing("sigmoid")
     relu = closing("relu")  # a relu network is not told that its layers shrink the error by 75%
     assert "75%" not in relu and "relu at most 1" in relu and "depends on the weights" in relu
+    assert "switched off" not in closing("tanh")  # a tanh unit's slope is never 0
     mixed = closing(["sigmoid", "tanh"])
     assert "75% per sigmoid layer" in mixed and "larger slopes (tanh at most 1)" in mixed

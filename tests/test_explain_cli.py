@@ -113,6 +113,8 @@ def test_a_model_trained_on_a_csv_file_is_explained_from_any_folder_with_its_own
     code, out, err = run(capsys, "--model", "../m.npz", "--param", "W1[2,0]")
     assert code == 0, err
     assert "[3, 16, 1] network" in out and "W¹[2,0]" in out
+    code, out, err = run(capsys, "--model", "../m.npz", "--data", "../lab.csv")  # its own file, named again
+    assert code == 0, err
     code, out, err = run(capsys, "--data", "../lab.csv", "--target", "label")
     assert code == 0 and "[3, 2, 1] network" in out  # 3 features: a, b, c (the label column is not one)
     assert main(["gradcheck", "--data", "../lab.csv", "--target", "label", "--layers", "auto,3,auto"]) == 0

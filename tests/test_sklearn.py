@@ -243,3 +243,14 @@ def test_validation_fraction_matters_only_when_stopping_early(iris):
     # scikit-learn's MLP takes validation_fraction=0.0 without early stopping; so does nnmath
     model = small(epochs=2, validation_fraction=0.0).fit(X, y)
     assert model.n_iter_ == 2
+
+
+
+def test_warm_start_and_partial_fit_with_an_activation_object(iris):
+    from nnmath import activations
+
+    X, y = iris
+    model = small(epochs=1, warm_start=True, activation=activations.get("tanh")).fit(X, y)
+    model.fit(X, y)  # the same network continues
+    model.partial_fit(X, y)
+    assert model.n_iter_ == 3

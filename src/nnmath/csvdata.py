@@ -92,12 +92,13 @@ def numbers(table: Table, names: Sequence[str]) -> Array:
 
 
 def _numbered(header: list[str]) -> bool:
-    """Column names 0, 1, 2, ... or 1, 2, 3, ... (as pandas and people number columns)."""
+    """Column names 0, 1, 2, ... or 1, 2, 3, ... (as pandas and people number columns), at least
+    three of them: a first row 0,1 or 1,2 is more likely a row of data."""
     try:
         values = [int(name) for name in header]
     except ValueError:
         return False
-    return values in (list(range(len(header))), list(range(1, len(header) + 1)))
+    return len(header) >= 3 and values in (list(range(len(header))), list(range(1, len(header) + 1)))
 
 
 def _is_number(text: str) -> bool:

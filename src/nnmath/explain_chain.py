@@ -79,9 +79,10 @@ def _closing(names: list) -> str:
     slopes = ", ".join(f"{name} at most {activations.get(name).bound:g}" for name in others)
     if "sigmoid" in names:
         return f"{sigmoid} The other activations on this chain have larger slopes ({slopes})."
+    off = ", and on how many units are switched off (a slope of 0)" if "relu" in names else ""
     return (f"The slopes on this chain ({slopes}) do not shrink the error by themselves as a sigmoid's "
             "$S'(z) \\leq 0.25$ does in every layer (the vanishing gradient): here whether the gradient shrinks or "
-            "grows on the way back depends on the weights, and on how many units are switched off (a slope of 0).")
+            f"grows on the way back depends on the weights{off}.")
 
 
 def _shrinkage(writer, sec: Section, s: int) -> None:

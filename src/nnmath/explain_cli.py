@@ -40,8 +40,8 @@ def register(subparsers) -> None:
     p.add_argument("--target", metavar="COLUMN", help="with a CSV file: the column holding the labels (default the "
                                                        "last; with --model, the model's own)")
     p.add_argument("--sample", default=None, metavar="I|all",
-                   help="which sample of the training part of the data, in the order train's split gives it (from 0; "
-                        "default 0), or 'all' for the mean over the batch (at most 8)")
+                   help="which sample of the data's training part, split as train splits it with the same --seed "
+                        "(from 0; default 0), or 'all' for the mean over the batch (at most 8)")
     p.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
     p.add_argument("--step", action="store_true", help="write out one whole gradient-descent step instead")
     p.add_argument("--learning-rate", type=positive_float, default=0.1, metavar="A", help="α (default 0.1)")
@@ -68,10 +68,11 @@ def _network_and_data(args):
         from .io import load_model
 
         net, info = load_model(args.model)
-        name, target = args.data, args.target
+        name, target, own_csv = args.data, args.target, info.get("data_path")
         if name is None:  # the model's own data: a built-in set by name, a CSV file where training read it
-            name = info.get("data_path") if Path(str(info.get("data_path"))).exists() else info.get("data")
-            target = target or (info.get("target_name") if info.get("data_path") else None)
+            name = own_csv if own_csv is not None and Path(own_csv).exists() else info.get("data")
+        if own_csv is not None and name is not None and Path(name).exists() and Path(name).resolve() == Path(own_csv):
+            target = target or info.get("target_name")  # the file it was trained on: its label column
         if name is None:
             if net.sizes[0] != 2:
                 raise NNMathError(f"{args.model} takes {net.sizes[0]} features: give the data with --data NAME|FILE.csv")

@@ -112,7 +112,8 @@ class NetworkEstimator(BaseEstimator):
     def _check_same_network(self) -> None:
         """A warm start continues the fitted network: its activations and dropout must be the ones asked for."""
         net = self.network_
-        asked = [self.activation] * len(net.activation_names) if isinstance(self.activation, str) else list(self.activation)
+        one = isinstance(self.activation, (str, activations.Activation))
+        asked: list = [self.activation] * len(net.activation_names) if one else list(self.activation)
         if [activations.get(a).name for a in asked] != net.activation_names:
             raise ValueError(f"activation={self.activation!r} differs from the fitted network's {net.activation_names}; "
                              "set warm_start=False to start afresh")

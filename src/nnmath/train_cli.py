@@ -164,14 +164,15 @@ def _warnings(history: History, args) -> list[str]:
     return []
 
 
-FIGURES = ("loss.png", "gradients.png", "boundary.png")  # what plots.write_plots writes into --plot
+FIGURES = ("loss.png", "gradients.png", "boundary.png")  # what plots.write_plots writes (boundary: 2-D data)
 
 
 def run(args) -> int:
     apply_recipe(args)
     check_output_path(args.out, "the model file", inputs=(args.data,), force=args.force)
-    check_plot_folder(args.plot, FIGURES, args.force)
+    check_plot_folder(args.plot, (), args.force)  # a file in its place: before the data is read
     dataset, parts = prepare(args)
+    check_plot_folder(args.plot, FIGURES if dataset.n_features == 2 else FIGURES[:2], args.force)
     sizes = resolve_layers(args.layers, dataset.n_features, len(dataset.classes), dataset.name)
     net = Network(sizes, activation=args.activation, init=args.init, dropout=args.dropout, seed=args.seed)
     history = train(args, net, parts)
