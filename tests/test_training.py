@@ -116,18 +116,22 @@ def test_divergence_stops_with_the_epoch_and_keeps_the_last_finite_weights():
     assert len(history) == 1
 
 
-def test_divergence_is_caught_at_the_step_whose_gradient_is_not_finite():
-    """The step with a NaN or infinite gradient is not taken: the optimizer's state (here the
-    momentum velocity) stays finite, so a reused optimizer is not poisoned."""
+def test_a_diverged_fit_gives_back_an_optimizer_that_can_be_used_again():
+    """The diverged epoch is undone for the optimizer as for the weights: its velocity is the one
+    the epoch began with (finite), so a retry at a sane learning rate trains."""
     from nnmath import optimizers
 
     r = np.random.default_rng(0)
     X, y = r.standard_normal((64, 2)) * 100, r.standard_normal(64) * 100
     net = nnmath.Network([2, 4, 1], activation="relu", output="identity", seed=0)
     opt = optimizers.get("momentum")
+    net.fit(X, y, epochs=2, learning_rate=1e-6, batch_size=8, optimizer=opt)
+    velocity = [v.copy() for v in opt.velocity]
     with pytest.raises(TrainingDiverged):
         net.fit(X, y, epochs=50, learning_rate=1e3, batch_size=8, optimizer=opt)
-    assert opt.velocity is not None and all(np.all(np.isfinite(v)) for v in opt.velocity)
+    assert all(np.array_equal(v, w) for v, w in zip(opt.velocity, velocity))
+    history = net.fit(X, y, epochs=3, learning_rate=1e-6, batch_size=8, optimizer=opt)  # no TrainingDiverged
+    assert history.loss[-1] < history.loss[0]
 
 
 def test_history_records_every_epoch_with_gradient_norms_per_layer():

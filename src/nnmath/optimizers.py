@@ -16,7 +16,8 @@ The momentum forms are PyTorch's (torch.optim.SGD with dampening 0), so results 
 """
 from __future__ import annotations
 
-from typing import Optional, Union
+import copy
+from typing import Any, Optional, Union
 
 import numpy as np
 
@@ -99,6 +100,19 @@ class Adam:
 
 Optimizer = Union[SGD, Momentum, Adam]
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adam": Adam}
+
+
+def saved_state(opt: Any) -> Optional[dict]:
+    """A copy of an optimizer's state (velocities, moments, step count t), to undo a failed epoch."""
+    state = getattr(opt, "__dict__", None)
+    return None if state is None else copy.deepcopy(state)
+
+
+def restore_state(opt: Any, saved: Optional[dict]) -> None:
+    """Put back what ``saved_state`` copied."""
+    if saved is not None:
+        opt.__dict__.clear()
+        opt.__dict__.update(saved)
 
 
 def get(optimizer: Union[str, Optimizer]) -> Optimizer:

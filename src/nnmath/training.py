@@ -196,8 +196,9 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
     Raises
     ------
     TrainingDiverged
-        When the loss becomes NaN or infinite; the network keeps its weights from the start of
-        that epoch and ``net.history_`` the epochs that finished.
+        When the loss becomes NaN or infinite; the network keeps its weights and the optimizer its
+        state (velocities, moments) from the start of that epoch, and ``net.history_`` the epochs
+        that finished.
     """
     _check_options(epochs, learning_rate, batch_size, weight_decay, validation_split, patience, clip_norm)
     rate_at = schedules.get(schedule)
@@ -216,11 +217,12 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
     with compiled_epoch.blas_on_one_thread() if compiled else contextlib.nullcontext():
         for epoch in range(epochs):
             lr = rate_at(float(learning_rate), epoch, epochs)
-            start_state = _copy_state(net)
+            start_state, start_opt = _copy_state(net), optimizers.saved_state(opt)
             try:
                 record = _epoch(net, data, B, compiled, lr, opt, rng, shuffle, weight_decay, clip_norm)
-            except _Diverged:
+            except _Diverged:  # the epoch is undone: the weights and the optimizer's state as it began
                 net.load_state(start_state)
+                optimizers.restore_state(opt, start_opt)
                 raise TrainingDiverged(epoch + 1, lr, history) from None
             history.append(record)
             if early_stopping:
