@@ -1,7 +1,8 @@
 r"""Learning-rate schedules: the learning rate α_t used in epoch t (counted from 0) of T.
 
 - constant: α_t = α
-- step:     α_t = α · γ^{\lfloor t / k \rfloor}   (γ = 0.5, k = max(1, T // 4) unless given)
+- step:     α_t = α · γ^{\lfloor t / k \rfloor}   (γ = 0.5, k = max(1, T // 4); ``fit`` and the
+            command line use these, ``learning_rate_at`` takes others)
 - cosine:   α_t = α · ½ (1 + \cos(π t / T))
 """
 from __future__ import annotations

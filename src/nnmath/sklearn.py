@@ -41,7 +41,8 @@ _PARAMETERS = """
     epochs : int, default=200
         Passes over the training data in ``fit`` (``partial_fit`` makes one).
     weight_decay : float, default=0.0001
-        λ of the L2 penalty (λ/2) Σ_l ‖W^l‖², which adds λ W^l to each ∂E/∂W^l.
+        λ of the L2 penalty (λ/2) Σ_l ‖W^l‖², which adds λ W^l to each ∂E/∂W^l. (scikit-learn's
+        MLP divides its alpha by the batch size: weight_decay=λ is alpha=λ·B there.)
     dropout : float, default=0.0
         Probability of dropping each hidden unit during training.
     early_stopping : bool, default=False
@@ -65,7 +66,9 @@ _ATTRIBUTES = """
     feature_names_in_ : ndarray of str
         Column names, when X had string column names.
     loss_curve_ : list of float
-        The training error E of each epoch (mean over its steps), across warm starts and partial fits.
+        The training error E of each epoch, across warm starts and partial fits: the mean over the
+        epoch's samples (each step's E weighted by its batch size), without the L2 penalty
+        (scikit-learn's MLP adds the penalty to its loss_curve_).
     validation_scores_ : list of float or None
         The score on the held-out data after each epoch (early stopping only).
     n_iter_ : int

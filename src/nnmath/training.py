@@ -179,7 +179,9 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
         best epoch's weights (10% is held out when no validation part is given).
     patience : int
     clip_norm : float, optional
-        Rescale the whole gradient g to norm ``clip_norm`` when ‖g‖ exceeds it.
+        Rescale the whole gradient g to norm ``clip_norm`` when ‖g‖ exceeds it. g includes the
+        weight decay λW (PyTorch's usual recipe clips the data gradient alone and lets the
+        optimizer add the decay), and the clip is exact (torch's clip_grad_norm_ adds 1e-6 to ‖g‖).
     shuffle : bool
         Visit the rows in a new random order each epoch (mini-batch and stochastic).
     seed : int, optional
