@@ -412,3 +412,22 @@ def test_the_vanishing_gradient_paragraph_speaks_of_the_activations_on_the_chain
     assert "switched off" not in closing("tanh")  # a tanh unit's slope is never 0
     mixed = closing(["sigmoid", "tanh"])
     assert "75% per sigmoid layer" in mixed and "larger slopes (tanh at most 1)" in mixed
+
+
+def test_a_batch_derivation_writes_each_samples_chain_for_its_own_error():
+    """E is the mean of the E^(i): the chain rule and ∂E/∂ŷ of one sample are those of E^(i), and
+    the result is their mean, so no line may call one sample's derivative ∂E/∂... ."""
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
+    text = nnmath.explain(nnmath.Network([2, 2, 1], seed=0), X, [1, 1, 0, 0], "W2[1,0]").to_text()
+    chain = text[text.index("3. The chain rule"):text.index("5.")]
+    assert "∂E⁽ⁱ⁾/∂W²[1,0] = δ²[0] · a¹[1]" in chain and "∂E⁽²⁾/∂ŷ[0] = " in chain
+    assert "∂E/∂" not in chain.replace("∂E/∂ŷ = (ŷ - y)", "")  # only the general remark on the output pair
+    one = nnmath.explain(nnmath.Network([2, 2, 1], seed=0), X[:1], [1], "W2[1,0]").to_text()
+    assert "∂E/∂W²[1,0] = δ²[0] · a¹[1]" in one and "⁽" not in one
+
+
+def test_the_values_of_a_softmax_derivation_are_the_ones_it_prints():
+    net = nnmath.Network([2, 3, 3], seed=0)
+    d = nnmath.explain(net, [[1.0, 0.0]], [2], "W2[0,1]")
+    assert not any(key[0] in ("dE_dyhat", "dyhat_dz") for key in d.values)  # softmax prints δ = ŷ - y alone
+    assert d.values[("delta", 0, 2, 2)] == pytest.approx(d.values[("a", 0, 2, 2)] - 1)

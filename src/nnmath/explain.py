@@ -37,7 +37,8 @@ def explain(net, x, y, parameter: str, learning_rate: float = 0.1, digits: int =
     ``.to_latex()`` give the other formats and ``.values`` every number it prints.
 
     For W^l[j,k] the chain rule gives ∂E/∂W^l[j,k] = δ^l[k] · a^{l-1}[j], with
-    δ^l[k] = f'(z^l[k]) Σ_q W^{l+1}[k,q] δ^{l+1}[q] and δ^L = ŷ - y.
+    δ^l[k] = f'(z^l[k]) Σ_q W^{l+1}[k,q] δ^{l+1}[q] and δ^L = ŷ - y (times S'(z^L) for a sigmoid
+    output with squared error, where the slope does not cancel).
 
     Parameters
     ----------
@@ -169,27 +170,36 @@ class _Writer:
         keys = [key for j in range(n_in) for key in (("a", s, l - 1, j), ("W", l, j, k))]
         sec.math(f"{head} = {terms} + @ = @", *keys, ("b", l, k), ("z", s, l, k))
 
+    def sample_E(self, s: str = "i") -> str:
+        """E, or one sample's error E^{(i)} when the derivation averages several."""
+        return "E" if self.m == 1 else f"E^{{({s})}}"
+
     def chain(self) -> Section:
         sec = Section("The chain rule")
         p, L, l = self.p, self.L, self.p.layer
+        E = self.sample_E()
+        dE = self.dE if self.m == 1 else rf"\frac{{\partial {E}}}{{\partial {p.latex}}}"
         last = rf"\frac{{\partial {unit('z', l, p.unit)}}}{{\partial {p.latex}}}"
+        if self.m > 1:
+            sec.text(f"For each sample $i$, with its own error ${E}$ ($E$ is their mean; the result averages "
+                     "the samples' gradients):")
         if not self.path_form:
-            sec.text(f"There are {len(self.paths)} paths from ${p.latex}$ to $E$ (more than {MAX_PATHS}), "
+            sec.text(f"There are {len(self.paths)} paths from ${p.latex}$ to ${E}$ (more than {MAX_PATHS}), "
                      "so the sum over paths is gathered layer by layer into the deltas "
-                     r"$\delta^{l}_{k} = \partial E/\partial z^{l}_{k}$:")
-            sec.math(rf"{self.dE} = \frac{{\partial E}}{{\partial {unit('z', l, p.unit)}}} \cdot {last} = "
+                     rf"$\delta^{{l}}_{{k}} = \partial {E}/\partial z^{{l}}_{{k}}$:")
+            sec.math(rf"{dE} = \frac{{\partial {E}}}{{\partial {unit('z', l, p.unit)}}} \cdot {last} = "
                      rf"{unit(chr(92) + 'delta', l, p.unit)} \cdot {self.input_symbol()}")
             sec.math(r"\delta^{i}_{q} = f'(z^{i}_{q}) \sum_{r} W^{i+1}_{q,r}\,\delta^{i+1}_{r}")
             return sec
         names = {i: LETTERS[i - l - 1] for i in range(l + 1, L + 1)}
-        symbols = [chain_symbols(self.n, p, {**{l: str(p.unit)}, **names})]
+        symbols = [chain_symbols(self.n, p, {**{l: str(p.unit)}, **names}, E)]
         sub = [chain_substituted(self.n, p, {**{l: str(p.unit)}, **names})]
         total = rf"\sum_{{{','.join(names.values())}}} " if names else ""
         if names:
-            sec.text(f"$E$ depends on ${p.latex}$ through every path from unit {p.unit} of layer {l} to the output; "
+            sec.text(f"${E}$ depends on ${p.latex}$ through every path from unit {p.unit} of layer {l} to the output; "
                      "the chain rule multiplies the derivatives along each path and adds the paths:")
-        sec.math(f"{self.dE} = {total}" + symbols[0])
-        sec.math(f"{self.dE} = {total}" + sub[0])
+        sec.math(f"{dE} = {total}" + symbols[0])
+        sec.math(f"{dE} = {total}" + sub[0])
         if l == L and self.n.output_cancels():
             seed_form = rf"-(y_{{{p.unit}}} - \hat{{y}}_{{{p.unit}}}) \cdot {self.input_symbol()}"
             if l == 1:
@@ -201,7 +211,7 @@ class _Writer:
                 sec.math(rf"{self.dE} = {seed_form} = -(@ - @)" + (r" \cdot @" if x_key else "") + " = @",
                          ("y", 0, p.unit), ("a", 0, L, p.unit), *x_key, ("grad_s", 0))
             else:
-                sec.math(rf"{self.dE} = {seed_form}")
+                sec.math(rf"{dE} = {seed_form}")
         return sec
 
     def factors(self) -> Section:
@@ -217,7 +227,7 @@ class _Writer:
         for s in self.samples(sec):
             outputs = [p.unit] if l == L else range(self.sizes[L])
             for q in outputs:
-                output_delta_lines(sec, self.n.output, self.n.loss, s, L, q)
+                output_delta_lines(sec, self.n.output, self.n.loss, s, L, q, self.sample_E(str(s)))
             if self.path_form:
                 for i in range(l, L):
                     for k in ([p.unit] if i == l else range(self.sizes[i])):

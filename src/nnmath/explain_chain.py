@@ -19,14 +19,15 @@ from .render import Section
 LETTERS = "qrstuvw"  # the unit indices of layers l+1, l+2, ... on a path
 
 
-def chain_symbols(numbers: Numbers, p: Parameter, u: dict) -> str:
-    """The chain rule for one path in symbols, output first: ∂E/∂ŷ · ∂ŷ/∂z · ∂z/∂a · ∂a/∂z · ... · ∂z/∂W."""
+def chain_symbols(numbers: Numbers, p: Parameter, u: dict, E: str = "E") -> str:
+    """The chain rule for one path in symbols, output first: ∂E/∂ŷ · ∂ŷ/∂z · ∂z/∂a · ∂a/∂z · ... · ∂z/∂W
+    (``E``: one sample's error E^{(i)} when the derivation has several)."""
     L, l = numbers.L, p.layer
     z = lambda i: unit("z", i, u[i])  # noqa: E731
     a = lambda i: unit("a", i, u[i])  # noqa: E731
     d = lambda top, bottom: rf"\frac{{\partial {top}}}{{\partial {bottom}}}"  # noqa: E731
     y_hat = rf"\hat{{y}}_{{{u[L]}}}"
-    parts = [d("E", z(L))] if numbers.loss == "ce" else [d("E", y_hat), d(y_hat, z(L))]
+    parts = [d(E, z(L))] if numbers.loss == "ce" else [d(E, y_hat), d(y_hat, z(L))]
     for i in range(L, l, -1):
         parts += [d(z(i), a(i - 1)), d(a(i - 1), z(i - 1))]
     parts.append(d(z(l), p.latex))

@@ -32,7 +32,7 @@ def fprime_line(sec: Section, name: str, s: int, l: int, k: int) -> None:
     if name == "sigmoid":
         sec.math(head + rf" = S({z})\,(1 - S({z})) = @ \cdot (1 - @) = @", a_key, a_key, fp_key)
     elif name == "tanh":
-        sec.math(head + rf" = 1 - \tanh^{{2}}({z}) = 1 - @^{{2}} = @", a_key, fp_key)
+        sec.math(head + rf" = 1 - \tanh^{{2}}({z}) = 1 - (@)^{{2}} = @", a_key, fp_key)
     elif name == "relu":
         sec.math(head + rf" = [{z} > 0] = [@ > 0] = @", z_key, fp_key)
     elif name == "leaky_relu":
@@ -62,15 +62,16 @@ def output_reason(output: str, loss: str) -> str:
             r"small even when $\hat{y}$ is wrong: this pair learns slowly where cross-entropy would not.")
 
 
-def output_delta_lines(sec: Section, output: str, loss: str, s: int, L: int, q: int) -> None:
-    """δ^L_q = ∂E/∂ŷ_q · ∂ŷ_q/∂z^L_q (or ∂E/∂z^L_q for softmax) with its numbers."""
+def output_delta_lines(sec: Section, output: str, loss: str, s: int, L: int, q: int, E: str = "E") -> None:
+    """δ^L_q = ∂E/∂ŷ_q · ∂ŷ_q/∂z^L_q (or ∂E/∂z^L_q for softmax) with its numbers (``E``: the
+    sample's own error E^{(i)} when there are several)."""
     y, y_hat, z, d = ("y", s, q), ("a", s, L, q), unit("z", L, q), unit(r"\delta", L, q)
     dE, dy = ("dE_dyhat", s, q), ("dyhat_dz", s, q)
     yq, hq = f"y_{{{q}}}", rf"\hat{{y}}_{{{q}}}"
-    dE_dy = rf"\frac{{\partial E}}{{\partial {hq}}}"
+    dE_dy = rf"\frac{{\partial {E}}}{{\partial {hq}}}"
     dy_dz = rf"\frac{{\partial {hq}}}{{\partial {z}}}"
     if loss == "ce":
-        sec.math(rf"{d} = \frac{{\partial E}}{{\partial {z}}} = {hq} - {yq} = @ - @ = @", y_hat, y, ("delta", s, L, q))
+        sec.math(rf"{d} = \frac{{\partial {E}}}{{\partial {z}}} = {hq} - {yq} = @ - @ = @", y_hat, y, ("delta", s, L, q))
         return
     if loss == "bce":
         sec.math(rf"{dE_dy} = -\frac{{{yq}}}{{{hq}}} + \frac{{1 - {yq}}}{{1 - {hq}}} = -\frac{{@}}{{@}} + "

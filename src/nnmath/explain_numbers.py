@@ -247,6 +247,8 @@ def quantities(numbers: Numbers, X: Array, Y: Array) -> tuple[Pass, list, dict]:
         y_hat = fwd.y_hat[s]
         for k, y in enumerate(Y[s]):
             v[("y", s, k)] = float(y)
+            if numbers.loss == "ce":  # softmax: only δ = ŷ - y is printed (its Jacobian is never formed)
+                continue
             v[("dE_dyhat", s, k)] = float(y_hat[k] - y) if numbers.loss == "mse" else _bce_slope(y_hat[k], y)
             v[("dyhat_dz", s, k)] = 1.0 if numbers.output == "identity" else float(y_hat[k] * (1 - y_hat[k]))
         v[("E_s", s)] = float(errors[s])
