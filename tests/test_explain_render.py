@@ -148,3 +148,31 @@ def test_the_readme_example_is_what_the_command_prints():
     net = nnmath.Network([2, 2, 1], seed=0)
     ref = Reference(net, XOR_X[:1], [[1.0]], "W1[0,0]")
     assert f"∂E/∂W¹[0,0] = {format_number(ref.grad(), 6)} (chain rule)" in shown
+
+
+def test_numbers_just_below_one_keep_their_distance_to_one():
+    # a saturated sigmoid: S(10) = 0.9999546, S'(10) = 4.54e-05; "1 · (1 - 1)" would not be 4.54e-05
+    assert format_number(0.9999546021312976) == "0.9999546" and format_number(-0.99966459) == "-0.9996646"
+    assert format_number(0.98) == "0.98" and format_number(0.9) == "0.9" and format_number(1.0) == "1"
+    net = nnmath.Network([1, 1, 1], seed=0)
+    net.layers[0].W = np.array([[10.0]])
+    text = nnmath.explain(net, [1.0], [1], "W1[0,0]").to_text()
+    assert "0.9999546 · (1 - 0.9999546) = 4.54e-05" in text
+
+
+def test_fractions_read_right_in_text():
+    assert latex_to_unicode(r"\frac{E(W + \varepsilon) - E(W - \varepsilon)}{2\varepsilon}") == "(E(W + ε) - E(W - ε))/(2ε)"
+    assert latex_to_unicode(r"E = \frac{1}{2}(\hat{y} - y)^{2}") == "E = ½(ŷ - y)²"
+    assert latex_to_unicode(r"\frac{\partial E}{\partial \hat{y}_{0}}") == "∂E/∂ŷ[0]"
+
+
+def test_a_tiny_tanh_value_squared_is_valid_latex():
+    from matplotlib.mathtext import MathTextParser
+
+    net = nnmath.Network([1, 1, 1], activation="tanh", seed=0)
+    net.layers[0].W = np.array([[1e-5]])  # tanh(z¹) ≈ 1e-05, printed as 1 \times 10^{-5}
+    latex = nnmath.explain(net, [1.0], [1], "W1[0,0]").to_latex()
+    line = next(l for l in latex.splitlines() if r"\tanh^{2}" in l)
+    assert r"1 - (1 \times 10^{-5})^{2}" in line
+    equation = line.strip().removeprefix(r"\[").removesuffix(r"\]").strip()
+    MathTextParser("agg").parse(f"${equation}$")  # a double superscript (10^{-5}^{2}) would not parse

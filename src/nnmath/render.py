@@ -12,6 +12,8 @@ superscripts become superscript digits, subscripts become the seed's ``[j,k]`` u
 """
 from __future__ import annotations
 
+import math
+
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -45,8 +47,18 @@ class Section:
 
 
 def format_number(value: float, digits: int = 4) -> str:
-    """``digits`` significant digits, no trailing zeros: 0.2475, -0.3775, 1.234e-05, 0."""
-    text = f"{value:.{digits}g}"
+    """``digits`` significant digits, no trailing zeros: 0.2475, -0.3775, 1.234e-05, 0.
+
+    A number just below 1 in size keeps ``digits`` significant digits of its distance to 1, so
+    that a printed 1 - a (a saturated sigmoid, ŷ near 1) is what the line goes on to compute:
+    0.9996646, not 0.9997 (whose 1 - 0.9997 = 0.0003 is not the 0.0003354 beside it).
+    """
+    gap = 1.0 - abs(value)
+    if 0.0 < gap < 10.0 ** (2 - digits):
+        decimals = min(17, -math.floor(math.log10(gap)) + digits - 1)
+        text = f"{value:.{decimals}f}".rstrip("0")
+    else:
+        text = f"{value:.{digits}g}"
     return "0" if text in ("-0", "0") else text
 
 
@@ -139,7 +151,9 @@ class _Parser:
     def _command(self, out: str, name: str) -> str:
         if name in ("frac", "dfrac"):
             top, bottom = self.group(), self.group()
-            return out + _wrap(top) + "/" + _wrap(bottom)
+            if (top.strip(), bottom.strip()) in (("1", "2"), ("1", "4")):
+                return out + {"2": "½", "4": "¼"}[bottom.strip()]  # ½(ŷ - y)², not 1/2(ŷ - y)²
+            return out + _wrap(top) + "/" + _wrap(bottom, implicit_product=True)
         if name == "hat":
             arg = self.group()
             return out + ("ŷ" if arg == "y" else arg + "\u0302")
@@ -164,9 +178,12 @@ class _Parser:
         return out + f"[{arg}]"
 
 
-def _wrap(text: str) -> str:
+def _wrap(text: str, implicit_product: bool = False) -> str:
+    """``text`` in parentheses when it is more than one term; a denominator also when it is a
+    product written without a sign (2ε: x/(2ε), not x/2ε)."""
     text = text.strip()
-    return f"({text})" if re.search(r"[\s+\-·×/]", text.lstrip("-")) else text
+    several = re.search(r"[\s+\-·×/]", text.lstrip("-")) or (implicit_product and re.match(r"\d+[^\d.]", text))
+    return f"({text})" if several else text
 
 
 def latex_to_unicode(source: str) -> str:
