@@ -5,7 +5,8 @@ is cheapest to write it in terms of the layer's own output a = f(z) where that i
 (S'(z) = S(z)(1 - S(z)) = a(1 - a)), so ``derivative(z, a)`` receives both.
 
 ``bound`` is sup |f'(z)|. Each layer the error passes back through multiplies it by f'(z),
-so a chain of sigmoid layers shrinks it by at least 0.25 per layer: the vanishing gradient.
+so with weights of moderate size a chain of sigmoid layers shrinks it by a factor of at least
+4 per layer (S' <= 0.25, times a weight): the vanishing gradient.
 tests/test_activations.py checks every f against its textbook formula, every f' against a
 finite difference of f, and every bound against the largest |f'| on a fine grid.
 """

@@ -3,7 +3,7 @@ r"""``explain_step(net, X, y, learning_rate)``: one whole gradient-descent step,
 Like a textbook's worked example, for a small network and a small batch (m samples):
 
     z^l = a^{l-1} W^l + b^l, \quad a^l = f(z^l), \quad E = \frac1m \sum_i E^{(i)},
-    \delta^L = \hat y - y, \quad \delta^l = f'(z^l) \odot (\delta^{l+1} (W^{l+1})^\top),
+    \delta^L = \hat y - y \;(\odot S'(z^L) \text{ for a sigmoid with squared error}), \quad \delta^l = f'(z^l) \odot (\delta^{l+1} (W^{l+1})^\top),
     \frac{\partial E}{\partial W^l_{j,k}} = \frac1m \sum_i a^{l-1}_j \delta^l_k, \quad
     \frac{\partial E}{\partial b^l_k} = \frac1m \sum_i \delta^l_k,
     W^l \leftarrow W^l - \alpha \frac{\partial E}{\partial W^l}, \quad b^l \leftarrow b^l - \alpha \frac{\partial E}{\partial b^l},

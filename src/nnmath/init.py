@@ -16,7 +16,7 @@ Initializer = Callable[[int, int, np.random.Generator], np.ndarray]
 
 
 def normal(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
-    r"""W_{jk} \sim \mathcal N(0, 1/n_{in}): Nielsen's default, the init of the seed's networks."""
+    r"""W_{jk} \sim \mathcal N(0, 1/n_{in}): Nielsen's default (the seed names no initialization)."""
     return rng.standard_normal((n_in, n_out)) / np.sqrt(n_in)
 
 

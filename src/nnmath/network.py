@@ -3,7 +3,8 @@ r"""A feed-forward network: layers 1..L of the seed's form, a loss E, and backpr
     a⁰ = X,   z^l = a^{l-1} W^l + b^l,   a^l = f(z^l),   ŷ = a^L,   E = loss(ŷ, y)
 
 ``forward`` keeps every z^l and a^l (a Trace); ``backward`` walks the layers from L down to 1,
-turning the output delta δ^L = ŷ - y into every δ^l and every ∂E/∂W^l, ∂E/∂b^l (Gradients).
+turning the output delta δ^L (ŷ - y where the output's slope cancels; (ŷ - y) ⊙ S'(z^L) for a
+sigmoid with squared error) into every δ^l and every ∂E/∂W^l, ∂E/∂b^l (Gradients).
 Python lists count from 0: ``net.weights[0]`` is W¹, the weights from the input to the first
 hidden layer.
 """
@@ -177,7 +178,8 @@ class Network(Parameters):
 
     def backward(self, trace: Trace, Y: Array, out: Optional[tuple[Array, list[Array]]] = None,
                  with_loss: bool = True) -> Gradients:
-        r"""Backpropagation: δ^L = ŷ - y, then δ^l = (δ^{l+1} (W^{l+1})^T) ⊙ f'(z^l) for l = L-1..1,
+        r"""Backpropagation: δ^L = ŷ - y (× S'(z^L) for a sigmoid output with squared error), then
+        δ^l = (δ^{l+1} (W^{l+1})^T) ⊙ f'(z^l) for l = L-1..1,
         and ∂E/∂W^l = (a^{l-1})^T δ^l / m, ∂E/∂b^l = (1/m) Σ_i δ^l_i.
 
         Parameters
