@@ -372,3 +372,19 @@ def test_every_kind_of_missing_label_is_named(y):
 def test_a_one_output_network_is_not_offered_one_hot_labels():
     with pytest.raises(NNMathError, match=r"must be one column, got shape \(4, 2\)$"):
         nnmath.Network([2, 3, 1]).fit(np.ones((4, 2)), np.eye(2)[[0, 1, 0, 1]])
+
+
+def test_an_optimizer_of_ones_own_that_cannot_be_copied_still_trains():
+    import threading
+
+    class Plain:
+        def __init__(self):
+            self.lock = threading.Lock()  # deepcopy refuses a lock
+
+        def step(self, params, grads, learning_rate):
+            for theta, g in zip(params, grads):
+                theta -= learning_rate * g
+
+    X, y = np.random.default_rng(0).standard_normal((16, 2)), [0, 1] * 8
+    history = nnmath.Network([2, 3, 1], seed=0).fit(X, y, epochs=3, optimizer=Plain())
+    assert len(history) == 3

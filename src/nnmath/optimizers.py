@@ -103,9 +103,15 @@ OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adam": Ad
 
 
 def saved_state(opt: Any) -> Optional[dict]:
-    """A copy of an optimizer's state (velocities, moments, step count t), to undo a failed epoch."""
+    """A copy of an optimizer's state (velocities, moments, step count t), to undo a failed epoch;
+    None for an optimizer of one's own whose attributes cannot be copied (it is then not undone)."""
     state = getattr(opt, "__dict__", None)
-    return None if state is None else copy.deepcopy(state)
+    if state is None:
+        return None
+    try:
+        return copy.deepcopy(state)
+    except Exception:  # a lock, a file, ...: whatever deepcopy refuses
+        return None
 
 
 def restore_state(opt: Any, saved: Optional[dict]) -> None:
