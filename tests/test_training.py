@@ -388,3 +388,30 @@ def test_an_optimizer_of_ones_own_that_cannot_be_copied_still_trains():
     X, y = np.random.default_rng(0).standard_normal((16, 2)), [0, 1] * 8
     history = nnmath.Network([2, 3, 1], seed=0).fit(X, y, epochs=3, optimizer=Plain())
     assert len(history) == 3
+
+
+def test_only_the_optimizers_state_is_undone_and_slotted_optimizers_too():
+    class Slotted:  # momentum without a __dict__, holding the network it trains
+        __slots__ = ("velocity", "net")
+
+        def __init__(self, net):
+            self.velocity, self.net = None, net
+
+        def step(self, params, grads, learning_rate):
+            if self.velocity is None:
+                self.velocity = [np.zeros_like(p) for p in params]
+            for theta, g, v in zip(params, grads, self.velocity):
+                v *= 0.9
+                v += g
+                theta -= learning_rate * v
+
+    r = np.random.default_rng(0)
+    X, y = r.standard_normal((64, 2)) * 100, r.standard_normal(64) * 100
+    net = nnmath.Network([2, 4, 1], activation="relu", output="identity", seed=0)
+    opt = Slotted(net)
+    net.fit(X, y, epochs=2, learning_rate=1e-6, batch_size=8, optimizer=opt)
+    velocity = [v.copy() for v in opt.velocity]
+    with pytest.raises(TrainingDiverged):
+        net.fit(X, y, epochs=50, learning_rate=1e3, batch_size=8, optimizer=opt)
+    assert all(np.array_equal(v, w) for v, w in zip(opt.velocity, velocity))
+    assert opt.net is net  # what is not state is left alone, not replaced by a copy

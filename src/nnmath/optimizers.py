@@ -16,7 +16,6 @@ The momentum forms are PyTorch's (torch.optim.SGD with dampening 0), so results 
 """
 from __future__ import annotations
 
-import copy
 from typing import Any, Optional, Union
 
 import numpy as np
@@ -102,23 +101,26 @@ Optimizer = Union[SGD, Momentum, Adam]
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adam": Adam}
 
 
-def saved_state(opt: Any) -> Optional[dict]:
-    """A copy of an optimizer's state (velocities, moments, step count t), to undo a failed epoch;
-    None for an optimizer of one's own whose attributes cannot be copied (it is then not undone)."""
-    state = getattr(opt, "__dict__", None)
-    if state is None:
-        return None
-    try:
-        return copy.deepcopy(state)
-    except Exception:  # a lock, a file, ...: whatever deepcopy refuses
-        return None
+# What an optimizer learns as it steps (Momentum: velocity; Adam: m, s and the step count t):
+# saved before each epoch, so that a diverged epoch can be undone.
+STATE = ("velocity", "m", "s", "t")
 
 
-def restore_state(opt: Any, saved: Optional[dict]) -> None:
+def saved_state(opt: Any) -> dict:
+    """A copy of an optimizer's state: its attributes named in STATE (an optimizer of one's own
+    that keeps its state under other names is not undone)."""
+    saved = {}
+    for name in STATE:
+        if hasattr(opt, name):
+            value = getattr(opt, name)
+            saved[name] = [np.array(a, copy=True) for a in value] if isinstance(value, list) else value
+    return saved
+
+
+def restore_state(opt: Any, saved: dict) -> None:
     """Put back what ``saved_state`` copied."""
-    if saved is not None:
-        opt.__dict__.clear()
-        opt.__dict__.update(saved)
+    for name, value in saved.items():
+        setattr(opt, name, value)
 
 
 def get(optimizer: Union[str, Optimizer]) -> Optimizer:

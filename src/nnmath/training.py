@@ -199,8 +199,8 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
     ------
     TrainingDiverged
         When the loss becomes NaN or infinite; the network keeps its weights and the optimizer its
-        state (velocities, moments) from the start of that epoch, and ``net.history_`` the epochs
-        that finished.
+        state (``optimizers.STATE``: velocity, Adam's m, s and t) from the start of that epoch, and
+        ``net.history_`` the epochs that finished.
     """
     _check_options(epochs, learning_rate, batch_size, weight_decay, validation_split, patience, clip_norm)
     rate_at = schedules.get(schedule)
