@@ -431,3 +431,21 @@ def test_the_values_of_a_softmax_derivation_are_the_ones_it_prints():
     d = nnmath.explain(net, [[1.0, 0.0]], [2], "W2[0,1]")
     assert not any(key[0] in ("dE_dyhat", "dyhat_dz") for key in d.values)  # softmax prints δ = ŷ - y alone
     assert d.values[("delta", 0, 2, 2)] == pytest.approx(d.values[("a", 0, 2, 2)] - 1)
+
+
+def test_a_bias_deep_in_a_wide_network_is_explained_in_the_delta_form():
+    net = nnmath.Network([2, 12, 12, 12, 1], seed=0)  # 12^3 paths from b1[0]: the recursive δ form
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    d = nnmath.explain(net, X, [1, 1, 0], "b1[0]")
+    assert d.summary["grad"] == pytest.approx(net.gradients(X, [1, 1, 0]).biases[0][0], rel=1e-12)
+    text = d.to_text()
+    assert "(layer h)" in text and "(1/3)(" in text
+
+
+@pytest.mark.parametrize("digits", [0, 18, 2.5, "4"])
+def test_digits_must_be_a_whole_number_from_1_to_17(digits):
+    net = nnmath.Network([2, 2, 1], seed=0)
+    with pytest.raises(NNMathError, match="digits must be a whole number from 1 to 17"):
+        nnmath.explain(net, [1.0, 0.0], [1], "W1[0,0]", digits=digits)
+    with pytest.raises(NNMathError, match="digits must be a whole number from 1 to 17"):
+        nnmath.explain_step(net, [[1.0, 0.0]], [1], digits=digits)

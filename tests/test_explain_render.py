@@ -176,3 +176,15 @@ def test_a_tiny_tanh_value_squared_is_valid_latex():
     assert r"1 - (1 \times 10^{-5})^{2}" in line
     equation = line.strip().removeprefix(r"\[").removesuffix(r"\]").strip()
     MathTextParser("agg").parse(f"${equation}$")  # a double superscript (10^{-5}^{2}) would not parse
+
+
+@pytest.mark.parametrize("value, digits, shown", [(0.001, 2, "0.001"), (0.0123, 2, "0.012"), (0.05, 1, "0.05"),
+                                                   (0.0, 1, "0"), (-0.0, 2, "0"), (0.95, 1, "0.95"), (0.5, 1, "0.5")])
+def test_few_digits_still_show_every_number(value, digits, shown):
+    assert format_number(value, digits) == shown
+
+
+def test_a_one_over_m_before_a_sum_or_a_bracket_is_bracketed_in_text():
+    assert latex_to_unicode(r"\frac{1}{m} \sum_{i} x = \frac{1}{3}(a + b)") == "(1/m) Σ_i x = (1/3)(a + b)"
+    assert latex_to_unicode(r"-\frac{1}{0.7} + 2") == "-1/0.7 + 2"  # nothing follows that it multiplies
+    assert latex_to_unicode(r"\frac{1}{(1 + |z|)^{2}}") == "1/(1 + |z|)²"

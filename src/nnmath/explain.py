@@ -18,7 +18,7 @@ from itertools import product
 
 import numpy as np
 
-from .errors import NNMathError, is_number
+from .errors import NNMathError, is_number, is_whole_number
 from .explain_lines import F, LOSS_NAMES, error_line, fprime, fprime_line, output_delta_lines, output_reason, unit, vector
 from .explain_chain import LETTERS, chain_substituted, chain_symbols, vanishing_section
 from .explain_numbers import Numbers, Parameter, encode_targets, parse_indexed_name, quantities
@@ -59,6 +59,8 @@ def explain(net, x, y, parameter: str, learning_rate: float = 0.1, digits: int =
     -------
     Derivation
     """
+    if not (is_whole_number(digits) and 1 <= digits <= 17):
+        raise NNMathError(f"digits must be a whole number from 1 to 17, got {digits!r}")
     numbers = Numbers.of(net)
     p = parse_indexed_name(parameter, numbers.sizes)
     X = net.check_X(x)
@@ -189,7 +191,7 @@ class _Writer:
                      rf"$\delta^{{l}}_{{k}} = \partial {E}/\partial z^{{l}}_{{k}}$:")
             sec.math(rf"{dE} = \frac{{\partial {E}}}{{\partial {unit('z', l, p.unit)}}} \cdot {last} = "
                      rf"{unit(chr(92) + 'delta', l, p.unit)} \cdot {self.input_symbol()}")
-            sec.math(r"\delta^{i}_{q} = f'(z^{i}_{q}) \sum_{r} W^{i+1}_{q,r}\,\delta^{i+1}_{r}")
+            sec.math(r"\delta^{h}_{q} = f'(z^{h}_{q}) \sum_{r} W^{h+1}_{q,r}\,\delta^{h+1}_{r} \quad (\text{layer } h)")
             return sec
         names = {i: LETTERS[i - l - 1] for i in range(l + 1, L + 1)}
         symbols = [chain_symbols(self.n, p, {**{l: str(p.unit)}, **names}, E)]
@@ -294,8 +296,8 @@ class _Writer:
             else:
                 v[("grad_s", s)] = v[("delta", s, p.layer, p.unit)] * x_val
                 sec.math(rf"{self.sample_dE(s)} = {unit(chr(92) + 'delta', p.layer, p.unit)} \cdot {self.input_symbol()}"
-                         + (r" = @ \cdot @ = @" if x_key else " = @"),
-                         ("delta", s, p.layer, p.unit), *([x_key] if x_key else []), ("grad_s", s))
+                         + (r" = @ \cdot @ = @" if x_key else " = @"),  # a bias: δ · 1 = δ
+                         *([("delta", s, p.layer, p.unit), x_key] if x_key else []), ("grad_s", s))
             grads.append(v[("grad_s", s)])
         v[("grad",)] = float(np.mean(grads))
         if self.m > 1:

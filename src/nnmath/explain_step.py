@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import NNMathError, is_number
+from .errors import NNMathError, is_number, is_whole_number
 from .explain_lines import F, LOSS_NAMES, error_line, matrix, mean_error_line, output_reason, vector
 from .explain_numbers import Numbers, encode_targets, quantities
 from .render import Derivation, Section
@@ -48,6 +48,8 @@ def explain_step(net, X, y, learning_rate: float = 0.1, update: bool = False, di
     -------
     Derivation
     """
+    if not (is_whole_number(digits) and 1 <= digits <= 17):
+        raise NNMathError(f"digits must be a whole number from 1 to 17, got {digits!r}")
     numbers = Numbers.of(net)
     n_parameters = sum(W.size + b.size for W, b in zip(numbers.Ws[1:], numbers.bs[1:]))
     if n_parameters > MAX_STEP_PARAMETERS:

@@ -54,12 +54,12 @@ def format_number(value: float, digits: int = 4) -> str:
     0.9996646, not 0.9997 (whose 1 - 0.9997 = 0.0003 is not the 0.0003354 beside it).
     """
     gap = 1.0 - abs(value)
-    if 0.0 < gap < 10.0 ** (2 - digits):
+    if abs(value) >= 0.9 and 0.0 < gap < 10.0 ** (2 - digits):
         decimals = min(17, -math.floor(math.log10(gap)) + digits - 1)
-        text = f"{value:.{decimals}f}".rstrip("0")
+        text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
     else:
         text = f"{value:.{digits}g}"
-    return "0" if text in ("-0", "0") else text
+    return "0" if text in ("-0", "0", "") else text
 
 
 def _latex_number(text: str) -> str:
@@ -144,6 +144,13 @@ class _Parser:
             raise ValueError(f"unbalanced {{ in {self.source!r}")
         return out
 
+    def _factor_follows(self) -> bool:
+        """Whether the next token (past spaces) starts a factor the fraction multiplies: ( or Σ."""
+        j = self.i
+        while j < len(self.tokens) and self.tokens[j].group(5):
+            j += 1
+        return j < len(self.tokens) and (self.tokens[j].group(6) == "(" or self.tokens[j].group(1) == "sum")
+
     def _skip_space(self) -> None:
         while self.i < len(self.tokens) and self.tokens[self.i].group(5):
             self.i += 1
@@ -153,6 +160,8 @@ class _Parser:
             top, bottom = self.group(), self.group()
             if (top.strip(), bottom.strip()) in (("1", "2"), ("1", "4")):
                 return out + {"2": "½", "4": "¼"}[bottom.strip()]  # ½(ŷ - y)², not 1/2(ŷ - y)²
+            if top.strip() == "1" and self._factor_follows():  # (1/m) Σ ..., (1/3)(a + b): not 1/3(a + b)
+                return out + "(1/" + _wrap(bottom, implicit_product=True) + ")"
             return out + _wrap(top) + "/" + _wrap(bottom, implicit_product=True)
         if name == "hat":
             arg = self.group()
@@ -182,8 +191,22 @@ def _wrap(text: str, implicit_product: bool = False) -> str:
     """``text`` in parentheses when it is more than one term; a denominator also when it is a
     product written without a sign (2ε: x/(2ε), not x/2ε)."""
     text = text.strip()
+    if _one_bracket(text):
+        return text  # (1 + |z|)² is already one term
     several = re.search(r"[\s+\-·×/]", text.lstrip("-")) or (implicit_product and re.match(r"\d+[^\d.]", text))
     return f"({text})" if several else text
+
+
+def _one_bracket(text: str) -> bool:
+    """Whether ``text`` is one bracket, (...), followed by nothing but superscript digits."""
+    if not text.startswith("("):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0:
+            return all(c in "⁰¹²³⁴⁵⁶⁷⁸⁹" for c in text[i + 1:])
+    return False
 
 
 def latex_to_unicode(source: str) -> str:
