@@ -44,7 +44,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--n-jobs", type=int, default=2, help="processes running the grid (-1: all cores; default: 2)")
     p.add_argument("--layers", action="store_true", help="also print every layer of every configuration")
     p.add_argument("--nielsen", action="store_true",
-                   help="instead of the grid: Nielsen's measurement (4 hidden sigmoid layers of 30) beside his numbers")
+                   help="instead of the grid: Nielsen's measurement (2, 3 and 4 hidden sigmoid layers of 30) beside his numbers")
     p.add_argument("--seeds", type=positive_int, default=20, help="with --nielsen: weight draws to average (default: 20)")
     p.add_argument("--plot", metavar="DIR", help="write the figures (PNG) into DIR")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
