@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Optional, Union
 
 from .errors import NNMathError
-from .io import replace_atomically
+from .io import replace_atomically, writable_file
 
 LayerSpec = list[Union[int, str]]  # whole numbers, or "auto" for the first and last size
 
@@ -112,13 +112,7 @@ def check_output_path(path: Optional[Path], what: str, inputs: tuple = (), force
         if given is not None and Path(given).exists() and target == Path(given).resolve():
             raise NNMathError(f"{what} {path} is also an input of this command; writing it would destroy it, "
                               f"give another file name")
-    if target.is_dir():
-        raise NNMathError(f"{what} {path} is a folder; give a file name")
-    if not target.parent.is_dir():
-        folder = target.parent if path.is_symlink() else path.parent  # the user's own words, unless a link was followed
-        raise NNMathError(f"cannot write {what} {path}: the folder {folder} does not exist")
-    if target.exists() and not target.is_file():
-        raise NNMathError(f"{what} {path} is not a regular file (a device, a pipe, ...); give a file name")
+    writable_file(path, what)
     if target.exists() and not force:
         raise NNMathError(f"{what} {path} already exists; give another name, or add --force to replace it")
 

@@ -59,7 +59,7 @@ def read_table(path) -> Table:
     rows = lines[1:]
     if not rows:
         raise NNMathError(f"{path} has a header but no rows of data")
-    if all(_is_number(name) for name in header) and not _numbered(header):
+    if all(parses_as_number(name) for name in header) and not _numbered(header):
         raise NNMathError(f"the first row of {path} looks like data, not column names (every cell is a number); "
                           f"add a header row with the column names")
     if len(set(header)) != len(header):
@@ -79,7 +79,7 @@ def numbers(table: Table, names: Sequence[str]) -> Array:
         try:
             X[:, j] = np.asarray(column, dtype=np.float64)  # fast path: numpy parses the whole column
         except ValueError:
-            i, text = next(((i, t) for i, t in enumerate(column) if not _is_number(t)), (0, column[0]))
+            i, text = next(((i, t) for i, t in enumerate(column) if not parses_as_number(t)), (0, column[0]))
             what = "is empty" if not text.strip() else f"holds {text.strip()!r}, which is not a number"
             raise NNMathError(f"feature column {name!r} of {table.path.name} {what} (row {i + 2}); "
                               f"feature columns must be numbers") from None
@@ -101,7 +101,8 @@ def _numbered(header: list[str]) -> bool:
     return len(header) >= 3 and values in (list(range(len(header))), list(range(1, len(header) + 1)))
 
 
-def _is_number(text: str) -> bool:
+def parses_as_number(text: str) -> bool:
+    """Whether ``float(text)`` succeeds."""
     try:
         float(text)
     except ValueError:

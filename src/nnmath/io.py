@@ -57,18 +57,28 @@ def save_model(path, net: Network, info: dict) -> None:
     replace_atomically(path, write)
 
 
+def writable_file(path, what: str = "") -> Path:
+    """The file ``path`` names (through a symbolic link, the file it points to), or one clear error
+    when it cannot be written: a folder, a device or pipe, or a folder that does not exist.
+    ``what`` names it in messages ("the model file")."""
+    target = Path(os.path.realpath(path))
+    label = f"{what} {path}".strip()
+    if target.is_dir():
+        raise NNMathError(f"{label} is a folder; give a file name")
+    if not target.parent.is_dir():
+        folder = target.parent if Path(path).is_symlink() else Path(path).parent  # the user's words, unless a link was followed
+        raise NNMathError(f"cannot write {label}: the folder {folder} does not exist")
+    if target.exists() and not target.is_file():
+        raise NNMathError(f"{label} is not a regular file (a device, a pipe, ...); give a file name")
+    return target
+
+
 def replace_atomically(path, write: Callable[[BinaryIO], None]) -> None:
     """Call ``write(file)`` on a temporary file in ``path``'s folder, flush it to disk, then move it
     over ``path`` with ``os.replace``: readers see the old file or the new one, never half of one.
     A file replaced keeps its permissions (a symbolic link: the file it points to is replaced); a
     new file gets the usual ones (0666 minus the umask)."""
-    path = Path(os.path.realpath(path))  # through a symbolic link, to the file it points to
-    if path.is_dir():
-        raise NNMathError(f"{path} is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise NNMathError(f"no such folder: {path.parent}")
-    if path.exists() and not path.is_file():
-        raise NNMathError(f"{path} is not a regular file (a device, a pipe, ...); give a file name")
+    path = writable_file(path)
     if path.exists():
         mode = path.stat().st_mode & 0o777  # its permissions, not its set-user-ID and similar bits
     else:

@@ -55,12 +55,7 @@ class Targets:
         if self.kind == "multiclass" and _one_hot(y, self.n_out):
             self.classes_ = np.arange(self.n_out)  # a one-hot row k is class k
             return self
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
-        if y.ndim != 1:
-            raise NNMathError(f"classification labels must be {self._shapes()}, got shape {y.shape}")
-        if _missing(y):
-            raise NNMathError("the labels contain missing values (NaN or None)")
+        y = self._column(y)
         try:
             classes = np.unique(y)
         except TypeError:
@@ -93,12 +88,7 @@ class Targets:
         assert self.classes_ is not None
         if self.kind == "multiclass" and _one_hot(y, self.n_out):
             return y.astype(dtype)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
-        if y.ndim != 1:
-            raise NNMathError(f"classification labels must be {self._shapes()}, got shape {y.shape}")
-        if _missing(y):
-            raise NNMathError("the labels contain missing values (NaN or None)")
+        y = self._column(y)
         try:
             index = np.clip(np.searchsorted(self.classes_, y), 0, len(self.classes_) - 1)
             unseen = self.classes_[index] != y
@@ -112,11 +102,17 @@ class Targets:
         onehot[np.arange(len(y)), index] = 1
         return onehot
 
-    def _shapes(self) -> str:
-        """The label shapes this output takes, for messages."""
-        if self.kind == "multiclass":
-            return f"one column (or a one-hot matrix of {self.n_out} columns, one per class)"
-        return "one column"
+    def _column(self, y: Array) -> Array:
+        """Class labels as one column (an m x 1 matrix is one), without missing values."""
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim != 1:
+            shapes = f"one column (or a one-hot matrix of {self.n_out} columns, one per class)" \
+                if self.kind == "multiclass" else "one column"
+            raise NNMathError(f"classification labels must be {shapes}, got shape {y.shape}")
+        if _missing(y):
+            raise NNMathError("the labels contain missing values (NaN or None)")
+        return y
 
     def encode_numbers(self, y: Array, dtype: DTypeLike) -> Array:
         try:

@@ -38,17 +38,9 @@ def _true_labels(texts: list[str], classes: np.ndarray) -> tuple[np.ndarray, np.
     words = [t.strip() for t in texts]
     y = np.array(words)
     if classes.dtype.kind in "iuf":
-        y = np.array([float(t) if _is_number(t) else np.nan for t in words])
+        y = np.array([float(t) if csvdata.parses_as_number(t) else np.nan for t in words])
     known = set(classes.tolist())
     return y, np.array([v in known for v in y.tolist()], dtype=bool)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _scaler(info: dict, n_features: int, model: Path) -> Standardizer:
