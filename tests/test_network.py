@@ -144,3 +144,10 @@ def test_a_replacing_array_takes_the_networks_dtype():
     net = nnmath.Network([2, 2, 1], dtype=np.float32)
     net.layers[0].W = np.array([[1, 2], [3, 4]])  # integers
     assert net.layers[0].W.dtype == np.float32
+
+
+def test_a_batch_norm_scale_of_another_shape_is_refused_before_training():
+    net = nnmath.Network([3, 4, 1], batchnorm=True, seed=0)
+    net.layers[0].bn.gamma = np.ones(())  # a scalar would broadcast and shift θ's layout
+    with pytest.raises(NNMathError, match=r"gamma1 must have shape \(4,\), got \(\)"):
+        net.fit(np.ones((8, 3)), [0, 1] * 4, epochs=1)

@@ -95,6 +95,11 @@ class Parameters:
 
     def _link_theta(self) -> None:
         """Copy the trainable arrays into one new vector θ and make each of them a view of its piece."""
+        for l, layer in enumerate(self.layers, start=1):  # an array replaced by one of another shape
+            for name, a in zip(layer.parameter_names(), layer.parameters()):
+                want = (layer.n_in, layer.n_out) if name == "W" else (layer.n_out,)
+                if np.shape(a) != want:
+                    raise NNMathError(f"{name}{l} must have shape {want}, got {np.shape(a)}")
         arrays = self.parameters()
         theta = np.empty(sum(a.size for a in arrays), dtype=self.dtype)
         self._pieces: list[tuple[int, int, tuple[int, ...]]] = []  # (start, stop, shape) per array
