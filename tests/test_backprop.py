@@ -85,3 +85,16 @@ def test_the_gradient_check_refuses_what_it_cannot_measure():
         nnmath.check_gradients(nnmath.Network([2, 3, 1]), X, y, eps=0)
     with pytest.raises(nnmath.NNMathError, match="max_entries must be a whole number of at least 1"):
         nnmath.check_gradients(nnmath.Network([2, 3, 1]), X, y, max_entries=-1)
+
+
+def test_a_batch_norm_network_passes_in_training_mode_where_its_biases_have_no_gradient():
+    X = np.random.default_rng(0).standard_normal((8, 5))
+    y = (X[:, 0] > 0).astype(int)
+    net = nnmath.Network([5, 8, 8, 1], activation="tanh", seed=0, batchnorm=True)
+    check = nnmath.check_gradients(net, X, y, train=True)
+    biases = [r for r in check.rows if r.name in ("b1", "b2")]
+    assert all(r.relative_error > 0.5 and r.max_abs_error < r.noise < 1e-7 for r in biases)  # noise, relative to 0
+    assert check.passed
+    wrong = nnmath.check_gradients(net, X, y, train=True)
+    wrong.rows[0].max_abs_error, wrong.rows[0].relative_error = 1e-3, 1e-3  # a real difference is not noise
+    assert not wrong.passed and not wrong.layer_passed(1) and wrong.layer_passed(3)

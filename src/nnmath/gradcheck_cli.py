@@ -114,7 +114,7 @@ def run(args) -> int:
         table.add_column(f"≤ {args.tolerance:g}")
         sizes = {l + 1: sum(p.size for p in layer.parameters()) for l, layer in enumerate(net.layers)}
         for l, error in per_layer.items():
-            table.add_row(f"{l} (W{l}, b{l})", str(sizes[l]), f"{error:.2e}", "pass" if error <= args.tolerance
+            table.add_row(f"{l} (W{l}, b{l})", str(sizes[l]), f"{error:.2e}", "pass" if check.layer_passed(l)
                           else "[red]FAIL[/]")
         console = Console()
         console.print(table)
