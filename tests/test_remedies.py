@@ -5,6 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+import nnmath
 from nnmath import Network, check_gradients
 from nnmath.training import _clip
 
@@ -173,3 +174,20 @@ def test_clip_rescales_the_global_norm_and_keeps_directions():
     small = [np.full(3, 0.1)]
     _clip(small, 1.0)
     np.testing.assert_array_equal(small[0], np.full(3, 0.1))  # below the threshold: untouched
+
+
+def test_batch_normalisation_never_trains_on_a_batch_of_one():
+    # one row has variance 0: its δ would be 0 and the running variance pulled to 0
+    X = np.random.default_rng(0).standard_normal((65, 5))  # 65 = 2 x 32 + 1
+    y = (X[:, 0] > 0).astype(int)
+    net = nnmath.Network([5, 8, 1], seed=0, batchnorm=True)
+    before = net.layers[0].bn.running_var.copy()
+    with pytest.raises(nnmath.NNMathError, match="at least 2 samples in a batch"):
+        net.fit(X, y, epochs=1, batch_size=1)
+    assert np.array_equal(net.layers[0].bn.running_var, before) and net.classes_ is None
+    with pytest.raises(nnmath.NNMathError, match="needs at least 2 samples in a batch"):
+        net.gradients(X[:1], y[:1], train=True)
+    # the 65th row joins the second batch (33 rows): two steps, and running statistics near the data's
+    net.fit(X, y, epochs=30, batch_size=32, shuffle=False, learning_rate=0.01)
+    z = X @ net.layers[0].W + net.layers[0].b
+    np.testing.assert_allclose(net.layers[0].bn.running_var, z.var(axis=0), rtol=0.25)

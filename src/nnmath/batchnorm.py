@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import NNMathError
+
 Array = np.ndarray
 
 
@@ -48,6 +50,8 @@ class BatchNorm:
 
     def forward(self, z: Array, train: bool) -> tuple[Array, BatchNormCache]:
         if train:
+            if len(z) < 2:  # one row: σ_B = 0, ẑ = 0, and the running variance is pulled to 0
+                raise NNMathError("batch normalisation in training mode needs at least 2 samples in a batch")
             mean = z.mean(axis=0)
             var = z.var(axis=0)
         else:

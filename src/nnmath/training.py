@@ -62,7 +62,7 @@ class TrainingData:
 
 
 def prepare_data(net: Any, X: Any, y: Any, validation_split: float, validation_data: Optional[tuple],
-                 early_stopping: bool, rng: np.random.Generator) -> TrainingData:
+                 early_stopping: bool, rng: np.random.Generator, batch_size: Optional[int] = None) -> TrainingData:
     """Check and encode (X, y); learn the labels on a first fit; set the validation part aside.
     The network trains in X's float dtype; if the data is refused, the network is left as it was."""
     try:
@@ -72,7 +72,11 @@ def prepare_data(net: Any, X: Any, y: Any, validation_split: float, validation_d
     before = net.state(), net.dtype, net.classes_  # the arrays survive astype, which makes new ones
     net.astype(X.dtype if X.dtype in (np.float32, np.float64) else np.float64)
     try:
-        return _checked_data(net, X, y, validation_split, validation_data, early_stopping, rng)
+        data = _checked_data(net, X, y, validation_split, validation_data, early_stopping, rng)
+        if any(layer.bn is not None for layer in net.layers) and min(batch_size or data.n, data.n) < 2:
+            raise NNMathError("batch normalisation needs at least 2 samples in a batch (a batch of one has no "
+                              "spread to normalise by): choose a batch size of 2 or more")
+        return data
     except Exception:  # refused data, or anything else: the network is left as it was
         state, dtype, net.classes_ = before
         net.astype(dtype)  # back to the old dtype (rounded through the new one, if it changed) ...
@@ -163,7 +167,9 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
     learning_rate : float
         α, the step size (the start of the schedule).
     batch_size : int or None
-        Samples per step; None is full-batch gradient descent (the seed's), 1 is stochastic.
+        Samples per step; None is full-batch gradient descent (the seed's), 1 is stochastic. With
+        batch normalisation a batch needs 2 samples or more, and a last batch of one joins the one
+        before it (one sample has no spread to normalise by).
     optimizer : {"sgd", "momentum", "nesterov", "adam"} or an optimizer object
         An object (from ``nnmath.optimizers``) carries its state over between calls.
     weight_decay : float
@@ -208,7 +214,7 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
     if seed is not None and not is_whole_number(seed):
         raise NNMathError(f"seed must be a whole number or None, got {seed!r}")
     rng = np.random.default_rng(seed if seed is not None else net.seed)
-    data = prepare_data(net, X, y, validation_split, validation_data, early_stopping, rng)
+    data = prepare_data(net, X, y, validation_split, validation_data, early_stopping, rng, batch_size)
     history = History()
     net.history_ = history
     best: Optional[tuple[float, dict[str, Array]]] = None
@@ -288,9 +294,12 @@ def _steps(net: Any, data: TrainingData, B: int, order: Optional[Array], lr: flo
     steps = 0
     norms_W, norms_b = [0.0] * L, [0.0] * L  # Σ over the epoch's steps of ‖∂E/∂W^l‖, ‖∂E/∂b^l‖
     outputs = _EpochOutputs(net)  # E and the accuracy: from the steps' outputs, a block at a time
-    for start in range(0, n, B):
+    starts = list(range(0, n, B))
+    if normalised and n % B == 1 and len(starts) > 1:
+        starts.pop()  # a last batch of one row joins the one before: batch normalisation needs two
+    for start, stop in zip(starts, starts[1:] + [n]):
         # Shuffled by index: only this batch's rows are copied; in order, the batch is a view of X.
-        batch: Any = order[start:start + B] if order is not None else slice(start, start + B)
+        batch: Any = order[start:stop] if order is not None else slice(start, stop)
         if data.rows is not None:
             batch = data.rows[batch]
         Xb, Yb = data.X[batch], data.Y[batch]
