@@ -136,3 +136,21 @@ def test_gradient_flow_needs_one_label_per_sample():
 
     with pytest.raises(NNMathError, match="X has 6 samples but y has 4"):
         gradient_flow(Network([2, 3, 1]), np.ones((6, 2)), [0, 1, 0, 1])
+
+
+def test_the_lab_takes_a_single_name_as_one_value_and_refuses_loose_settings():
+    from nnmath import NNMathError, vanishing
+
+    configs = vanishing.grid(2, "sigmoid", "normal", "none")  # not the letters s, i, g, ...
+    assert [(c.depth, c.activation, c.init, c.remedy) for c in configs] == [(2, "sigmoid", "normal", "none")]
+    for kwargs, message in [({"n_jobs": "2"}, "n_jobs must be a whole number"),
+                            ({"settings": {"epochs": 1}}, "settings must be a vanishing.Settings"),
+                            ({"settings": vanishing.Settings(batch_size="32")}, "batch_size must be a whole number")]:
+        with pytest.raises(NNMathError, match=message):
+            vanishing.run("moons", depths=[1], activations=["sigmoid"], **kwargs)
+    X, y = np.ones((6, 2)), [0, 1] * 3
+    for samples in (1.5, True, -1):
+        with pytest.raises(NNMathError, match="samples must be a whole number of at least 1"):
+            gradient_flow(Network([2, 3, 1]), X, y, samples=samples)
+    with pytest.raises(NNMathError, match="measure must be"):
+        gradient_flow(Network([2, 3, 1]), X, y).first_to_last("nope")

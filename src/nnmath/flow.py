@@ -37,7 +37,7 @@ from typing import Optional
 
 import numpy as np
 
-from .errors import NNMathError
+from .errors import NNMathError, is_whole_number
 
 Array = np.ndarray
 
@@ -62,6 +62,8 @@ class GradientFlow:
 
     def first_to_last(self, measure: str = "weight_norms") -> float:
         """The first hidden layer's norm over the last hidden layer's (1 for one hidden layer)."""
+        if measure not in ("weight_norms", "bias_norms", "delta_rms"):
+            raise NNMathError(f"measure must be weight_norms, bias_norms or delta_rms, got {measure!r}")
         values = getattr(self, measure)
         last = values[self.n_hidden - 1] if self.n_hidden else values[-1]
         return float(values[0] / last) if last > 0 else float("inf")
@@ -123,6 +125,8 @@ def gradient_flow(net, X, y, samples: Optional[int] = 1000, train: bool = True,
         ``bias_norms`` ‖∂E/∂b^l‖ = ‖mean_i δ^l_i‖, ``weight_norms`` ‖∂E/∂W^l‖_F, ``delta_rms``,
         ``ratios`` ρ_l = rms δ^l / rms δ^{l+1} and ``bounds`` sup|f'| · ‖W^{l+1}‖₂ per layer.
     """
+    if samples is not None and not (is_whole_number(samples) and samples >= 1):
+        raise NNMathError(f"samples must be a whole number of at least 1, or None for all, got {samples!r}")
     X, y = np.asarray(X), np.asarray(y)
     if samples is not None:
         X, y = X[:samples], y[:samples]

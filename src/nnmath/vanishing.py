@@ -28,7 +28,7 @@ import numpy as np
 
 from . import activations as activation_table
 from . import init as init_table
-from .errors import NNMathError, TrainingDiverged
+from .errors import NNMathError, TrainingDiverged, is_number, is_whole_number
 from .flow import GradientFlow, gradient_flow
 from .network import Network
 
@@ -119,7 +119,10 @@ class Experiment:
 
 def grid(depths: Sequence[int], activations: Sequence[str], inits: Sequence[str],
          remedies: Sequence[str] = REMEDIES) -> list[Config]:
-    """Every combination, checked: one clear error names a bad value."""
+    """Every combination, checked: one clear error names a bad value. A single name (a string)
+    is one value, not a sequence of letters."""
+    depths, activations, inits, remedies = ([v] if isinstance(v, (str, int)) else list(v)
+                                            for v in (depths, activations, inits, remedies))
     for d in depths:
         if not isinstance(d, (int, np.integer)) or isinstance(d, bool) or d < 1:
             raise NNMathError(f"depths must be whole numbers of at least 1 hidden layer, got {d!r}")
@@ -215,6 +218,15 @@ def _execute(configs: list[Config], data: PreparedData, settings: Settings, n_jo
 
 
 def check_settings(s: Settings, n_jobs: int) -> None:
+    if not isinstance(s, Settings):
+        raise NNMathError(f"settings must be a vanishing.Settings(...), got {type(s).__name__}")
+    whole = {name: getattr(s, name) for name in ("width", "epochs", "batch_size", "probe", "seed")}
+    for name, value in [*whole.items(), ("n_jobs", n_jobs)]:
+        if not is_whole_number(value):
+            raise NNMathError(f"{name} must be a whole number, got {value!r}")
+    for name in ("learning_rate", "clip_norm"):
+        if not is_number(getattr(s, name)):
+            raise NNMathError(f"{name} must be a number, got {getattr(s, name)!r}")
     checks = [
         (s.width >= 1, f"the width must be at least 1 unit, got {s.width}"),
         (s.epochs >= 1, f"--epochs must be at least 1, got {s.epochs}"),
