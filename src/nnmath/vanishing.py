@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
@@ -117,12 +117,11 @@ class Experiment:
         return {"data": self.data, "settings": asdict(self.settings), "runs": [r.to_dict() for r in self.runs]}
 
 
-def grid(depths: Sequence[int], activations: Sequence[str], inits: Sequence[str],
-         remedies: Sequence[str] = REMEDIES) -> list[Config]:
+def grid(depths: Union[int, Sequence[int]], activations: Union[str, Sequence[str]], inits: Union[str, Sequence[str]],
+         remedies: Union[str, Sequence[str]] = REMEDIES) -> list[Config]:
     """Every combination, checked: one clear error names a bad value. A single name (a string)
     is one value, not a sequence of letters."""
-    depths, activations, inits, remedies = ([v] if isinstance(v, (str, int)) else list(v)
-                                            for v in (depths, activations, inits, remedies))
+    depths, activations, inits, remedies = (_values(v) for v in (depths, activations, inits, remedies))
     for d in depths:
         if not isinstance(d, (int, np.integer)) or isinstance(d, bool) or d < 1:
             raise NNMathError(f"depths must be whole numbers of at least 1 hidden layer, got {d!r}")
@@ -215,6 +214,11 @@ def _execute(configs: list[Config], data: PreparedData, settings: Settings, n_jo
 
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
     return parallel(delayed(run_one)(c, data, settings) for c in configs)
+
+
+def _values(given: Any) -> list:
+    """A grid axis as a list: one name or number is one value."""
+    return [given] if isinstance(given, (str, int)) else list(given)
 
 
 def check_settings(s: Settings, n_jobs: int) -> None:
