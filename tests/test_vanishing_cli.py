@@ -142,3 +142,15 @@ def test_a_csv_files_label_column_can_be_named(capsys, tmp_path):
                      "--n-jobs", "1", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["runs"][0]["sizes"] == [2, 4, 3]  # 2 features, 3 classes
+
+
+def test_a_one_configuration_figure_has_room_for_its_title(digits, tmp_path):
+    from matplotlib.image import imread
+
+    from nnmath import vanishing
+
+    one = vanishing.run(digits, depths=[1], activations=["sigmoid"], inits=["normal"], remedies=["none"],
+                        settings=vanishing.Settings(epochs=1, width=4, probe=50), n_jobs=1)
+    paths = write_all(one, tmp_path)
+    for p in paths:
+        assert imread(p).shape[1] >= 800  # 7.5 inches at 110 dpi: a single panel's title is not cut off

@@ -39,7 +39,9 @@ def _pairs(experiment: Experiment) -> list[tuple[str, str]]:
 def _panels(plt, n: int, width: float = 4.2, height: float = 3.4, max_cols: int = 4):
     cols = min(n, max_cols)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False, layout="constrained")
+    # at least 7.5 inches wide, so that a figure of one panel still has room for its title
+    fig, axes = plt.subplots(rows, cols, figsize=(max(width * cols, 7.5), height * rows), squeeze=False,
+                             layout="constrained")
     for ax in axes.flat[n:]:
         ax.axis("off")
     return fig, list(axes.flat[:n])
@@ -50,8 +52,12 @@ def _key(plt, depths: list[int], remedies: list[str]) -> list:
     from matplotlib.lines import Line2D
 
     handles = [Line2D([], [], color=COLORS[r], ls=STYLE[r], lw=2, label=r) for r in remedies]
-    handles += [Line2D([], [], color="gray", lw=_width(d, depths), label=f"{d} hidden layers") for d in depths]
+    handles += [Line2D([], [], color="gray", lw=_width(d, depths), label=_hidden(d)) for d in depths]
     return handles
+
+
+def _hidden(depth: int) -> str:
+    return f"{depth} hidden layer{'s' if depth != 1 else ''}"
 
 
 def _width(depth: int, depths: list[int]) -> float:
@@ -86,6 +92,7 @@ def plot_gradient_norms(experiment: Experiment, path: Path) -> Path:
 
 def plot_heatmap(experiment: Experiment, path: Path) -> Path:
     plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
     deepest = max(r.config.depth for r in experiment.runs)
     runs = [r for r in experiment.runs if r.config.depth == deepest]
     # A norm of exactly 0 (every ReLU dead) has no logarithm: masked, drawn black.
@@ -99,12 +106,14 @@ def plot_heatmap(experiment: Experiment, path: Path) -> Path:
         image = ax.imshow(g, aspect="auto", origin="lower", cmap=cmap, vmin=low, vmax=high,
                           extent=(-0.5, g.shape[1] - 0.5, 0.5, g.shape[0] + 0.5))
         ax.set_xlim(-0.5, experiment.settings.epochs + 0.5)
-        diverged = f", diverged at epoch {r.diverged_at}" if r.diverged_at else ""
+        diverged = f"\ndiverged at epoch {r.diverged_at}" if r.diverged_at else ""
         ax.set_title(f"{r.config.activation}/{r.config.init} {r.config.remedy}{diverged}", fontsize=9)
         ax.set_xlabel("epoch (0 = initialization)")
         ax.set_ylabel("layer l")
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_locator(MaxNLocator(integer=True))  # epochs and layers are whole numbers
     fig.colorbar(image, ax=axes, label=r"$\log_{10} \|\partial E/\partial W^l\|$", shrink=0.8)
-    fig.suptitle(f"Gradient norm per layer over training, {deepest} hidden layers ({experiment.data}; "
+    fig.suptitle(f"Gradient norm per layer over training, {_hidden(deepest)} ({experiment.data}; "
                  "black: exactly 0)")
     return _save(plt, fig, path)
 
@@ -127,7 +136,8 @@ def plot_accuracy(experiment: Experiment, path: Path) -> Path:
             ax.set_xticks(depths)
         ax.set_title(f"{activation}, init={init}")
         ax.set_xlabel("hidden layers")
-        ax.set_ylabel(f"test accuracy after {experiment.settings.epochs} epochs")
+        epochs = experiment.settings.epochs
+        ax.set_ylabel(f"test accuracy after {epochs} epoch{'s' if epochs != 1 else ''}")
         ax.set_ylim(0, 1)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
