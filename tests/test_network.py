@@ -151,3 +151,10 @@ def test_a_batch_norm_scale_of_another_shape_is_refused_before_training():
     net.layers[0].bn.gamma = np.ones(())  # a scalar would broadcast and shift θ's layout
     with pytest.raises(NNMathError, match=r"gamma1 must have shape \(4,\), got \(\)"):
         net.fit(np.ones((8, 3)), [0, 1] * 4, epochs=1)
+
+
+def test_repr_shows_the_remedies_and_where_a_skip_connection_went():
+    assert repr(nnmath.Network([2, 3, 1])).endswith("loss=binary_cross_entropy)")
+    shown = repr(nnmath.Network([5, 8, 8, 1], residual=True, batchnorm=True, dropout=0.2))
+    assert shown.endswith("dropout=0.2, batchnorm, residual on layers 2)")
+    assert "residual on no layer (no equal widths)" in repr(nnmath.Network([5, 8, 4, 1], residual=True))

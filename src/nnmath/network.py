@@ -399,4 +399,11 @@ class Network(Parameters):
 
     def __repr__(self) -> str:
         hidden = ",".join(self.activation_names) or "-"
-        return f"Network(sizes={self.sizes}, activation={hidden}, output={self.output_name}, loss={self.loss.name})"
+        remedies = [f"dropout={self.dropout:g}"] if self.dropout else []
+        remedies += ["batchnorm"] if self.batchnorm else []
+        if self.residual:  # around the hidden layers whose width equals the one before: name them
+            layers = [str(l + 1) for l, layer in enumerate(self.layers) if layer.residual]
+            remedies.append(f"residual on layers {','.join(layers)}" if layers else "residual on no layer (no equal widths)")
+        extra = "".join(f", {r}" for r in remedies)
+        return (f"Network(sizes={self.sizes}, activation={hidden}, output={self.output_name}, loss={self.loss.name}"
+                f"{extra})")
