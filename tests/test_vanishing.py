@@ -143,6 +143,9 @@ def test_the_lab_takes_a_single_name_as_one_value_and_refuses_loose_settings():
 
     configs = vanishing.grid(2, "sigmoid", "normal", "none")  # not the letters s, i, g, ...
     assert [(c.depth, c.activation, c.init, c.remedy) for c in configs] == [(2, "sigmoid", "normal", "none")]
+    assert vanishing.grid([2.0], ["tanh"], ["he"], ["none"])[0].depth == 2  # as Network takes a size of 2.0
+    with pytest.raises(NNMathError, match="depths must be whole numbers"):
+        vanishing.grid([2.5], ["tanh"], ["he"], ["none"])
     for kwargs, message in [({"n_jobs": "2"}, "n_jobs must be a whole number"),
                             ({"settings": {"epochs": 1}}, "settings must be a vanishing.Settings"),
                             ({"settings": vanishing.Settings(batch_size="32")}, "batch_size must be a whole number")]:

@@ -85,7 +85,7 @@ class Standardizer:
         return self.fit(X).transform(X)
 
 
-def split(X: Array, y: Array, test_size: float, rng: np.random.Generator, option: str = "--test-size",
+def split(X: Array, y: Array, test_size: float, rng: np.random.Generator, option: str = "test_size (--test-size)",
           samples: str = "samples") -> tuple[Array, Array, Array, Array]:
     """A stratified split: about ``test_size`` of each class goes to the second part (``option``
     names the setting in messages, ``samples`` what is split).

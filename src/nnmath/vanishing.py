@@ -122,9 +122,10 @@ def grid(depths: Union[int, Sequence[int]], activations: Union[str, Sequence[str
     """Every combination, checked: one clear error names a bad value. A single name (a string)
     is one value, not a sequence of letters."""
     depths, activations, inits, remedies = (_values(v) for v in (depths, activations, inits, remedies))
-    for d in depths:
-        if not isinstance(d, (int, np.integer)) or isinstance(d, bool) or d < 1:
+    for d in depths:  # 3 or 3.0, as Network takes its sizes
+        if not (is_whole_number(d) or (is_number(d) and float(d).is_integer())) or d < 1:
             raise NNMathError(f"depths must be whole numbers of at least 1 hidden layer, got {d!r}")
+    depths = [int(d) for d in depths]
     for a in activations:
         if a not in activation_table.ACTIVATIONS or a == "identity":
             names = [n for n in activation_table.ACTIVATIONS if n != "identity"]
