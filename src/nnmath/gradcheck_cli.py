@@ -2,7 +2,8 @@ r"""``nnmath gradcheck``: backpropagation against central finite differences, la
 
 For every weight and bias θ it compares ∂E/∂θ from backprop with (E(θ+ε) - E(θ-ε)) / 2ε and
 prints, per layer, the worst relative error max|g - g̃| / max(|g|, |g̃|). The exit code is 0 when
-every layer is within the tolerance and 1 when one is not. The network is a given architecture
+every layer is within the tolerance (or its differences within the finite difference's own
+rounding noise, see gradcheck.check_gradients) and 1 when one is not. The network is a given architecture
 (random weights) or a saved model; the data a built-in set or random standard-normal features.
 """
 from __future__ import annotations
