@@ -17,7 +17,8 @@ import time
 import numpy as np
 
 import nnmath
-from nnmath import compiled_epoch, optimizers
+from nnmath.engine.compiled import epoch as compiled_epoch
+from nnmath.engine import optimizers
 
 NETWORKS = [  # sizes, mini-batch, optimizer; float32, sigmoid hidden layers, 20,000 samples (1 epoch)
     ([30, 16, 1], 32, "sgd"), ([30, 16, 1], 569, "sgd"), ([64, 64, 10], 128, "sgd"),

@@ -17,7 +17,7 @@ import timeit
 import numpy as np
 
 import nnmath
-from nnmath import optimizers
+from nnmath.engine import optimizers
 
 SHAPES = {"W1": ([784, 256, 128, 10], 128), "W2": ([30, 16, 1], 32)}
 

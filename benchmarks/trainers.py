@@ -33,7 +33,8 @@ def train_nnmath(sizes, X, y, batch, epochs, lr, seed=0) -> tuple[float, float]:
 def nnmath_path(sizes, batch) -> str:
     """Which of its two paths nnmath's fit takes here (src/nnmath/compiled_epoch.py)."""
     import nnmath
-    from nnmath import compiled_epoch, optimizers
+    from nnmath.engine.compiled import epoch as compiled_epoch
+    from nnmath.engine import optimizers
 
     compiled = compiled_epoch.applies(nnmath.Network(sizes), optimizers.get("sgd"), batch, 0.0, None)
     return "compiled epoch" if compiled else "NumPy engine"
@@ -144,7 +145,7 @@ TRAINERS = {"nnmath": train_nnmath, "scikit-learn": train_sklearn, "PyTorch": tr
 def train_nnmath_engine(sizes, X, y, batch, epochs, lr, seed=0) -> tuple[float, float]:
     """A reference: nnmath's fit with its compiled epoch switched off, so that every network
     trains through the NumPy engine (the readable one, which explanations and checks run)."""
-    from nnmath import compiled_epoch
+    from nnmath.engine.compiled import epoch as compiled_epoch
 
     saved, compiled_epoch.LARGEST_PRODUCT = compiled_epoch.LARGEST_PRODUCT, 0
     try:

@@ -92,7 +92,7 @@ def test_the_three_tools_learn_the_same_easy_problem():
 
 
 def test_the_numpy_engine_reference_trains_without_the_compiled_epoch(monkeypatch):
-    from nnmath import compiled_epoch
+    from nnmath.engine.compiled import epoch as compiled_epoch
 
     calls = []
     monkeypatch.setattr(compiled_epoch, "run", lambda *a, **k: calls.append(1))

@@ -22,7 +22,7 @@ def test_mypy_rejects_calls_that_break_the_hints(tmp_path):
         "import numpy as np\n"
         "from nnmath import Network\n"
         "from nnmath.sklearn import NetworkClassifier\n"
-        "from nnmath.torch_bridge import to_torch\n"
+        "from nnmath.interop.pytorch import to_torch\n"
         "to_torch('not a network')\n"  # to_torch(net: Network)
         "model: NetworkClassifier = NetworkClassifier().fit(np.zeros((2, 2)), [0, 1])\n"  # right: fit returns self
         "name: str = Network([2, 1]).gradients(np.zeros((1, 2)), [1]).loss\n"  # E is a float

@@ -1,4 +1,4 @@
 """``python -m nnmath`` runs the same command line as ``nnmath``."""
-from .cli import main
+from nnmath.cli import main
 
 raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""The ``nnmath`` command: train, predict, gradcheck, info and data, plus the subcommands of
+optional modules (``nnmath.cli.explain``, ``nnmath.cli.vanishing``) when they are installed.
+
+Every subcommand lives in a module with ``register(subparsers)``, which adds its parser and sets
+``func=run``, and ``run(args) -> int``. Errors are handled here, once: bad input of any kind
+prints one line ``nnmath: error: ...`` on stderr and exits with code 2 (as argparse does for a
+bad option), never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import sys
+from typing import NoReturn, Optional, Sequence
+
+from nnmath.version import __version__
+from nnmath.errors import NNMathError
+
+SUBCOMMANDS = ("nnmath.cli.train", "nnmath.cli.predict", "nnmath.cli.gradcheck", "nnmath.cli.info")
+OPTIONAL_SUBCOMMANDS = ("nnmath.cli.explain", "nnmath.cli.vanishing")
+USAGE_ERROR = 2
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, like every other nnmath error."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        raise SystemExit(USAGE_ERROR)
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="nnmath", description="The math of neural networks, runnable: train a network of "
+                    "sigmoid units by backpropagation and watch it learn.")
+    parser.add_argument("--version", action="version", version=f"nnmath {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in SUBCOMMANDS:
+        importlib.import_module(name).register(subparsers)
+    for name in OPTIONAL_SUBCOMMANDS:
+        # find_spec tells "not installed" apart from "installed but broken": the latter raises.
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def _fail(message: str, code: int = USAGE_ERROR) -> int:
+    first_line = " ".join(str(message).split())
+    sys.stderr.write(f"nnmath: error: {first_line}\n")
+    return code
+
+
+def _describe(error: OSError) -> str:
+    where = f": {error.filename}" if error.filename else ""
+    return f"{error.strerror or error}{where}"
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command line; returns the exit code (0 success, 1 a failed check, 2 bad input)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except NNMathError as e:
+        return _fail(str(e))
+    except BrokenPipeError:
+        # the reader went away (``nnmath predict ... | head``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as e:
+        return _fail(_describe(e))
+    except MemoryError:
+        return _fail("out of memory; try fewer samples or a smaller network")
+    except KeyboardInterrupt:
+        sys.stderr.write("nnmath: interrupted\n")
+        return 130
+    except Exception as e:  # a bug in nnmath: still one line, with a way to see more
+        if os.environ.get("NNMATH_DEBUG"):
+            raise
+        return _fail(f"internal error ({type(e).__name__}: {e}); set NNMATH_DEBUG=1 to see the traceback", 1)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,138 @@
+"""Checked option types and small helpers shared by the nnmath subcommands."""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from pathlib import Path
+from typing import BinaryIO, Callable, Optional, Union
+
+from nnmath.errors import NNMathError
+from nnmath.io.atomic import replace_atomically, writable_file
+
+LayerSpec = list[Union[int, str]]  # whole numbers, or "auto" for the first and last size
+
+
+def _number(kind: Callable, text: str):
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = _number(float, text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    value = _number(float, text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    value = _number(int, text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 0 or more, got {text}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    value = _number(int, text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text}")
+    return value
+
+
+def fraction(low_inclusive: bool) -> Callable[[str], float]:
+    """A number in [0, 1) (``low_inclusive``) or in (0, 1)."""
+    def parse(text: str) -> float:
+        value = _number(float, text)
+        if not ((0 <= value if low_inclusive else 0 < value) and value < 1):
+            raise argparse.ArgumentTypeError(f"must be in {'[0' if low_inclusive else '(0'}, 1), got {text}")
+        return value
+    return parse
+
+
+def layer_spec(text: str) -> LayerSpec:
+    """'30,16,1' or 'auto,16,auto': the units per layer, input first."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) < 2:
+        raise argparse.ArgumentTypeError(f"give at least an input and an output size, like 30,16,1; got {text!r}")
+    spec: LayerSpec = []
+    for i, part in enumerate(parts):
+        if part == "auto" and i in (0, len(parts) - 1):
+            spec.append(part)
+            continue
+        if not part.isdigit() or int(part) < 1:
+            raise argparse.ArgumentTypeError(
+                f"layer sizes are whole numbers of at least 1 ('auto' for the first or last), got {text!r}")
+        spec.append(int(part))
+    return spec
+
+
+def resolve_layers(spec: LayerSpec, n_features: int, n_classes: int, data_name: str) -> list[int]:
+    """The layer sizes for data of ``n_features`` features and ``n_classes`` classes; 'auto' fills them in."""
+    n_out = 1 if n_classes == 2 else n_classes
+    sizes = [n_features if spec[0] == "auto" else int(spec[0]), *(int(s) for s in spec[1:-1]),
+             n_out if spec[-1] == "auto" else int(spec[-1])]
+    hidden = ",".join(str(s) for s in sizes[1:-1])
+    suggestion = ",".join(str(s) for s in [n_features, *sizes[1:-1], n_out])
+    if sizes[0] != n_features:
+        raise NNMathError(
+            f"--layers starts with {sizes[0]} inputs but {data_name} has {n_features} features; "
+            f"use --layers {suggestion} (or auto,{hidden + ',' if hidden else ''}auto)")
+    if not (sizes[-1] == n_classes or (n_classes == 2 and sizes[-1] == 1)):
+        raise NNMathError(
+            f"--layers ends with {sizes[-1]} output unit{'s' if sizes[-1] > 1 else ''} "
+            f"but {data_name} has {n_classes} classes; "
+            f"use {n_out} (--layers {suggestion})")
+    return sizes
+
+
+FORCE_HELP = "replace output files that already exist (without it, an existing file is never overwritten)"
+
+
+def check_output_path(path: Optional[Path], what: str, inputs: tuple = (), force: bool = False) -> None:
+    """Fail before any work when ``path`` cannot be written (a missing folder, a folder or a device
+    in its place), is one of the command's ``inputs``, which writing would destroy, or already
+    exists and ``force`` (--force) was not given. A symbolic link is judged by the file it names,
+    which is what gets written (io.replace_atomically)."""
+    if path is None:
+        return
+    target = Path(os.path.realpath(path))
+    for given in inputs:
+        if given is not None and Path(given).exists() and target == Path(given).resolve():
+            raise NNMathError(f"{what} {path} is also an input of this command; writing it would destroy it, "
+                              f"give another file name")
+    writable_file(path, what)
+    if target.exists() and not force:
+        raise NNMathError(f"{what} {path} already exists; give another name, or add --force to replace it")
+
+
+def check_plot_folder(folder: Optional[Path], names: tuple, force: bool) -> None:
+    """Fail before any work when the figures cannot go into ``folder``: it is a file, or it
+    already holds figures of these ``names`` and ``force`` (--force) was not given."""
+    if folder is None:
+        return
+    if folder.exists() and not folder.is_dir():
+        raise NNMathError(f"--plot {folder} is a file; give a folder for the figures")
+    taken = [name for name in names if (folder / name).exists()]
+    if taken and not force:
+        raise NNMathError(f"--plot {folder} already holds {', '.join(taken)}; give another folder, "
+                          f"or add --force to replace {'them' if len(taken) > 1 else 'it'}")
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a failure never leaves half a file (see io.replace_atomically)."""
+    def write(f: BinaryIO) -> None:
+        f.write(text.encode("utf-8"))
+
+    replace_atomically(path, write)

@@ -1,0 +1,134 @@
+r"""``nnmath explain``: the chain rule for one weight, or one whole training step, with numbers.
+
+    nnmath explain                                  # ∂E/∂W¹[0,0] of a seeded 2-2-1 sigmoid network on XOR
+    nnmath explain --param W2[1,0] --format markdown
+    nnmath explain --step --learning-rate 0.5       # one gradient-descent step on the four XOR points
+    nnmath explain --model model.npz --param b1[3] --sample 7
+
+Without --model and --data the network is built from --layers and --seed and the data are the
+four corners of XOR, (1,0) -> 1, (0,1) -> 1, (1,1) -> 0, (0,0) -> 0, so a newcomer sees a
+derivation at once. The network is never changed.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from nnmath.engine import activations
+from nnmath.cli.args import layer_spec, non_negative_int, positive_float, resolve_layers
+from nnmath.errors import NNMathError
+from nnmath.derivations.explain import explain
+from nnmath.derivations.step import explain_step
+
+XOR_X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
+XOR_Y = np.array([1, 1, 0, 0])
+STEP_SAMPLES = 4  # --step without --sample works on the first four samples
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("explain", help="show the chain rule for one weight with the network's own numbers",
+                              description=__doc__.split("\n\n")[0].replace("``", "'"))
+    p.add_argument("--layers", type=layer_spec, metavar="SIZES",
+                   help="architecture, input first (default 2,2,1 on XOR; auto,2,auto with --data)")
+    p.add_argument("--activation", choices=list(activations.ACTIVATIONS), help="hidden activation (default sigmoid)")
+    p.add_argument("--param", default="W1[0,0]", metavar="NAME",
+                   help="the parameter: W1[0,0] is W¹[j=0,k=0], from unit 0 of layer 0 (the input) to unit 0 "
+                        "of layer 1; b2[0] a bias (default W1[0,0])")
+    p.add_argument("--model", type=Path, metavar="FILE", help="explain this saved model instead")
+    p.add_argument("--data", metavar="NAME|FILE.csv", help="take the samples from this data set (standardized)")
+    p.add_argument("--target", metavar="COLUMN", help="with a CSV file: the column holding the labels (default the "
+                                                       "last; with --model, the model's own)")
+    p.add_argument("--sample", default=None, metavar="I|all",
+                   help="which sample of the data's training part, split as train splits it with the same --seed "
+                        "(from 0; default 0), or 'all' for the mean over the batch (at most 8)")
+    p.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
+    p.add_argument("--step", action="store_true", help="write out one whole gradient-descent step instead")
+    p.add_argument("--learning-rate", type=positive_float, default=0.1, metavar="A", help="α (default 0.1)")
+    p.add_argument("--seed", type=non_negative_int, default=0, help="seed of the random initial weights (default 0)")
+    p.set_defaults(func=run)
+
+
+def _data(name: str, seed: int, scaler_info=None, target=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The training samples of a data set, standardized (with the model's own scaling when given)."""
+    from nnmath.data.sets import Standardizer, load
+
+    dataset = load(name, target=target, seed=seed)
+    if scaler_info is not None:
+        scaler = Standardizer(np.asarray(scaler_info["mean"]), np.asarray(scaler_info["scale"]))
+    else:
+        scaler = Standardizer().fit(dataset.X_train)
+    return scaler.transform(dataset.X_train), dataset.y_train, dataset.classes
+
+
+def _network_and_data(args):
+    if args.model is not None:
+        if args.layers is not None or args.activation is not None:
+            raise NNMathError("give either --model or --layers/--activation, not both: the model has its own")
+        from nnmath.io.model import load_model
+
+        net, info = load_model(args.model)
+        name, target, own_csv = args.data, args.target, info.get("data_path")
+        if name is None:  # the model's own data: a built-in set by name, a CSV file where training read it
+            name = own_csv if own_csv is not None and Path(own_csv).exists() else info.get("data")
+        if own_csv is not None and name is not None and Path(name).exists() and Path(name).resolve() == Path(own_csv):
+            target = target or info.get("target_name")  # the file it was trained on: its label column
+        if name is None:
+            if net.sizes[0] != 2:
+                raise NNMathError(f"{args.model} takes {net.sizes[0]} features: give the data with --data NAME|FILE.csv")
+            return net, XOR_X, _xor_labels(net), "the four XOR points"
+        X, y, _ = _data(name, args.seed, info.get("scaler"), target)
+        if X.shape[1] != net.sizes[0]:
+            raise NNMathError(f"{args.model} takes {net.sizes[0]} features but {name} has {X.shape[1]}")
+        return net, X, y, str(name)
+    from nnmath.engine.network import Network
+
+    args.activation = args.activation or "sigmoid"
+    args.layers = args.layers or layer_spec("2,2,1" if args.data is None else "auto,2,auto")
+    if args.data is None:
+        if "auto" in args.layers:
+            raise NNMathError("--layers 'auto' needs --data to count the features and classes")
+        sizes = [int(s) for s in args.layers]
+        if sizes[0] != 2:
+            raise NNMathError(f"the built-in example is XOR, with 2 inputs: use --layers 2,...,{sizes[-1]} "
+                              f"or give --data, not an input layer of {sizes[0]}")
+        net = Network(sizes, activation=args.activation, seed=args.seed)
+        return net, XOR_X, _xor_labels(net), "the four XOR points"
+    X, y, classes = _data(args.data, args.seed, target=args.target)
+    sizes = resolve_layers(args.layers, X.shape[1], len(classes), args.data)
+    net = Network(sizes, activation=args.activation, seed=args.seed)
+    net.classes_ = classes
+    return net, X, y, str(args.data)
+
+
+def _xor_labels(net) -> np.ndarray:
+    """XOR's labels as the network takes them: its own class labels once fitted, else 0/1."""
+    if net.classes_ is not None and len(net.classes_) == 2:
+        return net.classes_[XOR_Y]
+    return XOR_Y if net.kind != "regression" else XOR_Y.astype(np.float64)
+
+
+def _rows(sample, n: int, step: bool) -> np.ndarray:
+    """The sample rows to explain: one index, 'all', or the default (0; the first four for --step)."""
+    if sample is None:
+        return np.arange(min(n, STEP_SAMPLES)) if step else np.array([0])
+    if str(sample).strip().lower() == "all":
+        return np.arange(n)
+    try:
+        index = int(sample)
+    except ValueError:
+        raise NNMathError(f"--sample must be a sample index from 0 or 'all', got {sample!r}") from None
+    if not 0 <= index < n:
+        raise NNMathError(f"--sample {index} is not a sample of the data: it has {n} samples, indices 0 to {n - 1}")
+    return np.array([index])
+
+
+def run(args) -> int:
+    net, X, y, source = _network_and_data(args)
+    rows = _rows(args.sample, len(X), args.step)
+    if args.step:
+        derivation = explain_step(net, X[rows], y[rows], learning_rate=args.learning_rate)
+    else:
+        derivation = explain(net, X[rows], y[rows], args.param, learning_rate=args.learning_rate)
+    print(derivation.render(args.format), end="")
+    return 0

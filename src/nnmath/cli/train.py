@@ -1,0 +1,205 @@
+"""``nnmath train``: train a network on a data set, show its progress and results, keep the model.
+
+With no options it runs the seed's scenario: a two-layer sigmoid network 30-16-1 trained by
+full-batch gradient descent on scikit-learn's breast-cancer data (569 samples, p = 30 features,
+two classes), with cross-entropy error E.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+
+from nnmath.version import __version__
+from nnmath.engine import activations, init, optimizers, schedules
+from nnmath.cli import recipes
+from nnmath.cli.args import (FORCE_HELP, check_output_path, check_plot_folder, fraction, layer_spec,
+                             non_negative_float, non_negative_int, positive_float, positive_int, resolve_layers)
+from nnmath.data.sets import BUILT_IN, Dataset, Standardizer, load, split
+from nnmath.errors import NNMathError
+from nnmath.engine.history import History
+from nnmath.engine.network import Network
+
+DEFAULT_DATA = "breast-cancer"
+RECIPE_HELP = "(default: the data set's recipe, listed below)"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("train", help="train a network and show how it learns",
+                              description=__doc__.split("\n\n")[0].replace("``", "'"),
+                              formatter_class=argparse.RawDescriptionHelpFormatter,
+                              epilog="Options not given come from the data set's recipe (src/nnmath/recipes.py):\n"
+                                     + recipes.describe())
+    d = p.add_argument_group("data")
+    d.add_argument("--data", default=DEFAULT_DATA, metavar="NAME|FILE.csv",
+                   help=f"a built-in set ({', '.join(BUILT_IN)}) or a CSV file with a header row "
+                        f"(default {DEFAULT_DATA})")
+    d.add_argument("--target", metavar="COLUMN", help="the CSV column holding the labels (default the last)")
+    d.add_argument("--noise", type=non_negative_float, default=0.1,
+                   help="standard deviation of the noise of the 2-D sets (default %(default)s)")
+    d.add_argument("--samples", type=positive_int, metavar="M", help="use M samples (default: all; 400 for 2-D sets)")
+    d.add_argument("--test-size", type=fraction(False), default=0.25,
+                   help="fraction held out for the test (default %(default)s)")
+    d.add_argument("--validation-split", type=fraction(True), default=0.2,
+                   help="fraction of the training part held out for validation (default %(default)s)")
+    d.add_argument("--no-standardize", action="store_true", help="use the features as they are")
+    n = p.add_argument_group("network")
+    n.add_argument("--layers", type=layer_spec, metavar="SIZES",
+                   help="units per layer, input first; 'auto' is the feature count / the class count "
+                        f"{RECIPE_HELP}")
+    n.add_argument("--activation", choices=list(activations.ACTIVATIONS),
+                   help=f"the hidden units' f {RECIPE_HELP}")
+    n.add_argument("--init", choices=list(init.INITIALIZERS), help=f"how the weights W are drawn {RECIPE_HELP}")
+    n.add_argument("--dropout", type=fraction(True), default=0.0,
+                   help="dropout probability of hidden units (default %(default)s)")
+    t = p.add_argument_group("training")
+    t.add_argument("--optimizer", choices=list(optimizers.OPTIMIZERS),
+                   help=f"sgd is the seed's gradient descent {RECIPE_HELP}")
+    t.add_argument("--learning-rate", "--lr", dest="learning_rate", type=positive_float,
+                   metavar="ALPHA", help=f"the step size α {RECIPE_HELP}")
+    t.add_argument("--schedule", choices=list(schedules.SCHEDULES), default="constant",
+                   help="how α changes over the epochs (default %(default)s)")
+    t.add_argument("--batch-size", type=batch_size, metavar="B",
+                   help=f"samples per step; 'full' for all (full-batch gradient descent) {RECIPE_HELP}")
+    t.add_argument("--epochs", type=positive_int, help=f"passes over the data {RECIPE_HELP}")
+    t.add_argument("--weight-decay", type=non_negative_float, default=0.0, metavar="LAMBDA",
+                   help="L2 penalty λ/2 Σ‖W‖² (default %(default)s)")
+    t.add_argument("--seed", type=non_negative_int, default=0,
+                   help="seed of the data split, weights and shuffling (default %(default)s)")
+    o = p.add_argument_group("output")
+    o.add_argument("--out", type=Path, metavar="FILE", help="save the trained model here (.npz)")
+    o.add_argument("--plot", type=Path, metavar="DIR", help="write PNG figures into this folder")
+    o.add_argument("--force", action="store_true", help=FORCE_HELP)
+    o.add_argument("--json", action="store_true", help="print the results as JSON")
+    o.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def _evaluate(net: Network, X: Optional[np.ndarray], y: Optional[np.ndarray]) -> Optional[dict]:
+    if X is None or y is None or len(y) == 0:
+        return None
+    return {"loss": float(net.error(X, y)), "accuracy": float(net.score(X, y)), "samples": int(len(y))}
+
+
+def prepare(args) -> tuple[Dataset, dict[str, Any]]:
+    """The data set and its parts, standardized: train, validation (or None), test."""
+    dataset = load(args.data, target=args.target, noise=args.noise, n_samples=args.samples,
+                   seed=args.seed, test_size=args.test_size)
+    X_train, y_train, X_val, y_val = dataset.X_train, dataset.y_train, None, None
+    if args.validation_split > 0:
+        rng = np.random.default_rng([args.seed, 1])
+        X_train, y_train, X_val, y_val = split(X_train, y_train, args.validation_split, rng, "--validation-split",
+                                               "training samples (what --test-size left)")
+    scaler = Standardizer(np.zeros(dataset.n_features), np.ones(dataset.n_features))
+    if not args.no_standardize:
+        scaler.fit(X_train)
+    parts = {"train": (scaler.transform(X_train), y_train),
+             "validation": (None if X_val is None else scaler.transform(X_val), y_val),
+             "test": (scaler.transform(dataset.X_test), dataset.y_test), "scaler": scaler}
+    return dataset, parts
+
+
+def _progress(args):
+    """A rich progress bar over the epochs with the current loss, or None when it should stay quiet."""
+    if args.quiet or args.json or not sys.stdout.isatty():
+        return None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("epoch"), MofNCompleteColumn(), BarColumn(), TextColumn("E = {task.fields[loss]}"),
+                    TimeElapsedColumn())
+
+
+def train(args, net: Network, parts: dict[str, Any]) -> History:
+    """Gradient descent on the train part, watching the validation part, with a progress bar when wanted."""
+    (X_train, y_train), (X_val, y_val) = parts["train"], parts["validation"]
+    progress = _progress(args)
+    callback = None
+    with progress or contextlib.nullcontext():
+        if progress is not None:
+            task = progress.add_task("train", total=args.epochs, loss="?")
+            callback = lambda epoch, r: progress.update(task, advance=1, loss=f"{r['loss']:.4f}")  # noqa: E731
+        return net.fit(X_train, y_train, validation_data=None if X_val is None else (X_val, y_val),
+                       epochs=args.epochs, learning_rate=args.learning_rate, batch_size=args.batch_size,
+                       optimizer=args.optimizer, weight_decay=args.weight_decay, schedule=args.schedule,
+                       seed=args.seed, callback=callback)
+
+
+def _model_info(args, dataset: Dataset, scaler: Standardizer, sizes: list[int], results: dict) -> dict:
+    """What the model file keeps besides the weights: the data's description, the scaling, the settings."""
+    settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
+                if k not in ("func", "command", "out", "plot", "force", "json", "quiet", "layers")}
+    settings["layers"] = sizes
+    csv_path = None if args.data in BUILT_IN else str(Path(args.data).resolve())  # for explain --model, from anywhere
+    if csv_path is not None:
+        settings.pop("noise", None)  # the noise of the generated 2-D sets: nothing to do with a file
+    return {"data": dataset.name, "data_path": csv_path, "feature_names": dataset.feature_names,
+            "target_name": dataset.target_name,
+            "classes": dataset.classes.tolist(), "scaler": {"mean": scaler.mean_, "scale": scaler.scale_},
+            "training": settings, "results": results, "nnmath_version": __version__}
+
+
+def apply_recipe(args) -> None:
+    """Fill every training option the user left out from the data set's recipe."""
+    for option, value in recipes.settings_for(args.data).items():
+        if getattr(args, option) is None:
+            setattr(args, option, layer_spec(value) if option == "layers" else value)
+    if args.batch_size == "full":
+        args.batch_size = None
+
+
+def batch_size(text: str):
+    """A whole number of samples per step, or 'full' for full-batch gradient descent."""
+    return "full" if text == "full" else positive_int(text)
+
+
+def _warnings(history: History, args) -> list[str]:
+    """What the user should know about a run that finished but did not learn."""
+    first, last = history.loss[0], history.loss[-1]
+    if len(history) > 1 and last > 1.25 * first:  # a rise beyond the noise of stochastic steps
+        return [f"the training error E rose from {first:.4g} (epoch 1) to {last:.4g} (epoch {len(history)}): "
+                f"the learning rate (α = {args.learning_rate:g}) is probably too large"]
+    return []
+
+
+FIGURES = ("loss.png", "gradients.png", "boundary.png")  # what plots.write_plots writes (boundary: 2-D data)
+
+
+def run(args) -> int:
+    apply_recipe(args)
+    check_output_path(args.out, "the model file", inputs=(args.data,), force=args.force)
+    check_plot_folder(args.plot, (), args.force)  # a file in its place: before the data is read
+    dataset, parts = prepare(args)
+    check_plot_folder(args.plot, FIGURES if dataset.n_features == 2 else FIGURES[:2], args.force)
+    sizes = resolve_layers(args.layers, dataset.n_features, len(dataset.classes), dataset.name)
+    net = Network(sizes, activation=args.activation, init=args.init, dropout=args.dropout, seed=args.seed)
+    history = train(args, net, parts)
+    results = {name: _evaluate(net, *parts[name]) for name in ("train", "validation", "test")}
+    norms = {f"W{l + 1}": {"first_epoch": history.grad_norms[0][l], "last_epoch": history.grad_norms[-1][l]}
+             for l in range(len(net.layers))}
+    report = {"data": dataset.name, "features": dataset.n_features, "classes": dataset.classes.tolist(),
+              "layers": sizes, "epochs_run": len(history), "results": results, "grad_norms": norms,
+              "model": None, "plots": [], "warnings": _warnings(history, args)}
+    for warning in report["warnings"]:
+        sys.stderr.write(f"nnmath: warning: {warning}\n")
+    if args.plot is not None:
+        from nnmath.cli.train_plots import write_plots
+
+        report["plots"] = [str(p) for p in write_plots(args.plot, history, net, dataset, parts["scaler"])]
+    # the model is written last, so that no failure after it can leave a new model from a failed run
+    if args.out is not None:
+        from nnmath.io.model import save_model
+
+        save_model(args.out, net, _model_info(args, dataset, parts["scaler"], sizes, results))
+        report["model"] = str(args.out)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        from nnmath.cli.train_report import print_report
+
+        print_report(report, net, args)
+    return 0

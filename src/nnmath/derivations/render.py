@@ -1,0 +1,317 @@
+r"""A Derivation and how it is printed: plain Unicode text, Markdown or LaTeX.
+
+A derivation is a title and numbered sections of lines. Each line is prose or an equation,
+written once as a template in a small subset of LaTeX in which every number is a placeholder
+``@`` bound to a named quantity (``("z", sample, layer, unit)``, ``("W", layer, j, k)``, ...).
+The numbers live in one table, ``Derivation.values``, so they are computed once, printed the
+same way in every format, and a test can recompute each of them independently.
+
+The LaTeX subset is what both matplotlib's mathtext and a real LaTeX accept; for the terminal it
+is turned into Unicode (``\frac{\partial E}{\partial W^{1}_{0,0}}`` prints as ∂E/∂W¹[0,0]):
+superscripts become superscript digits, subscripts become the seed's ``[j,k]`` unit indices.
+"""
+from __future__ import annotations
+
+import math
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+from typing import Hashable
+
+Key = Hashable
+PLACEHOLDER = "@"
+TEXT_WIDTH = 100  # prose lines of the terminal text are wrapped to this width
+NO_BREAK = "\u00a0"
+
+
+@dataclass
+class Line:
+    """One printed line: ``kind`` is "math" (a LaTeX equation) or "text" (prose, inline $math$)."""
+
+    kind: str
+    template: str
+    keys: tuple = ()
+
+
+@dataclass
+class Section:
+    title: str
+    lines: list[Line] = field(default_factory=list)
+
+    def text(self, template: str, *keys: Key) -> None:
+        self.lines.append(Line("text", template, keys))
+
+    def math(self, template: str, *keys: Key) -> None:
+        self.lines.append(Line("math", template, keys))
+
+
+def format_number(value: float, digits: int = 4) -> str:
+    """``digits`` significant digits, no trailing zeros: 0.2475, -0.3775, 1.234e-05, 0.
+
+    A number just below 1 in size keeps ``digits`` significant digits of its distance to 1, so
+    that a printed 1 - a (a saturated sigmoid, ŷ near 1) is what the line goes on to compute:
+    0.9996646, not 0.9997 (whose 1 - 0.9997 = 0.0003 is not the 0.0003354 beside it).
+    """
+    gap = 1.0 - abs(value)
+    if abs(value) >= 0.9 and 0.0 < gap < 10.0 ** (2 - digits):
+        decimals = min(17, -math.floor(math.log10(gap)) + digits - 1)
+        text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{value:.{digits}g}"
+    return "0" if text in ("-0", "0", "") else text
+
+
+def _latex_number(text: str) -> str:
+    """1.234e-05 -> 1.234 \\times 10^{-5}."""
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
+def fill(template: str, numbers: list[str]) -> str:
+    """Put the formatted numbers into the ``@`` places; a negative number is parenthesised
+    unless it opens an expression (after =, (, [, {, a comma or at the start)."""
+    parts = template.split(PLACEHOLDER)
+    if len(parts) - 1 != len(numbers):
+        raise ValueError(f"template has {len(parts) - 1} places for {len(numbers)} numbers: {template!r}")
+    out = [parts[0]]
+    for number, rest in zip(numbers, parts[1:]):
+        before = "".join(out).rstrip()
+        opens = not before or before[-1] in "=([{,:|" or before.endswith((r"\quad", r"\;"))
+        out.append(number if opens or not number.startswith("-") else f"({number})")
+        out.append(rest)
+    return "".join(out)
+
+
+# ---- LaTeX subset -> Unicode --------------------------------------------------------------
+SYMBOLS = {
+    "partial": "∂", "delta": "δ", "alpha": "α", "varepsilon": "ε", "theta": "θ", "sum": "Σ", "prod": "Π",
+    "ln": "ln", "exp": "exp", "tanh": "tanh", "max": "max", "ldots": "…", "dots": "…", "top": "ᵀ", " ": " ",
+    "left": "", "right": "", ",": " ", "!": "", "{": "{", "}": "}", "|": "‖",
+}
+BINARY = {"cdot": "·", "times": "×", "leftarrow": "←", "approx": "≈", "leq": "≤", "geq": "≥",
+          "odot": "⊙", "to": "→", "neq": "≠", "in": "∈", "quad": " ", ";": " ", "Rightarrow": "⇒"}
+SUPERSCRIPT = dict(zip("0123456789+-()=ilLTnmk", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾⁼ⁱˡᴸᵀⁿᵐᵏ"))
+SUPERSCRIPT["ᵀ"] = "ᵀ"
+SUPERSCRIPT["'"] = "'"
+_TOKEN = re.compile(r"\\([A-Za-z]+|.)|(\{)|(\})|([\^_])|(\s+)|(.)", re.S)
+
+
+class _Parser:
+    """Recursive descent over the subset: commands, {groups}, ^ and _ scripts, plain characters."""
+
+    def __init__(self, source: str):
+        self.tokens = [m for m in _TOKEN.finditer(source)]
+        self.i = 0
+        self.source = source
+
+    def group(self) -> str:
+        """The next argument: a {group} or a single token, converted."""
+        while self.i < len(self.tokens) and self.tokens[self.i].group(5):
+            self.i += 1
+        if self.i >= len(self.tokens):
+            raise ValueError(f"missing argument in {self.source!r}")
+        if self.tokens[self.i].group(2):
+            self.i += 1
+            return self.sequence(until_close=True)
+        return self.sequence(single=True)
+
+    def sequence(self, until_close: bool = False, single: bool = False) -> str:
+        out = ""
+        while self.i < len(self.tokens):
+            m = self.tokens[self.i]
+            self.i += 1
+            command, open_, close, script, space, char = m.groups()
+            if close:
+                if until_close:
+                    return out
+                raise ValueError(f"unbalanced }} in {self.source!r}")
+            if open_:
+                out += self.sequence(until_close=True)
+            elif script:
+                out = self._script(out, script, self.group())
+            elif space:
+                out += " "
+            elif char:
+                out += char
+            else:
+                out = self._command(out, command)
+            if single:
+                return out
+        if until_close:
+            raise ValueError(f"unbalanced {{ in {self.source!r}")
+        return out
+
+    def _factor_follows(self) -> bool:
+        """Whether the next token (past spaces) starts a factor the fraction multiplies: ( or Σ."""
+        j = self.i
+        while j < len(self.tokens) and self.tokens[j].group(5):
+            j += 1
+        return j < len(self.tokens) and (self.tokens[j].group(6) == "(" or self.tokens[j].group(1) == "sum")
+
+    def _skip_space(self) -> None:
+        while self.i < len(self.tokens) and self.tokens[self.i].group(5):
+            self.i += 1
+
+    def _command(self, out: str, name: str) -> str:
+        if name in ("frac", "dfrac"):
+            top, bottom = self.group(), self.group()
+            if (top.strip(), bottom.strip()) in (("1", "2"), ("1", "4")):
+                return out + {"2": "½", "4": "¼"}[bottom.strip()]  # ½(ŷ - y)², not 1/2(ŷ - y)²
+            if top.strip() == "1" and self._factor_follows():  # (1/m) Σ ..., (1/3)(a + b): not 1/3(a + b)
+                return out + "(1/" + _wrap(bottom, implicit_product=True) + ")"
+            return out + _wrap(top) + "/" + _wrap(bottom, implicit_product=True)
+        if name == "hat":
+            arg = self.group()
+            return out + ("ŷ" if arg == "y" else arg + "\u0302")
+        if name in ("text", "mathrm", "operatorname", "mathbf"):
+            return out + self.group()
+        if name in BINARY:
+            return out + BINARY[name]
+        if name in SYMBOLS:
+            if name == "partial":
+                self._skip_space()  # ∂E, not ∂ E
+            return out + SYMBOLS[name]
+        raise ValueError(f"unknown LaTeX command \\{name} in {self.source!r}")
+
+    @staticmethod
+    def _script(out: str, kind: str, arg: str) -> str:
+        if kind == "^":
+            if arg and all(ch in SUPERSCRIPT for ch in arg):
+                return out + "".join(SUPERSCRIPT[ch] for ch in arg)
+            return out + ("^" + arg if len(arg) == 1 else f"^({arg})")
+        if out.endswith(("Σ", "Π", "max")):
+            return out + "_" + arg + " "
+        return out + f"[{arg}]"
+
+
+def _wrap(text: str, implicit_product: bool = False) -> str:
+    """``text`` in parentheses when it is more than one term; a denominator also when it is a
+    product written without a sign (2ε: x/(2ε), not x/2ε)."""
+    text = text.strip()
+    if _one_bracket(text):
+        return text  # (1 + |z|)² is already one term
+    several = re.search(r"[\s+\-·×/]", text.lstrip("-")) or (implicit_product and re.match(r"\d+[^\d.]", text))
+    return f"({text})" if several else text
+
+
+def _one_bracket(text: str) -> bool:
+    """Whether ``text`` is one bracket, (...), followed by nothing but superscript digits."""
+    if not text.startswith("("):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0:
+            return all(c in "⁰¹²³⁴⁵⁶⁷⁸⁹" for c in text[i + 1:])
+    return False
+
+
+def latex_to_unicode(source: str) -> str:
+    """The terminal form of a LaTeX equation of the subset above (raises on anything else)."""
+    return re.sub(r" {2,}", " ", _Parser(source).sequence()).strip()
+
+
+def _inline(text: str, convert) -> str:
+    """Apply ``convert`` to every $...$ of a prose line."""
+    return re.sub(r"\$([^$]*)\$", lambda m: convert(m.group(1)), text)
+
+
+_LATEX_SPECIAL = {"%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_"}
+
+
+def _escape_prose(text: str, jupyter: bool = False) -> str:
+    """Prose for LaTeX: $math$ kept, `code` in \\texttt, the characters LaTeX reserves escaped.
+    For Jupyter (MathJax typesets only the math) the prose stays as it is, without backticks."""
+    if jupyter:
+        return text.replace("`", "")
+    out = []
+    for piece in re.split(r"(\$[^$]*\$|`[^`]*`)", text):
+        if piece.startswith("$"):
+            out.append(piece)
+            continue
+        escaped = "".join(_LATEX_SPECIAL.get(c, c) for c in piece.strip("`"))
+        out.append(rf"\texttt{{{escaped}}}" if piece.startswith("`") else escaped)
+    return "".join(out)
+
+
+@dataclass
+class Derivation:
+    """A worked derivation with the network's own numbers; print it, or ask for another format.
+
+    ``values`` maps each quantity's key to its value: every number the derivation prints.
+    The other fields (``gradient``, ``backprop``, ...) are set by ``explain``/``explain_step``.
+    """
+
+    title: str
+    sections: list[Section]
+    values: dict
+    digits: int = 4
+    summary: dict = field(default_factory=dict)
+
+    def numbers(self, line: Line, latex: bool = False) -> list[str]:
+        texts = [format_number(self.values[k], self.digits + 2 if k[0] == "precise" else self.digits) for k in line.keys]
+        return [_latex_number(t) for t in texts] if latex else texts
+
+    def equations(self) -> list[str]:
+        """Every equation as LaTeX with its numbers in place (one line each)."""
+        return [fill(line.template, self.numbers(line, latex=True))
+                for s in self.sections for line in s.lines if line.kind == "math"]
+
+    def to_text(self) -> str:
+        title = _inline(self.title, latex_to_unicode)
+        out = [title, "=" * len(title)]
+        for number, s in enumerate(self.sections, 1):
+            out += ["", f"{number}. {_inline(s.title, latex_to_unicode)}"]
+            for line in s.lines:
+                filled = fill(line.template, self.numbers(line))
+                if line.kind == "math":
+                    out.append("   " + latex_to_unicode(filled))
+                else:  # prose is wrapped; equations are never broken
+                    keep = _inline(filled, lambda m: latex_to_unicode(m).replace(" ", NO_BREAK))  # formulas stay whole
+                    out += [w.replace(NO_BREAK, " ") for w in textwrap.wrap(
+                        keep, TEXT_WIDTH, initial_indent="   ", subsequent_indent="   ", break_on_hyphens=False)]
+        return "\n".join(out) + "\n"
+
+    def to_markdown(self) -> str:
+        out = [f"## {self.title}"]
+        for number, s in enumerate(self.sections, 1):
+            out += ["", f"### {number}. {s.title}", ""]
+            for line in s.lines:
+                filled = fill(line.template, self.numbers(line, latex=line.kind == "math"))
+                out += ["$$", filled, "$$"] if line.kind == "math" else [filled, ""]
+        return "\n".join(out).rstrip() + "\n"
+
+    def to_latex(self, jupyter: bool = False) -> str:
+        """A LaTeX fragment (\\paragraph and \\[ \\]); ``jupyter=True`` uses $$ and plain headings."""
+        out = [self.title if jupyter else rf"\subsection*{{{_escape_prose(self.title)}}}"]
+        for number, s in enumerate(self.sections, 1):
+            heading = f"{number}. {s.title}"
+            out += ["", heading if jupyter else rf"\paragraph{{{_escape_prose(heading)}}}"]
+            for line in s.lines:
+                filled = fill(line.template, self.numbers(line, latex=True))
+                if line.kind == "math":
+                    out.append(f"$${filled}$$" if jupyter else rf"\[ {filled} \]")
+                else:
+                    out += [_escape_prose(filled, jupyter)] + ([] if jupyter else [""])
+        return "\n".join(out) + "\n"
+
+    def render(self, format: str = "text") -> str:
+        """``format`` is "text", "markdown" or "latex"."""
+        renderers = {"text": self.to_text, "markdown": self.to_markdown, "latex": self.to_latex}
+        if format not in renderers:
+            from nnmath.errors import NNMathError
+
+            raise NNMathError(f"unknown format {format!r}; choose text, markdown or latex")
+        return renderers[format]()
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_latex_(self) -> str:
+        return self.to_latex(jupyter=True)

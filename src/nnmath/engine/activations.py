@@ -1,0 +1,168 @@
+r"""Activation functions f and their derivatives f', side by side.
+
+Every hidden layer computes a = f(z). Backpropagation needs f'(z); for the functions below it
+is cheapest to write it in terms of the layer's own output a = f(z) where that is possible
+(S'(z) = S(z)(1 - S(z)) = a(1 - a)), so ``derivative(z, a)`` receives both.
+
+``bound`` is sup |f'(z)|. Each layer the error passes back through multiplies it by f'(z),
+so with weights of moderate size a chain of sigmoid layers shrinks it by a factor of at least
+4 per layer (S' <= 0.25, times a weight): the vanishing gradient.
+tests/test_activations.py checks every f against its textbook formula, every f' against a
+finite difference of f, and every bound against the largest |f'| on a fine grid.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from nnmath.errors import NNMathError
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    f: Callable[[Array], Array]  # a = f(z)
+    derivative: Callable[[Array, Array], Array]  # f'(z), given z and a = f(z)
+    bound: float  # sup over z of |f'(z)|
+    formula: str  # LaTeX of f
+    derivative_formula: str  # LaTeX of f'
+
+
+# Up to this many numbers, a NumPy call costs more than its arithmetic, and SciPy's expit (one
+# call) beats the tanh form (four); above it expit, which is not vectorised, is the slower one.
+# Measured crossover: about 512 numbers in float32, 450 in float64 (docs/performance.md).
+ONE_CALL_SIGMOID = 512
+
+
+@functools.cache
+def _expit() -> Callable[[Array], Array]:
+    from scipy.special import expit  # on first use: importing scipy.special takes ~0.4 s
+
+    return expit
+
+
+def sigmoid(z: Array) -> Array:
+    r"""S(z) = \frac{1}{1 + e^{-z}} = \tfrac12 (1 + \tanh(z/2)).
+
+    Neither form overflows (e^{-z} alone does for z < -88 in float32) and both keep float32 in
+    float32. Small arrays (one output unit, a narrow layer's batch) take SciPy's ``expit``, the
+    logistic function in one call; larger ones the tanh form: one transcendental call, then
+    three steps in place.
+    """
+    if z.size <= ONE_CALL_SIGMOID:
+        return _expit()(z)
+    a = np.multiply(z, 0.5)
+    np.tanh(a, out=a)
+    a += 1.0
+    a *= 0.5
+    return a
+
+
+def sigmoid_derivative(z: Array, a: Array) -> Array:
+    r"""S'(z) = S(z)(1 - S(z)) = a(1 - a) <= 1/4, the maximum at z = 0."""
+    d = np.subtract(1.0, a)
+    d *= a
+    return d
+
+
+def tanh(z: Array) -> Array:
+    r"""\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}."""
+    return np.tanh(z)
+
+
+def tanh_derivative(z: Array, a: Array) -> Array:
+    r"""\tanh'(z) = 1 - \tanh^2(z) = 1 - a^2 <= 1."""
+    return 1.0 - a * a
+
+
+def relu(z: Array) -> Array:
+    r"""\mathrm{relu}(z) = \max(0, z)."""
+    return np.maximum(z, 0.0)
+
+
+def relu_derivative(z: Array, a: Array) -> Array:
+    r"""\mathrm{relu}'(z) = 1 if z > 0 else 0 (we take 0 at z = 0, as PyTorch does)."""
+    return (z > 0).astype(z.dtype)
+
+
+LEAKY_SLOPE = 0.01
+
+
+def leaky_relu(z: Array) -> Array:
+    r"""\mathrm{leaky}(z) = z if z > 0 else 0.01 z."""
+    return np.where(z > 0, z, LEAKY_SLOPE * z)
+
+
+def leaky_relu_derivative(z: Array, a: Array) -> Array:
+    r"""\mathrm{leaky}'(z) = 1 if z > 0 else 0.01."""
+    return np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype, copy=False)
+
+
+def softsign(z: Array) -> Array:
+    r"""\mathrm{softsign}(z) = \frac{z}{1 + |z|}."""
+    return z / (1.0 + np.abs(z))
+
+
+def softsign_derivative(z: Array, a: Array) -> Array:
+    r"""\mathrm{softsign}'(z) = \frac{1}{(1 + |z|)^2} = (1 - |a|)^2 <= 1."""
+    d = 1.0 - np.abs(a)
+    d *= d
+    return d
+
+
+def identity(z: Array) -> Array:
+    r"""f(z) = z."""
+    return z.copy()
+
+
+def identity_derivative(z: Array, a: Array) -> Array:
+    r"""f'(z) = 1."""
+    return np.ones_like(z)
+
+
+def softmax(z: Array) -> Array:
+    r"""\mathrm{softmax}(z)_k = \frac{e^{z_k}}{\sum_j e^{z_j}}, computed as e^{z_k - \max z}
+    so it never overflows. Row i of a batch is one sample."""
+    e = np.subtract(z, z.max(axis=1, keepdims=True))
+    np.exp(e, out=e)
+    e /= e.sum(axis=1, keepdims=True)
+    return e
+
+
+def _softmax_derivative(z: Array, a: Array) -> Array:
+    raise NNMathError("softmax is only used as the output with cross-entropy, where δ = ŷ - y")
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_derivative, 0.25,
+                          r"S(z) = \frac{1}{1 + e^{-z}}", r"S'(z) = S(z)\,(1 - S(z))"),
+    "tanh": Activation("tanh", tanh, tanh_derivative, 1.0,
+                       r"\tanh(z)", r"\tanh'(z) = 1 - \tanh^2(z)"),
+    "relu": Activation("relu", relu, relu_derivative, 1.0,
+                       r"\max(0, z)", r"\mathrm{relu}'(z) = [z > 0]"),
+    "leaky_relu": Activation("leaky_relu", leaky_relu, leaky_relu_derivative, 1.0,
+                             r"\max(0.01z, z)", r"\mathrm{leaky}'(z) = 1 \text{ if } z > 0 \text{ else } 0.01"),
+    "softsign": Activation("softsign", softsign, softsign_derivative, 1.0,
+                           r"\frac{z}{1 + |z|}", r"\mathrm{softsign}'(z) = \frac{1}{(1 + |z|)^2}"),
+    "identity": Activation("identity", identity, identity_derivative, 1.0, r"z", r"1"),
+}
+# The softmax output: its derivative is a Jacobian, never formed; it only appears paired with
+# cross-entropy, where the output delta is simply ŷ - y (see losses.py).
+SOFTMAX = Activation("softmax", softmax, _softmax_derivative, 1.0,
+                     r"\mathrm{softmax}(z)_k = \frac{e^{z_k}}{\sum_j e^{z_j}}", r"\text{(Jacobian)}")
+OUTPUT_ACTIVATIONS = ("sigmoid", "softmax", "identity")
+
+
+def get(name: "str | Activation") -> Activation:
+    """The Activation called ``name``; a clear error lists the valid names."""
+    if isinstance(name, Activation):
+        return name
+    try:
+        return ACTIVATIONS[name]
+    except (KeyError, TypeError):
+        raise NNMathError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}") from None

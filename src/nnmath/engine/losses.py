@@ -1,0 +1,100 @@
+r"""Error functions E and the output delta δ^L = ∂E/∂z^L they send back.
+
+All losses are the mean over the m samples of a batch, as in the seed:
+
+    E = -\frac{1}{m} \sum_i [ y_i \ln ŷ_i + (1 - y_i) \ln(1 - ŷ_i) ].
+
+The delta of a layer is kept per sample (row i is ∂E_i/∂z_i, the derivative of sample i's own
+error), and the 1/m of the mean is applied once, when the weight gradients are formed
+(∂E/∂W = aᵀ δ / m). This is Nielsen's convention and keeps δ independent of the batch size.
+
+Cross-entropy is computed from the output layer's pre-activation z (the logits), never from
+ŷ = S(z): a saturated ŷ of exactly 0 or 1 would give ln 0, but ln S(z) = -softplus(-z) is
+finite for every finite z.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from nnmath.engine.activations import Activation
+
+Array = np.ndarray
+
+
+def softplus(z: Array) -> Array:
+    r"""\ln(1 + e^{z}) = \max(z, 0) + \ln(1 + e^{-|z|}), finite for every finite z.
+
+    NumPy's ``logaddexp(0, z)`` = ln(e^0 + e^z) computes exactly that form, in one pass.
+    """
+    return np.logaddexp(0.0, z)
+
+
+def binary_cross_entropy(z: Array, y_hat: Array, y: Array) -> float:
+    r"""E = -\frac1m \sum_i [y \ln S(z) + (1-y) \ln(1 - S(z))] = \frac1m \sum_i [\mathrm{softplus}(z) - y z].
+
+    Uses ln S(z) = -softplus(-z) and ln(1 - S(z)) = -softplus(z).
+    """
+    per_sample = softplus(z)
+    per_sample -= y * z  # softplus(z) - y z, one row per sample
+    return float(np.add.reduce(per_sample, axis=None)) / z.shape[0]  # Σ_i / m
+
+
+def categorical_cross_entropy(z: Array, y_hat: Array, y: Array) -> float:
+    r"""E = -\frac1m \sum_i \sum_k y_{ik} \ln \mathrm{softmax}(z_i)_k
+    = \frac1m \sum_i [\mathrm{logsumexp}(z_i) - \sum_k y_{ik} z_{ik}]."""
+    top = z.max(axis=1, keepdims=True)
+    shifted = np.subtract(z, top)
+    np.exp(shifted, out=shifted)
+    logsumexp = np.log(shifted.sum(axis=1))
+    logsumexp += top[:, 0]  # logsumexp(z) = max z + ln Σ_k e^{z_k - max z}, which never overflows
+    logsumexp -= (y * z).sum(axis=1)
+    return float(logsumexp.sum()) / z.shape[0]
+
+
+def mean_squared_error(z: Array, y_hat: Array, y: Array) -> float:
+    r"""E = \frac{1}{2m} \sum_i \lVert ŷ_i - y_i \rVert^2 (the 1/2 makes ∂E/∂ŷ = ŷ - y)."""
+    diff = y_hat - y
+    return float(0.5 * np.mean(np.sum(diff * diff, axis=1)))
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str
+    value: Callable[[Array, Array, Array], float]  # E(z, ŷ, y), mean over the batch
+    formula: str  # LaTeX
+    cancels_derivative: bool  # True when δ^L = ŷ - y (the f'(z) factor cancels)
+
+    def output_delta(self, z: Array, y_hat: Array, y: Array, f: Activation) -> Array:
+        """δ^L = ∂E_i/∂z^L for each sample i (rows)."""
+        # ∂E/∂ŷ · f'(z). For cross-entropy, ∂E/∂ŷ = (ŷ - y) / (ŷ (1 - ŷ)) and the sigmoid's
+        # f'(z) = ŷ (1 - ŷ): they cancel, and δ = ŷ - y. The same holds for softmax with
+        # categorical cross-entropy (its Jacobian times ∂E/∂ŷ collapses to ŷ - y), and for
+        # squared error with the identity output (f' = 1). Only squared error behind a
+        # squashing output keeps the f'(z) factor, which is why it learns slowly when saturated.
+        delta = y_hat - y
+        if not self.cancels_derivative:
+            delta *= f.derivative(z, y_hat)
+        return delta
+
+
+def get(name: str, output: str) -> Loss:
+    """The loss called ``name`` for an output layer with activation ``output``."""
+    from nnmath.errors import NNMathError
+
+    if name == "cross_entropy":
+        if output == "sigmoid":
+            return Loss("binary_cross_entropy", binary_cross_entropy,
+                        r"E = -\frac{1}{m}\sum_i \left[y_i \ln \hat y_i + (1 - y_i)\ln(1 - \hat y_i)\right]", True)
+        if output == "softmax":
+            return Loss("categorical_cross_entropy", categorical_cross_entropy,
+                        r"E = -\frac{1}{m}\sum_i \sum_k y_{ik} \ln \hat y_{ik}", True)
+        raise NNMathError(f"cross-entropy needs a sigmoid or softmax output, not {output!r}; use loss='mse'")
+    if name == "mse":
+        if output == "softmax":
+            raise NNMathError("squared error with a softmax output is not supported; use loss='cross_entropy'")
+        return Loss("mean_squared_error", mean_squared_error,
+                    r"E = \frac{1}{2m}\sum_i \lVert \hat y_i - y_i \rVert^2", output == "identity")
+    raise NNMathError(f"unknown loss {name!r}; choose 'cross_entropy' or 'mse'")

@@ -1,0 +1,409 @@
+r"""A feed-forward network: layers 1..L of the seed's form, a loss E, and backpropagation.
+
+    a⁰ = X,   z^l = a^{l-1} W^l + b^l,   a^l = f(z^l),   ŷ = a^L,   E = loss(ŷ, y)
+
+``forward`` keeps every z^l and a^l (a Trace); ``backward`` walks the layers from L down to 1,
+turning the output delta δ^L (ŷ - y where the output's slope cancels; (ŷ - y) ⊙ S'(z^L) for a
+sigmoid with squared error) into every δ^l and every ∂E/∂W^l, ∂E/∂b^l (Gradients).
+Python lists count from 0: ``net.weights[0]`` is W¹, the weights from the input to the first
+hidden layer.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from nnmath.engine import activations, init as initializers, losses
+from nnmath.errors import NNMathError, is_number, is_whole_number
+from nnmath.engine.labels import Targets, as_labels
+from nnmath.engine.layers import Dense
+from nnmath.engine.parameters import Parameters, as_float_dtype
+from nnmath.engine.trace import Gradients, Trace
+from nnmath.engine.training import fit as _train
+
+Array = np.ndarray
+
+
+def _all_finite(X: Array, rows: int = 4096) -> bool:
+    """No NaN or ±inf in X, checked a block of rows at a time so that a large X is never
+    shadowed by a whole boolean copy (a quarter of its size in float32)."""
+    return all(np.isfinite(X[i:i + rows]).all() for i in range(0, len(X), rows))
+
+
+class Network(Parameters):
+    """A network of sigmoid (or other) units trained by gradient descent.
+
+    Parameters
+    ----------
+    sizes : units per layer, input first: ``[p, 3, 1]`` is p inputs, 3 hidden units, 1 output.
+    activation : the hidden layers' f, one name or one per hidden layer
+        (sigmoid, tanh, relu, leaky_relu, softsign, identity).
+    output : the output activation; None picks sigmoid for one unit (binary cross-entropy, the
+        seed's case) and softmax for more (categorical cross-entropy); "identity" is regression.
+    loss : "cross_entropy" or "mse"; None picks cross-entropy for sigmoid/softmax outputs, mse otherwise.
+    init : normal, standard_normal, uniform, xavier, he, or callable(n_in, n_out, rng).
+    dropout : probability of dropping each hidden unit during training.
+    batchnorm : batch normalisation between z and f in every hidden layer.
+    residual : skip connections a^l = f(z^l) + a^{l-1} in hidden layers of equal width.
+    seed : makes the initial weights, shuffling and dropout reproducible.
+    dtype : float64 (default) or float32; ``fit`` follows the dtype of its X.
+    """
+
+    def __init__(self, sizes: Sequence[int], activation: Union[str, Sequence[str]] = "sigmoid",
+                 output: Optional[str] = None, loss: Optional[str] = None, init: Any = "xavier",
+                 dropout: float = 0.0, batchnorm: bool = False, residual: bool = False,
+                 seed: Optional[int] = None, dtype: Any = np.float64):
+        sizes = self._check_sizes(sizes)
+        n_hidden = len(sizes) - 2
+        hidden = [activation] * n_hidden if isinstance(activation, (str, activations.Activation)) else activation
+        if not isinstance(hidden, (list, tuple)) or len(hidden) != n_hidden:
+            raise NNMathError(f"activation must be one name or a list of one per hidden layer ({n_hidden}), "
+                              f"got {activation!r}")
+        output = output or ("sigmoid" if sizes[-1] == 1 else "softmax")
+        if output not in activations.OUTPUT_ACTIVATIONS:
+            raise NNMathError(f"unknown output {output!r}; choose one of {', '.join(activations.OUTPUT_ACTIVATIONS)}")
+        if output == "softmax" and sizes[-1] < 2:
+            raise NNMathError("a softmax output needs at least 2 units; for two classes use 1 sigmoid unit")
+        loss = loss or ("cross_entropy" if output in ("sigmoid", "softmax") else "mse")
+        if not (is_number(dropout) and 0.0 <= dropout < 1.0):
+            raise NNMathError(f"dropout must be a number in [0, 1), got {dropout!r}")
+        if seed is not None and not is_whole_number(seed):
+            raise NNMathError(f"seed must be a whole number or None, got {seed!r}")
+        self.sizes = sizes
+        self.activation_names = [activations.get(a).name for a in hidden]
+        self.output_name = output
+        self.loss = losses.get(loss, output)
+        self.init = init
+        self.dropout, self.batchnorm, self.residual, self.seed = dropout, batchnorm, residual, seed
+        self.dtype = as_float_dtype(dtype)
+        draw = initializers.get(init)
+        rng = np.random.default_rng(seed)
+        self.layers: list[Dense] = []
+        for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            is_hidden = l < n_hidden
+            f = activations.get(hidden[l]) if is_hidden else self._output_activation()
+            W = np.asarray(draw(n_in, n_out, rng), dtype=self.dtype)
+            if W.shape != (n_in, n_out):
+                raise NNMathError(f"the init returned shape {W.shape} for layer {l + 1}, expected {(n_in, n_out)}")
+            self.layers.append(Dense(W, np.zeros(n_out, dtype=self.dtype), f,
+                                     batchnorm=batchnorm and is_hidden,
+                                     residual=residual and is_hidden and n_in == n_out,
+                                     dropout=dropout if is_hidden else 0.0))
+        kind = ("multiclass" if output == "softmax" else "regression" if output == "identity"
+                else "binary" if sizes[-1] == 1 else "multilabel")
+        self.targets = Targets(kind, sizes[-1])
+        self.history_ = None  # the History of the last fit
+        self._link_theta()  # θ: one vector holding every W^l and b^l (see parameters.py)
+
+    # ---- construction helpers -------------------------------------------------------------
+    @staticmethod
+    def _check_sizes(sizes: Any) -> list[int]:
+        def whole(s: Any) -> bool:  # 3 or 3.0, not 2.7, "3" or True
+            return is_whole_number(s) or (is_number(s) and float(s).is_integer())
+
+        try:
+            sizes = list(sizes)
+            if not all(whole(s) for s in sizes):
+                raise TypeError
+            sizes = [int(s) for s in sizes]
+        except TypeError:
+            raise NNMathError(f"layer sizes must be whole numbers, got {sizes!r}") from None
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise NNMathError(f"layer sizes need an input and an output layer of at least one unit each, got {sizes}")
+        return sizes
+
+    def _output_activation(self) -> activations.Activation:
+        return activations.SOFTMAX if self.output_name == "softmax" else activations.get(self.output_name)
+
+    @property
+    def kind(self) -> str:
+        """"binary", "multiclass", "multilabel" or "regression" (see labels.py)."""
+        return self.targets.kind
+
+    @property
+    def classes_(self) -> Optional[Array]:
+        """The label values, learnt by the first fit (None for regression)."""
+        return self.targets.classes_
+
+    @classes_.setter
+    def classes_(self, classes: Optional[ArrayLike]) -> None:
+        self.targets.classes_ = None if classes is None else np.asarray(classes)
+
+    # ---- the math -------------------------------------------------------------------------
+    def check_X(self, X: ArrayLike) -> Array:
+        """X as a 2-D array of the network's dtype, or one clear error."""
+        try:
+            X = np.asarray(X, dtype=self.dtype)
+        except (TypeError, ValueError):
+            raise NNMathError("the features must be numbers") from None
+        if X.ndim == 1:
+            X = X.reshape(1, -1) if self.sizes[0] != 1 or X.size == 1 else X.reshape(-1, 1)
+        if X.ndim != 2:
+            raise NNMathError(f"the features must be a 2-D array (samples x features), got shape {X.shape}")
+        if X.shape[1] != self.sizes[0]:
+            raise NNMathError(f"the data has {X.shape[1]} features but the network's input layer has {self.sizes[0]}")
+        if X.shape[0] == 0:
+            raise NNMathError("the data has no samples")
+        if not _all_finite(X):
+            raise NNMathError("the features contain NaN or infinite values")
+        return X
+
+    def forward(self, X: Array, train: bool = False, rng: Optional[np.random.Generator] = None) -> Trace:
+        r"""The forward pass: a^0 = X, then z^l = a^{l-1} W^l + b^l and a^l = f(z^l) for l = 1..L.
+
+        Parameters
+        ----------
+        X : ndarray of shape (m, n_0)
+            The inputs a⁰, one row per sample, in the network's dtype (see ``check_X``).
+        train : bool
+            Training mode: dropout (drawn from ``rng``) and batch normalisation's batch statistics.
+        rng : numpy Generator, optional
+            Draws the dropout masks.
+
+        Returns
+        -------
+        Trace
+            Every z^l and a^l (``trace.zs``, ``trace.activations``; ``trace.output`` is ŷ = a^L).
+        """
+        traces = []
+        a = X
+        for layer in self.layers:
+            t = layer.forward(a, train, rng)
+            traces.append(t)
+            a = t.a
+        return Trace(traces)
+
+    def backward(self, trace: Trace, Y: Array, out: Optional[tuple[Array, list[Array]]] = None,
+                 with_loss: bool = True) -> Gradients:
+        r"""Backpropagation: δ^L = ŷ - y (× S'(z^L) for a sigmoid output with squared error), then
+        δ^l = (δ^{l+1} (W^{l+1})^T) ⊙ f'(z^l) for l = L-1..1,
+        and ∂E/∂W^l = (a^{l-1})^T δ^l / m, ∂E/∂b^l = (1/m) Σ_i δ^l_i.
+
+        Parameters
+        ----------
+        trace : Trace
+            The forward pass of the batch (``forward``).
+        Y : ndarray of shape (m, n_L)
+            The encoded targets y (see ``encode``), shaped like ŷ.
+        out : (flat, views), optional
+            Where to write ∂E/∂θ: a vector laid out like θ and ``net.split(flat)``. Training passes
+            the same pair at every step; by default each call gets new arrays.
+        with_loss : bool
+            Compute E as well (``Gradients.loss``); training, which takes E over blocks of steps
+            at once, passes False and gets NaN there.
+
+        Returns
+        -------
+        Gradients
+            E, and per layer δ^l (one row per sample), ∂E/∂W^l and ∂E/∂b^l.
+        """
+        last = trace.layers[-1]
+        E = self.loss.value(last.z, last.a, Y) if with_loss else math.nan
+        # δ^L: for the matched pairs sigmoid + binary cross-entropy and softmax + categorical
+        # cross-entropy, ∂E/∂ŷ · f'(z) = ŷ - y because f'(z) cancels (see losses.Loss.output_delta).
+        delta = self.loss.output_delta(last.z, last.a, Y, self.layers[-1].f)
+        grads: list = [None] * len(self.layers)
+        if out is None:
+            # ∂E/∂θ, laid out like θ (each layer writes into its pieces), in the dtype the pass computed in
+            flat = np.empty(self.theta.size, dtype=trace.layers[-1].z.dtype)
+            out = flat, self.split(flat)
+        flat, pieces = out
+        dE_da = None  # ∂E/∂a^l, the error reaching layer l's output from layer l+1
+        for l in reversed(range(len(self.layers))):
+            layer, t = self.layers[l], trace.layers[l]
+            d_gamma = d_beta = None
+            if dE_da is not None:
+                delta, d_gamma, d_beta = layer.delta(dE_da, t)  # δ^l = ∂E/∂a^l ⊙ f'(z^l)
+            first, stop = self._layer_pieces[l]
+            grads[l] = layer.gradients(delta, t, d_gamma, d_beta, out=pieces[first:stop])
+            if l > 0:
+                dE_da = layer.error_to_input(delta, dE_da)  # δ^l (W^l)^T
+        return Gradients(E, grads, flat)
+
+    def encode(self, y: ArrayLike) -> Array:
+        """The target matrix for labels ``y``.
+
+        Before the first fit a classifier knows no labels, so ``y`` must then be class indices:
+        0 or 1 for one sigmoid output, 0..K-1 for K softmax outputs.
+        """
+        if self.kind in ("regression", "multilabel") or self.classes_ is not None:
+            return self.targets.encode(y, self.dtype)
+        n_classes = self.targets.n_classes
+        try:
+            return Targets(self.kind, self.sizes[-1], np.arange(n_classes)).encode(y, self.dtype)
+        except NNMathError:
+            raise NNMathError(f"before the network is fitted, labels must be class indices 0..{n_classes - 1}") from None
+
+    def gradients(self, X: ArrayLike, y: ArrayLike, train: bool = False,
+                  rng: Optional[np.random.Generator] = None) -> Gradients:
+        r"""∂E/∂W^l, ∂E/∂b^l and δ^l for every layer at the batch (X, y): ``backward(forward(X), y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (m, n_0) or (n_0,)
+            The inputs; one row per sample (a 1-D array is one sample).
+        y : array-like of shape (m,) or (m, n_L)
+            Labels (class indices before the first fit), or targets for regression.
+        train : bool
+            False (default): prediction mode, no dropout, batch normalisation with its running
+            statistics. True: the gradient a training step takes.
+        rng : numpy Generator, optional
+            Draws the dropout masks when ``train`` is True.
+
+        Returns
+        -------
+        Gradients
+            ``.loss`` (E), ``.weights`` [∂E/∂W¹, ...], ``.biases`` [∂E/∂b¹, ...], ``.deltas`` [δ¹, ...].
+        """
+        X, Y = self._batch(X, y)
+        return self.backward(self.forward(X, train, rng), Y)
+
+    def _batch(self, X: ArrayLike, y: ArrayLike) -> tuple[Array, Array]:
+        """X checked and y encoded, with as many labels as samples."""
+        X, Y = self.check_X(X), self.encode(y)
+        if len(Y) != len(X):
+            raise NNMathError(f"X has {len(X)} samples but y has {len(Y)}")
+        return X, Y
+
+    def error(self, X: ArrayLike, y: ArrayLike) -> float:
+        r"""The error E on (X, y) in prediction mode, e.g. E = -(1/m) Σ_i [y_i ln ŷ_i + (1 - y_i) ln(1 - ŷ_i)].
+
+        Parameters
+        ----------
+        X : array-like of shape (m, n_0)
+        y : array-like of shape (m,) or (m, n_L)
+
+        Returns
+        -------
+        float
+        """
+        X, Y = self._batch(X, y)
+        last = self.forward(X).layers[-1]
+        return self.loss.value(last.z, last.a, Y)
+
+    def output(self, X: ArrayLike) -> Array:
+        r"""ŷ = a^L, the output of the forward pass in prediction mode.
+
+        Parameters
+        ----------
+        X : array-like of shape (m, n_0)
+
+        Returns
+        -------
+        ndarray of shape (m, n_L)
+        """
+        return self.forward(self.check_X(X)).output
+
+    def predict_proba(self, X: ArrayLike) -> Array:
+        r"""Class probabilities, one column per class of ``classes_``.
+
+        For one sigmoid output, the seed's pair: P(class 2) = ŷ = S(z) and P(class 1) = 1 - ŷ;
+        for softmax, ŷ_k = e^{z_k} / Σ_j e^{z_j}; for multilabel outputs each ŷ_k = S(z_k).
+
+        Parameters
+        ----------
+        X : array-like of shape (m, n_0)
+
+        Returns
+        -------
+        ndarray of shape (m, n_classes)
+        """
+        if self.kind == "regression":
+            raise NNMathError("predict_proba is for classifiers; this network does regression")
+        y_hat = self.output(X)
+        if self.kind == "binary":
+            return np.hstack([1 - y_hat, y_hat])
+        return y_hat
+
+    def predict(self, X: ArrayLike) -> Array:
+        r"""Labels decided from ŷ (class 2 when ŷ > 1/2; the argmax of softmax), or for
+        regression the predicted values ŷ.
+
+        Parameters
+        ----------
+        X : array-like of shape (m, n_0)
+
+        Returns
+        -------
+        ndarray of shape (m,) (or (m, n_L) for multilabel and multi-output regression)
+        """
+        if self.kind != "regression" and self.classes_ is None:
+            raise NNMathError("the network has not been fitted yet: it knows no class labels")
+        return self.targets.decode(self.output(X))
+
+    def score(self, X: ArrayLike, y: ArrayLike) -> float:
+        r"""Accuracy for classifiers (a multilabel sample counts when all its labels are right);
+        for regression R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)², per output column, averaged.
+
+        Parameters
+        ----------
+        X : array-like of shape (m, n_0)
+        y : array-like of shape (m,) or (m, n_L)
+
+        Returns
+        -------
+        float
+        """
+        X, y = self.check_X(X), as_labels(y)
+        if len(y) != len(X):
+            raise NNMathError(f"X has {len(X)} samples but y has {len(y)}")
+        if self.kind == "regression":
+            Y, y_hat = self.targets.encode(y, np.float64), self.output(X).astype(np.float64)
+            residual, total = ((Y - y_hat) ** 2).sum(axis=0), ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+            r2 = [1.0 - r / t if t > 0 else float(r == 0) for r, t in zip(residual, total)]
+            return float(np.mean(r2))
+        y_pred = self.predict(X)
+        if y.ndim == 2 and y_pred.ndim == 1 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.shape != y_pred.shape:
+            raise NNMathError(f"y has shape {y.shape} but the network predicts shape {y_pred.shape}")
+        right = y_pred == y
+        return float(np.mean(right if right.ndim == 1 else right.all(axis=1)))
+
+    # ``net.fit(X, y, ...)`` is training.fit(net, X, y, ...): gradient descent, returning a History.
+    fit = _train
+
+    # ---- description, saving, PyTorch ------------------------------------------------------
+    def config(self) -> dict:
+        """The architecture as JSON-safe values: ``Network.from_config(net.config())`` rebuilds it."""
+        return {
+            "sizes": list(self.sizes), "activation": list(self.activation_names), "output": self.output_name,
+            "loss": "mse" if self.loss.name == "mean_squared_error" else "cross_entropy",
+            "init": self.init if isinstance(self.init, str) else "custom",
+            "dropout": self.dropout, "batchnorm": self.batchnorm, "residual": self.residual,
+            "seed": self.seed, "dtype": self.dtype.name,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Network":
+        config = dict(config)
+        if config.get("init") == "custom":
+            config["init"] = "xavier"  # the weights are loaded afterwards
+        return cls(**config)
+
+    def to_torch(self) -> Any:
+        """A ``torch.nn.Sequential`` with the same weights (needs PyTorch)."""
+        from nnmath.interop.pytorch import to_torch
+
+        return to_torch(self)
+
+    @classmethod
+    def from_torch(cls, module: Any) -> "Network":
+        """A Network from a ``torch.nn.Sequential`` of Linear layers and supported activations."""
+        from nnmath.interop.pytorch import from_torch
+
+        return from_torch(module)
+
+    def __repr__(self) -> str:
+        hidden = ",".join(self.activation_names) or "-"
+        remedies = [f"dropout={self.dropout:g}"] if self.dropout else []
+        remedies += ["batchnorm"] if self.batchnorm else []
+        if self.residual:  # around the hidden layers whose width equals the one before: name them
+            layers = [str(l + 1) for l, layer in enumerate(self.layers) if layer.residual]
+            remedies.append(f"residual on layers {','.join(layers)}" if layers else "residual on no layer (no equal widths)")
+        extra = "".join(f", {r}" for r in remedies)
+        return (f"Network(sizes={self.sizes}, activation={hidden}, output={self.output_name}, loss={self.loss.name}"
+                f"{extra})")

@@ -1,0 +1,300 @@
+r"""scikit-learn estimators around an nnmath Network: ``NetworkClassifier`` and ``NetworkRegressor``.
+
+They pass scikit-learn's own estimator checks and work in Pipeline, GridSearchCV,
+cross_val_score, clone and pickle. The trained network is ``network_`` (a ``nnmath.Network``:
+``network_.weights[0]`` is W¹), and ``gradient_norms_[l, e]`` is the mean over epoch e's steps
+of ‖∂E/∂W^{l+1}‖, the numbers that show a vanishing gradient. ``import nnmath`` does not import
+this module or scikit-learn; ``import nnmath.sklearn`` does.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.metrics import accuracy_score
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import column_or_1d
+
+from nnmath.engine.losses import softplus
+from nnmath.interop.sklearn_base import NetworkEstimator
+
+Array = np.ndarray
+
+_PARAMETERS = """
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Units per hidden layer; ``()`` gives no hidden layer (logistic / linear regression).
+    activation : {"sigmoid", "tanh", "relu", "leaky_relu", "softsign", "identity"}, default="relu"
+        The hidden layers' f in a^l = f(z^l); "sigmoid" (S(z) = 1 / (1 + e^{-z})) is the seed's.
+    init : {"xavier", "he", "normal", "standard_normal", "uniform"} or callable, default="xavier"
+        How each W^l is drawn (see ``nnmath.init``); biases start at 0.
+    optimizer : {"adam", "sgd", "momentum", "nesterov"}, default="adam"
+        The step rule; "sgd" is plain gradient descent θ ← θ - α ∂E/∂θ.
+    learning_rate : float, default=0.001
+        α, the step size.
+    batch_size : int, "auto" or None, default="auto"
+        Samples per gradient step; "auto" is min(200, n_samples), None the whole set (full batch).
+    epochs : int, default=200
+        Passes over the training data in ``fit`` (``partial_fit`` makes one).
+    weight_decay : float, default=0.0001
+        λ of the L2 penalty (λ/2) Σ_l ‖W^l‖², which adds λ W^l to each ∂E/∂W^l. (scikit-learn's
+        MLP divides its alpha by the batch size: weight_decay=λ is alpha=λ·B there.)
+    dropout : float, default=0.0
+        Probability of dropping each hidden unit during training.
+    early_stopping : bool, default=False
+        In ``fit``: hold out ``validation_fraction`` of the data (stratified for classifiers) and
+        stop when its loss has not improved for ``n_iter_no_change`` epochs, keeping the best weights.
+    validation_fraction : float, default=0.1
+        The held-out fraction for early stopping.
+    n_iter_no_change : int, default=10
+        The patience of early stopping, in epochs.
+    random_state : int, RandomState instance or None, default=None
+        Makes the initial weights, the batches, the dropout masks and the split reproducible.
+    warm_start : bool, default=False
+        If True, ``fit`` continues from the fitted weights and optimizer state.
+    verbose : bool, default=False
+        Print the loss of every epoch.
+"""
+
+_ATTRIBUTES = """
+    n_features_in_ : int
+        Number of features seen in fit.
+    feature_names_in_ : ndarray of str
+        Column names, when X had string column names.
+    loss_curve_ : list of float
+        The training error E of each epoch, across warm starts and partial fits: the mean over the
+        epoch's samples (each step's E weighted by its batch size), without the L2 penalty
+        (scikit-learn's MLP adds the penalty to its loss_curve_).
+    validation_scores_ : list of float or None
+        The score on the held-out data after each epoch (early stopping only).
+    n_iter_ : int
+        Epochs run so far.
+    gradient_norms_ : ndarray of shape (n_layers, n_iter_)
+        ``gradient_norms_[l, e]`` = mean over epoch e's steps of ‖∂E/∂W^{l+1}‖ (Frobenius).
+    network_ : nnmath.Network
+        The trained network.
+    coefs_, intercepts_ : list of ndarray
+        W¹..Wᴸ and b¹..bᴸ of ``network_`` (the names scikit-learn's MLP uses).
+    optimizer_ : nnmath optimizer
+        The optimizer with its state (velocities, Adam's moments), reused by partial_fit / warm_start.
+"""
+
+
+class NetworkClassifier(ClassifierMixin, NetworkEstimator):
+    __doc__ = r"""A feed-forward network classifier trained by backpropagation (nnmath).
+
+    Two classes use one sigmoid output unit and binary cross-entropy, the seed's network:
+    P(classes_[1] | x) = ŷ = S(z^L), E = -\frac1m \sum_i [y_i \ln ŷ_i + (1 - y_i) \ln(1 - ŷ_i)].
+    K > 2 classes use K softmax units and E = -\frac1m \sum_i \sum_k y_{ik} \ln ŷ_{ik}.
+    Multilabel targets (an indicator matrix, one column per label) use one sigmoid unit per label
+    and the binary cross-entropy summed over the labels.
+""" + _PARAMETERS + """
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, sorted.""" + _ATTRIBUTES
+
+    _y_options = {"multi_output": True}  # a 2-D y is a multilabel indicator matrix
+
+    def _check_y(self, y: Array, first: bool, classes: Optional[Array]) -> tuple[Array, int]:
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)  # a column vector: one label per sample (with scikit-learn's warning)
+        check_classification_targets(y)
+        kind = type_of_target(y)
+        if kind == "multiclass-multioutput":
+            raise ValueError("multiclass-multioutput targets are not supported; "
+                             "use one label per sample or 0/1 columns")
+        if first:
+            self._multilabel = kind == "multilabel-indicator"
+            labels = np.unique(y if classes is None else np.asarray(classes))
+            if self._multilabel:
+                labels = np.arange(y.shape[1])  # the label columns, as scikit-learn's MLP reports them
+            elif len(labels) < 2:
+                raise ValueError(f"{type(self).__name__} needs at least two classes; y holds one class ({labels[0]!r})")
+            self.classes_ = labels
+        if self._multilabel:
+            if y.ndim != 2 or y.shape[1] != len(self.classes_):
+                raise ValueError(f"y must be an indicator matrix with {len(self.classes_)} columns, "
+                                 "as in the first fit")
+            return y, len(self.classes_)
+        if y.ndim != 1:
+            raise ValueError("y must hold one label per sample, as in the first fit")
+        unseen = np.setdiff1d(y, self.classes_)
+        if len(unseen):
+            raise ValueError(f"the label {unseen[0]!r} is not one of the classes {list(self.classes_)}")
+        return y, 1 if len(self.classes_) == 2 else len(self.classes_)
+
+    def _stratify(self, y: Array) -> Optional[Array]:
+        if self._multilabel:
+            return None
+        _, counts = np.unique(y, return_counts=True)
+        n_val = math.ceil(self.validation_fraction * len(y))
+        return y if counts.min() >= 2 and len(counts) <= n_val <= len(y) - len(counts) else None
+
+    def _validation_score(self, X_val: Array, y_val: Array, record: dict) -> float:
+        if self._multilabel:  # subset accuracy: every label of a sample right
+            return float(accuracy_score(y_val, (self.network_.output(X_val) > 0.5).astype(self.classes_.dtype)))
+        return float(record["val_accuracy"])
+
+    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> "NetworkClassifier":
+        """One epoch over (X, y), continuing from the current weights and optimizer state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like of shape (n_classes,)
+            Every label the data can hold; required on the first call (as in scikit-learn).
+
+        Returns
+        -------
+        self
+        """
+        if not hasattr(self, "network_"):
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit")
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(f"classes={list(np.unique(classes))} differs from the fitted classes "
+                             f"{list(self.classes_)}")
+        self._fit(X, y, incremental=True, classes=classes)
+        return self
+
+    def decision_function(self, X: Any) -> Array:
+        r"""The output layer's weighted sum z^L = a^{L-1} W^L + b^L (the logits).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) for two classes (ŷ = S(z), so z > 0 means classes_[1]),
+        or (n_samples, n_classes) (ŷ = softmax(z); for multilabel targets ŷ = S(z) per label).
+        """
+        z, _ = self._forward_output(X)
+        return z[:, 0].copy() if z.shape[1] == 1 else z
+
+    def predict_proba(self, X: Any) -> Array:
+        r"""P(class k | x): [1 - ŷ, ŷ] with ŷ = S(z^L) for two classes, else softmax(z^L)_k
+        (multilabel: S(z^L_k), the probability of each label on its own).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes), rows summing to 1 (except for multilabel targets).
+        """
+        _, y_hat = self._forward_output(X)
+        return np.hstack([1 - y_hat, y_hat]) if y_hat.shape[1] == 1 else y_hat
+
+    def predict_log_proba(self, X: Any) -> Array:
+        r"""ln P(class k | x), computed from z without rounding ŷ first.
+
+        Two classes: ln(1 - S(z)) = -softplus(z) and ln S(z) = -softplus(-z); K classes:
+        ln softmax(z)_k = z_k - \mathrm{logsumexp}(z).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        z, _ = self._forward_output(X)
+        if self._multilabel:
+            return -softplus(-z)
+        if z.shape[1] == 1:
+            return np.hstack([-softplus(z), -softplus(-z)])
+        top = z.max(axis=1, keepdims=True)
+        return z - (top + np.log(np.exp(z - top).sum(axis=1, keepdims=True)))
+
+    def predict(self, X: Any) -> Array:
+        """The most probable class: classes_[1] where z^L > 0 (two classes), else classes_[argmax_k z^L_k];
+        for multilabel targets the indicator matrix [z^L_k > 0] (ŷ_k > 1/2).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), labels from ``classes_`` (multilabel: (n_samples, n_labels) of 0/1)
+        """
+        z, _ = self._forward_output(X)
+        if self._multilabel:
+            return (z > 0).astype(self.classes_.dtype)
+        index = (z[:, 0] > 0).astype(np.intp) if z.shape[1] == 1 else np.argmax(z, axis=1)
+        return self.classes_[index]
+
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class NetworkRegressor(RegressorMixin, NetworkEstimator):
+    __doc__ = r"""A feed-forward network regressor trained by backpropagation (nnmath).
+
+    The output layer is linear, ŷ = z^L = a^{L-1} W^L + b^L, one unit per target column, and the
+    error is the squared error E = \frac{1}{2m} \sum_i \lVert ŷ_i - y_i \rVert^2.
+""" + _PARAMETERS + """
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of target columns.""" + _ATTRIBUTES
+
+    _output = "identity"
+    _y_options = {"multi_output": True, "y_numeric": True}
+
+    def _check_y(self, y: Array, first: bool, classes: Optional[Array]) -> tuple[Array, int]:
+        n_out = 1 if y.ndim == 1 else y.shape[1]
+        if first:
+            self.n_outputs_ = n_out
+        elif n_out != self.n_outputs_:
+            raise ValueError(f"y has {n_out} columns but the fitted network has {self.n_outputs_} outputs")
+        return y, n_out
+
+    def _validation_score(self, X_val: Array, y_val: Array, record: dict) -> float:
+        return float(r2_score(y_val, self.network_.output(X_val).reshape(np.shape(y_val))))
+
+    def partial_fit(self, X: Any, y: Any) -> "NetworkRegressor":
+        """One epoch over (X, y), continuing from the current weights and optimizer state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+
+        Returns
+        -------
+        self
+        """
+        self._fit(X, y, incremental=True, classes=None)
+        return self
+
+    def predict(self, X: Any) -> Array:
+        """ŷ = z^L = a^{L-1} W^L + b^L, the linear output layer.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) for one output, else (n_samples, n_outputs)
+        """
+        _, y_hat = self._forward_output(X)
+        return y_hat[:, 0].copy() if y_hat.shape[1] == 1 else y_hat
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,183 @@
+"""Figures of the vanishing-gradient lab (matplotlib, written as PNG files).
+
+- gradient_norms.png: ‖∂E/∂W^l‖ at initialization against the layer l, log scale, one line per
+  configuration (one panel per activation/init pair; colour = remedy, line width = depth).
+  Clipping changes the steps, not the gradient, so at initialization its line lies on ``none``'s.
+- heatmap.png: log10 ‖∂E/∂W^l‖ over layers x epochs, one panel per configuration of the deepest depth.
+- accuracy.png: test accuracy after the last epoch against depth, one line per activation/init/remedy.
+- nielsen.png: the reproduction, ours beside Nielsen's published MNIST numbers.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from nnmath.lab.vanishing import REMEDIES, Experiment
+
+COLORS = {"none": "#d62728", "batchnorm": "#1f77b4", "residual": "#2ca02c", "clip": "#ff7f0e"}
+STYLE = {"none": "-", "batchnorm": "-", "residual": "-", "clip": ":"}  # clip equals none at init: dotted on top
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _pairs(experiment: Experiment) -> list[tuple[str, str]]:
+    seen: dict[tuple[str, str], None] = {}
+    for r in experiment.runs:
+        seen[(r.config.activation, r.config.init)] = None
+    return list(seen)
+
+
+def _panels(plt, n: int, width: float = 4.2, height: float = 3.4, max_cols: int = 4):
+    cols = min(n, max_cols)
+    rows = math.ceil(n / cols)
+    # at least 7.5 inches wide, so that a figure of one panel still has room for its title
+    fig, axes = plt.subplots(rows, cols, figsize=(max(width * cols, 7.5), height * rows), squeeze=False,
+                             layout="constrained")
+    for ax in axes.flat[n:]:
+        ax.axis("off")
+    return fig, list(axes.flat[:n])
+
+
+def _key(plt, depths: list[int], remedies: list[str]) -> list:
+    """Legend entries: one colour per remedy, one line width per depth."""
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=COLORS[r], ls=STYLE[r], lw=2, label=r) for r in remedies]
+    handles += [Line2D([], [], color="gray", lw=_width(d, depths), label=_hidden(d)) for d in depths]
+    return handles
+
+
+def _hidden(depth: int) -> str:
+    return f"{depth} hidden layer{'s' if depth != 1 else ''}"
+
+
+def _width(depth: int, depths: list[int]) -> float:
+    return 0.8 + 2.2 * depths.index(depth) / max(len(depths) - 1, 1)
+
+
+def plot_gradient_norms(experiment: Experiment, path: Path) -> Path:
+    plt = _pyplot()
+    pairs = _pairs(experiment)
+    depths = sorted({r.config.depth for r in experiment.runs})
+    remedies = [r for r in REMEDIES if any(run.config.remedy == r for run in experiment.runs)]
+    fig, axes = _panels(plt, len(pairs), width=5.0, height=3.8, max_cols=2)
+    for ax, (activation, init) in zip(axes, pairs):
+        for r in experiment.runs:
+            c = r.config
+            if (c.activation, c.init) != (activation, init):
+                continue
+            norms = r.initial.weight_norms
+            ax.plot(range(1, len(norms) + 1), norms, STYLE[c.remedy], color=COLORS[c.remedy],
+                    lw=_width(c.depth, depths), marker="o", ms=2.5)
+        ax.set_yscale("log")
+        ax.set_xticks(range(1, max(depths) + 2))
+        ax.set_title(f"{activation}, init={init}")
+        ax.set_xlabel("layer l (the last is the output layer)")
+        ax.set_ylabel(r"$\|\partial E/\partial W^l\|$ at initialization")
+        ax.grid(True, which="both", alpha=0.3)
+    fig.legend(handles=_key(plt, depths, remedies), loc="outside right center", fontsize=8)
+    note = "; clip equals none here" if {"clip", "none"} <= set(remedies) else ""  # clipping acts on steps, not at init
+    fig.suptitle(f"Gradient norm per layer at initialization ({experiment.data}{note})")
+    return _save(plt, fig, path)
+
+
+def plot_heatmap(experiment: Experiment, path: Path) -> Path:
+    plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
+    deepest = max(r.config.depth for r in experiment.runs)
+    runs = [r for r in experiment.runs if r.config.depth == deepest]
+    # A norm of exactly 0 (every ReLU dead) has no logarithm: masked, drawn black.
+    grids = [np.ma.log10(np.ma.masked_less_equal(r.norms_by_epoch(), 0.0)) for r in runs]
+    positive = [float(x) for g in grids for x in (g.min(), g.max()) if x is not np.ma.masked]
+    low, high = (min(positive), max(positive)) if positive else (-1.0, 1.0)
+    cmap = plt.get_cmap("viridis").with_extremes(bad="black")
+    fig, axes = _panels(plt, len(runs), width=3.6, height=3.0)
+    image = None
+    for ax, r, g in zip(axes, runs, grids):
+        image = ax.imshow(g, aspect="auto", origin="lower", cmap=cmap, vmin=low, vmax=high,
+                          extent=(-0.5, g.shape[1] - 0.5, 0.5, g.shape[0] + 0.5))
+        ax.set_xlim(-0.5, experiment.settings.epochs + 0.5)
+        diverged = f"\ndiverged at epoch {r.diverged_at}" if r.diverged_at else ""
+        ax.set_title(f"{r.config.activation}/{r.config.init} {r.config.remedy}{diverged}", fontsize=9)
+        ax.set_xlabel("epoch (0 = initialization)")
+        ax.set_ylabel("layer l")
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_locator(MaxNLocator(integer=True))  # epochs and layers are whole numbers
+    fig.colorbar(image, ax=axes, label=r"$\log_{10} \|\partial E/\partial W^l\|$", shrink=0.8)
+    fig.suptitle(f"Gradient norm per layer over training, {_hidden(deepest)} ({experiment.data}; "
+                 "black: exactly 0)")
+    return _save(plt, fig, path)
+
+
+def plot_accuracy(experiment: Experiment, path: Path) -> Path:
+    plt = _pyplot()
+    pairs = _pairs(experiment)
+    fig, axes = _panels(plt, len(pairs), width=4.4, height=3.4, max_cols=2)
+    for ax, (activation, init) in zip(axes, pairs):
+        for remedy in REMEDIES:
+            runs = [r for r in experiment.runs
+                    if (r.config.activation, r.config.init, r.config.remedy) == (activation, init, remedy)]
+            if not runs:
+                continue
+            depths = [r.config.depth for r in runs]
+            acc = [np.nan if r.final_accuracy is None else r.final_accuracy for r in runs]
+            ax.plot(depths, acc, STYLE[remedy], color=COLORS[remedy], marker="o", label=remedy)
+            lost = [r.config.depth for r in runs if r.final_accuracy is None]
+            ax.plot(lost, [0.02] * len(lost), "x", color=COLORS[remedy], ms=9, mew=2)
+            ax.set_xticks(depths)
+        ax.set_title(f"{activation}, init={init}")
+        ax.set_xlabel("hidden layers")
+        epochs = experiment.settings.epochs
+        ax.set_ylabel(f"test accuracy after {epochs} epoch{'s' if epochs != 1 else ''}")
+        ax.set_ylim(0, 1)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(f"Accuracy against depth ({experiment.data}; × at the bottom: the run diverged)")
+    return _save(plt, fig, path)
+
+
+def plot_nielsen(reproductions, path: Path) -> Path:
+    plt = _pyplot()
+    depths = sorted({r.depth for r in reproductions})
+    fig, axes = _panels(plt, len(depths))
+    for ax, depth in zip(axes, depths):
+        rows = [r for r in reproductions if r.depth == depth]
+        layers = np.arange(1, depth + 1)
+        ax.plot(layers, rows[0].published, "k-s", lw=2, label="Nielsen, MNIST (published)")
+        for r in rows:
+            low, high = r.spread
+            line = ax.plot(layers, r.geometric_mean, "-o", label=f"nnmath, {r.data}, {r.variant}")[0]
+            ax.fill_between(layers, low, high, color=line.get_color(), alpha=0.15)
+        ax.set_yscale("log")
+        ax.set_xticks(layers)
+        ax.set_xlabel("hidden layer l")
+        ax.set_ylabel(r"$\|\partial E/\partial b^l\|$ (mean over samples)")
+        ax.set_title(f"{depth} hidden layers of 30 sigmoids")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.suptitle(f"Nielsen's measurement reproduced (band: min to max over {len(rows[0].norms)} seeds)")
+    return _save(plt, fig, path)
+
+
+def _save(plt, fig, path: Path) -> Path:
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write_all(experiment: Experiment, directory) -> list[Path]:
+    """The three figures of a grid run, in ``directory`` (created if missing)."""
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    return [plot_gradient_norms(experiment, out / "gradient_norms.png"),
+            plot_heatmap(experiment, out / "heatmap.png"),
+            plot_accuracy(experiment, out / "accuracy.png")]
