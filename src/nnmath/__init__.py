@@ -11,8 +11,9 @@ from nnmath.diagnostics.gradcheck import check_gradients
 from nnmath.engine.history import History
 from nnmath.engine.network import Network
 from nnmath.engine.trace import Gradients, Trace
+from nnmath.interop.pytorch import from_torch, to_torch
 from nnmath.version import __version__
 
 __all__ = ["Network", "Gradients", "Trace", "History", "check_gradients", "gradient_flow", "GradientFlow",
-           "explain", "explain_step",
+           "explain", "explain_step", "to_torch", "from_torch",
            "NNMathError", "TrainingDiverged", "__version__"]

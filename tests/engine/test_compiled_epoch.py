@@ -1,7 +1,7 @@
 """The compiled epoch (compiled_loops.py) trains exactly as the NumPy engine and as PyTorch.
 
-fit takes it for small plain networks (compiled_epoch.applies); ``numpy_engine`` switches it
-off, so each test can train the same network both ways and compare every number fit records.
+fit takes it for small plain networks (compiled_epoch.applies); ``numpy_engine`` switches fit's
+engine= to "numpy", so each test can train the same network both ways and compare every number fit records.
 """
 import copy
 
@@ -13,12 +13,24 @@ import nnmath
 from nnmath import TrainingDiverged
 from nnmath.engine.compiled import epoch as compiled_epoch
 from nnmath.engine import optimizers
+from nnmath.engine.activations import ACTIVATIONS
+from nnmath.engine.losses import LOSSES
+from nnmath.errors import NNMathError
+
+
+class EngineSwitch:
+    """Each fit of a test passes ``engine=numpy_engine.name``: "auto" (which takes the compiled
+    loops for these small networks) until the test calls ``numpy_engine()``, then "numpy"."""
+
+    name = "auto"
+
+    def __call__(self):
+        self.name = "numpy"
 
 
 @pytest.fixture
-def numpy_engine(monkeypatch):
-    """Within the test, call ``numpy_engine()`` to make fit take the NumPy engine from then on."""
-    return lambda: monkeypatch.setattr(compiled_epoch, "LARGEST_PRODUCT", 0)
+def numpy_engine():
+    return EngineSwitch()
 
 
 @pytest.fixture
@@ -64,7 +76,7 @@ def test_the_compiled_epoch_records_and_learns_what_the_numpy_engine_does(
 
     def train():
         net = nnmath.Network(sizes, activation=activation, output=output, loss=loss, seed=0, dtype=dtype)
-        return net, net.fit(X, y, epochs=3, learning_rate=0.3, seed=5, **options)
+        return net, net.fit(X, y, epochs=3, learning_rate=0.3, seed=5, **options, engine=numpy_engine.name)
 
     compiled, h_compiled = train()
     assert len(compiled_calls) == 3, "fit did not take the compiled epoch"
@@ -98,7 +110,7 @@ def test_only_small_plain_networks_take_the_compiled_epoch(make, expected):
     assert compiled_epoch.applies(net, opt, 32, options.get("weight_decay", 0.0), options.get("clip_norm")) is expected
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adam"])
+@pytest.mark.parametrize("optimizer", list(optimizers.OPTIMIZERS))  # the registry: a new optimizer is under test
 @pytest.mark.parametrize("extras", [{}, {"weight_decay": 0.01}, {"clip_norm": 0.05},
                                     {"weight_decay": 0.01, "clip_norm": 0.6}])  # 0.6: some steps clipped, some not
 @pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-10), (np.float32, 2e-4)])
@@ -112,8 +124,10 @@ def test_every_optimizer_with_weight_decay_and_clipping_steps_as_in_the_numpy_en
     def train():
         net = nnmath.Network([5, 7, 3], activation="tanh", seed=0, dtype=dtype)
         opt = optimizers.get(optimizer)
-        first = net.fit(X, y, epochs=2, learning_rate=0.05, batch_size=16, optimizer=opt, seed=1, **extras)
-        second = net.fit(X, y, epochs=2, learning_rate=0.05, batch_size=16, optimizer=opt, seed=2, **extras)
+        first = net.fit(X, y, epochs=2, learning_rate=0.05, batch_size=16, optimizer=opt, seed=1, **extras,
+                        engine=numpy_engine.name)
+        second = net.fit(X, y, epochs=2, learning_rate=0.05, batch_size=16, optimizer=opt, seed=2, **extras,
+                         engine=numpy_engine.name)
         return net, opt, first.loss + second.loss, first.grad_norms + second.grad_norms
 
     compiled, opt_c, loss_c, norms_c = train()
@@ -145,7 +159,7 @@ def test_the_decay_and_clipping_case_clips_some_steps_and_not_others(monkeypatch
         norms.clear()
         net = nnmath.Network([5, 7, 3], activation="tanh", seed=0)
         net.fit(X, y, epochs=2, learning_rate=0.05, batch_size=16, optimizer=optimizer, seed=1,
-                weight_decay=0.01, clip_norm=0.6)
+                weight_decay=0.01, clip_norm=0.6, engine=numpy_engine.name)
         assert min(norms) < 0.6 < max(norms), optimizer
 
 
@@ -162,12 +176,12 @@ def test_a_diverging_fit_gives_back_the_optimizer_as_the_epoch_found_it_on_both_
         net = nnmath.Network([2, 4, 1], activation="relu", output="identity", seed=0)
         opt = optimizers.get(optimizer)
         if used:
-            net.fit(X, y, epochs=2, learning_rate=1e-6, batch_size=8, optimizer=opt)
+            net.fit(X, y, epochs=2, learning_rate=1e-6, batch_size=8, optimizer=opt, engine=numpy_engine.name)
         before = {name: copy.deepcopy(getattr(opt, name)) for name in ("velocity", "m", "s", "t") if hasattr(opt, name)}
         with pytest.raises(TrainingDiverged):
             # Adam's step is about α whatever the gradient: α = 1e200 overflows within the epoch
             net.fit(X, y, epochs=50, learning_rate=1e3 if optimizer == "momentum" else 1e200, batch_size=8,
-                    optimizer=opt)
+                    optimizer=opt, engine=numpy_engine.name)
         for name, value in before.items():
             after = getattr(opt, name)
             assert (after is None) == (value is None) == (not used and name != "t"), name
@@ -193,7 +207,7 @@ def test_an_optimizer_changed_on_the_object_steps_as_it_says(compiled_calls, num
         opt = optimizers.Momentum()
         opt.nesterov = True
         net = nnmath.Network([3, 4, 1], seed=0)
-        net.fit(X, y, epochs=2, learning_rate=0.1, batch_size=8, optimizer=opt)
+        net.fit(X, y, epochs=2, learning_rate=0.1, batch_size=8, optimizer=opt, engine=numpy_engine.name)
         return net.theta.copy()
 
     compiled = train()
@@ -279,10 +293,10 @@ def test_a_diverging_compiled_fit_stops_where_the_numpy_engine_does(dtype, numpy
 
     def diverge():
         net = make()
-        net.fit(X, y, epochs=1, learning_rate=1e-9, batch_size=8)
+        net.fit(X, y, epochs=1, learning_rate=1e-9, batch_size=8, engine=numpy_engine.name)
         before = net.theta.copy()
         with pytest.raises(TrainingDiverged) as info:
-            net.fit(X, y, epochs=50, learning_rate=lr, batch_size=8, seed=3)
+            net.fit(X, y, epochs=50, learning_rate=lr, batch_size=8, seed=3, engine=numpy_engine.name)
         assert np.all(np.isfinite(net.theta))
         return info.value.epoch, len(net.history_), before, net.theta.copy()
 
@@ -317,8 +331,7 @@ def test_a_loss_of_ones_own_under_a_built_in_name_takes_the_numpy_engine(compile
     from nnmath.engine import losses
 
     net = nnmath.Network([3, 4, 1], output="identity", seed=0)
-    net.loss = losses.Loss("mean_squared_error", lambda z, y_hat, y: float(np.abs(y_hat - y).mean()),
-                           "E = mean |ŷ - y|", True)
+    net.loss = losses.Loss("mean_squared_error", lambda z, y_hat, y: float(np.abs(y_hat - y).mean()), True)
     history = net.fit(np.eye(3), [0.0, 1.0, 2.0], epochs=1)
     assert compiled_calls == []
     assert history.loss[0] == pytest.approx(np.abs(net.output(np.eye(3))[:, 0] - [0, 1, 2]).mean(), rel=0.5)
@@ -413,3 +426,51 @@ def test_compiled_mini_batch_steps_land_on_pytorchs_weights(sizes, compiled_call
     assert len(compiled_calls) == 2
     for mine, theirs in zip(net.weights + net.biases, Ws + bs):
         np.testing.assert_allclose(mine, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))  # the registry: a new activation is under test
+@pytest.mark.parametrize("head", list(LOSSES))  # every (loss, output) pair of the loss registry
+def test_every_registered_activation_and_loss_train_alike_on_both_engines(name, head):
+    """engine="compiled" runs the loops' branch for the entry's code and must record what the NumPy
+    engine records; an entry without a code is refused by engine="compiled" and trained by "auto"."""
+    loss, output = head
+    r = np.random.default_rng(4)
+    n_out = 3 if output == "softmax" else 2
+    X = r.standard_normal((40, 4))
+    y = X[:, :n_out] if output == "identity" else (r.integers(0, 3, 40) if output == "softmax"
+                                                     else (r.random((40, n_out)) < 0.5).astype(int))
+
+    def train(engine):
+        net = nnmath.Network([4, 6, 5, n_out], activation=name, output=output, loss=loss, seed=0)
+        return net, net.fit(X, y, epochs=2, learning_rate=0.2, batch_size=8, seed=1, engine=engine)
+
+    fast = "compiled"
+    if ACTIVATIONS[name].code is None:
+        with pytest.raises(NNMathError, match="has no compiled code"):
+            train("compiled")
+        fast = "auto"
+    net_fast, h_fast = train(fast)
+    net_ref, h_ref = train("numpy")
+    np.testing.assert_allclose(h_fast.loss, h_ref.loss, rtol=1e-10)
+    np.testing.assert_allclose(h_fast.grad_norms, h_ref.grad_norms, rtol=1e-10)
+    np.testing.assert_allclose(net_fast.theta, net_ref.theta, rtol=1e-10, atol=1e-12)
+
+
+def test_an_unknown_engine_is_refused_before_any_work():
+    net = nnmath.Network([2, 3, 1], seed=0)
+    before = net.theta.copy()
+    with pytest.raises(NNMathError, match="engine must be one of auto, numpy, compiled"):
+        net.fit(np.eye(2), [0, 1], engine="fast")
+    np.testing.assert_array_equal(net.theta, before)
+
+
+def test_the_loops_refuse_a_code_they_have_no_branch_for():
+    from nnmath.engine.compiled import loops
+
+    net = nnmath.Network([2, 3, 1], seed=0)
+    theta = net.flat_parameters()
+    sizes, bad_codes = np.array(net.sizes, dtype=np.int64), np.array([99, 1], dtype=np.int64)
+    X, Y = np.eye(2), np.array([[0.0], [1.0]])
+    with pytest.raises(ValueError, match="no branch for this activation code"):
+        loops.epoch(theta, np.empty_like(theta), sizes, bad_codes, 0, True, 0, X, Y, np.arange(2), 2, 0.1,
+                    np.zeros(2), np.zeros(2), 0, np.zeros(1), np.empty(0), np.empty(0), 0, 0.0, 0.0)

@@ -9,10 +9,12 @@ import torch
 import nnmath
 from nnmath.engine.activations import ACTIVATIONS
 
-TORCH_ACTIVATIONS = {
-    "sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU,
-    "leaky_relu": lambda: torch.nn.LeakyReLU(0.01), "softsign": torch.nn.Softsign, "identity": torch.nn.Identity,
-}
+
+
+def torch_activation(name):
+    """The torch.nn module the registry names for activation ``name``, with its settings."""
+    module, settings = ACTIVATIONS[name].torch
+    return getattr(torch.nn, module)(**dict(settings))
 
 
 def torch_loss(net, logits, y):
@@ -31,7 +33,7 @@ def torch_gradients(net, X, Y):
     a = torch.tensor(X)
     for l, (W, b) in enumerate(zip(Ws, bs)):
         z = a @ W + b
-        a = TORCH_ACTIVATIONS[net.activation_names[l]]()(z) if l < len(Ws) - 1 else z
+        a = torch_activation(net.activation_names[l])(z) if l < len(Ws) - 1 else z
     loss = torch_loss(net, a, torch.tensor(Y))
     loss.backward()
     return loss.item(), [W.grad.numpy() for W in Ws], [b.grad.numpy() for b in bs]

@@ -12,10 +12,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from nnmath import NNMathError, Network
+from nnmath import NNMathError, Network, from_torch, to_torch
+from nnmath.engine.activations import ACTIVATIONS  # every registered activation is under test
 from nnmath.interop.pytorch import Residual
 
-ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "softsign", "identity"]
 OUTPUTS = {"sigmoid": 1, "softmax": 3, "identity": 2}  # output activation -> units
 TOLERANCE = {np.float32: 1e-6, np.float64: 1e-12}
 
@@ -63,13 +63,13 @@ def test_to_torch_gives_the_same_outputs_and_from_torch_the_same_network(activat
         b += rng.normal(0, 0.5, b.shape).astype(dtype)  # non-zero biases, so b's export is tested too
     X, _ = random_data(output)
     X = X.astype(dtype)
-    module = net.to_torch()
+    module = to_torch(net)
     assert all(p.dtype == (torch.float32 if dtype == np.float32 else torch.float64) for p in module.parameters())
     with torch.no_grad():
         y_torch = module(torch.tensor(X)).numpy()
     np.testing.assert_allclose(y_torch, net.output(X), rtol=0, atol=TOLERANCE[dtype])
 
-    back = Network.from_torch(module)
+    back = from_torch(module)
     assert back.sizes == net.sizes and back.activation_names == net.activation_names
     assert back.output_name == output and back.dtype == net.dtype
     for W_back, W in zip(back.weights + back.biases, net.weights + net.biases):
@@ -84,7 +84,7 @@ def test_backprop_equals_torch_autograd_both_ways(activation, output):
     X, y = random_data(output, seed=2)
     net = Network([5, 6, 4, OUTPUTS[output]], activation=activation, output=output, seed=4)
     ours = net.gradients(X, y)
-    loss, theirs = torch_gradients(net.to_torch(), output, X, y)
+    loss, theirs = torch_gradients(to_torch(net), output, X, y)
     assert ours.loss == pytest.approx(loss, rel=1e-12)
     for l, (dW, db) in enumerate(theirs):
         np.testing.assert_allclose(ours.weights[l], dW, rtol=1e-10, atol=1e-13)
@@ -96,7 +96,7 @@ def test_backprop_equals_torch_autograd_both_ways(activation, output):
               torch.nn.Linear(6, OUTPUTS[output], dtype=torch.float64)]
     layers += {"sigmoid": [torch.nn.Sigmoid()], "softmax": [torch.nn.Softmax(dim=1)], "identity": []}[output]
     module = torch.nn.Sequential(*layers)
-    imported = Network.from_torch(module)
+    imported = from_torch(module)
     loss, theirs = torch_gradients(module, output, X, y)
     ours = imported.gradients(X, y)
     assert ours.loss == pytest.approx(loss, rel=1e-12)
@@ -109,7 +109,7 @@ def test_backprop_equals_torch_autograd_both_ways(activation, output):
 def test_the_torch_losses_named_in_the_docs_equal_nnmath_E(output):
     X, y = random_data(output, seed=5)
     net = Network([5, 4, OUTPUTS[output]], activation="tanh", output=output, seed=0)
-    module = net.to_torch()
+    module = to_torch(net)
     with torch.no_grad():
         if output == "sigmoid":
             E = torch.nn.BCEWithLogitsLoss()(module[:-1](torch.tensor(X))[:, 0], torch.tensor(y, dtype=torch.float64))
@@ -121,9 +121,8 @@ def test_the_torch_losses_named_in_the_docs_equal_nnmath_E(output):
 
 
 def _torch_activation(name):
-    return {"sigmoid": torch.nn.Sigmoid(), "tanh": torch.nn.Tanh(), "relu": torch.nn.ReLU(),
-            "leaky_relu": torch.nn.LeakyReLU(0.01), "softsign": torch.nn.Softsign(),
-            "identity": torch.nn.Identity()}[name]
+    module, settings = ACTIVATIONS[name].torch
+    return getattr(torch.nn, module)(**dict(settings))
 
 
 def test_batchnorm_and_residual_match_in_both_modes():
@@ -131,11 +130,11 @@ def test_batchnorm_and_residual_match_in_both_modes():
     net = Network([5, 5, 5, 1], activation="tanh", batchnorm=True, residual=True, seed=0)
     net.fit(X, y, epochs=5, learning_rate=0.3)  # moves γ, β and the running statistics away from 1, 0
     assert not np.allclose(net.layers[0].bn.running_mean, 0)
-    module = net.to_torch()
+    module = to_torch(net)
     assert isinstance(module[0], Residual) and isinstance(module[0].body[1], torch.nn.BatchNorm1d)
     with torch.no_grad():  # evaluation mode: running statistics
         np.testing.assert_allclose(module(torch.tensor(X)).numpy(), net.output(X), rtol=0, atol=1e-12)
-    back = Network.from_torch(module)
+    back = from_torch(module)
     assert back.batchnorm and back.residual
     np.testing.assert_array_equal(back.layers[1].bn.running_var, net.layers[1].bn.running_var)
     np.testing.assert_allclose(back.output(X), net.output(X), rtol=0, atol=1e-15)
@@ -159,11 +158,11 @@ def test_batchnorm_and_residual_match_in_both_modes():
 
 def test_dropout_is_exported_and_imported_with_its_probability():
     net = Network([5, 4, 4, 1], dropout=0.3, seed=0)
-    module = net.to_torch()
+    module = to_torch(net)
     dropouts = [m for m in module if isinstance(m, torch.nn.Dropout)]
     assert [d.p for d in dropouts] == [0.3, 0.3]
     assert not module.training  # evaluation mode, like net.output
-    assert Network.from_torch(module).dropout == 0.3
+    assert from_torch(module).dropout == 0.3
 
 
 @pytest.mark.parametrize("module, words", [
@@ -177,7 +176,7 @@ def test_dropout_is_exported_and_imported_with_its_probability():
 ])
 def test_from_torch_names_what_it_cannot_import(module, words):
     with pytest.raises(NNMathError, match=words):
-        Network.from_torch(module)
+        from_torch(module)
 
 
 def _run(code):
@@ -194,7 +193,7 @@ def test_importing_nnmath_imports_neither_torch_nor_sklearn():
 def test_without_torch_the_error_says_how_to_install_it():
     done = _run("import sys; sys.modules['torch'] = None  # what `import torch` meets when it is not installed\n"
                 "import nnmath\n"
-                "for call in (lambda: nnmath.Network([2, 1]).to_torch(), lambda: nnmath.Network.from_torch(None)):\n"
+                "for call in (lambda: nnmath.to_torch(nnmath.Network([2, 1])), lambda: nnmath.from_torch(None)):\n"
                 "    try:\n        call()\n"
                 "    except nnmath.NNMathError as e:\n        print(e)\n")
     assert done.returncode == 0, done.stderr
@@ -207,7 +206,7 @@ def test_a_module_with_residual_blocks_unpickles_in_a_fresh_process(tmp_path):
 
     net = Network([3, 3, 3, 1], residual=True, seed=0)
     X = np.random.default_rng(0).standard_normal((4, 3))
-    (tmp_path / "m.pkl").write_bytes(pickle.dumps(net.to_torch()))
+    (tmp_path / "m.pkl").write_bytes(pickle.dumps(to_torch(net)))
     done = _run(f"import pickle, torch; m = pickle.load(open({str(tmp_path / 'm.pkl')!r}, 'rb'));"
                 f"import numpy as np; print(m(torch.tensor(np.array({X.tolist()}))).detach().numpy().ravel().tolist())")
     assert done.returncode == 0, done.stderr
@@ -219,7 +218,7 @@ def test_layers_that_do_not_chain_are_refused_before_anything_is_built():
     # loops, which read θ by the network's sizes, must never see it.
     unchained = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Tanh(), torch.nn.Linear(4, 1))
     with pytest.raises(NNMathError, match="Linear layer 2 takes 4 inputs but the layer before gives 2"):
-        Network.from_torch(unchained)
+        from_torch(unchained)
     wrong_bn = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(5), torch.nn.Tanh(), torch.nn.Linear(2, 1))
     with pytest.raises(NNMathError, match=r"BatchNorm1d\(5\) follows a Linear layer of 2 outputs"):
-        Network.from_torch(wrong_bn)
+        from_torch(wrong_bn)

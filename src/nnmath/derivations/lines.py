@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Sized
 
 from nnmath.derivations.render import Section
+from nnmath.engine.activations import ACTIVATIONS, SOFTMAX
+from nnmath.engine.losses import LOSSES
 
-# f and f' as the seed writes them (S for the sigmoid)
-F = {"sigmoid": "S", "tanh": r"\tanh", "relu": r"\mathrm{relu}", "leaky_relu": r"\mathrm{leaky}",
-     "softsign": r"\mathrm{softsign}", "identity": r"\mathrm{id}", "softmax": r"\mathrm{softmax}"}
-LOSS_NAMES = {"bce": "binary cross-entropy", "ce": "cross-entropy", "mse": "squared error"}
+# f's symbol as the seed writes it (S for the sigmoid) and each error's name, from the registries
+F = {f.name: f.symbol for f in (*ACTIVATIONS.values(), SOFTMAX)}
+LOSS_NAMES = {loss.kind: loss.label for loss in LOSSES.values()}
 
 
 def fprime(name: str, z: str) -> str:
@@ -28,19 +29,13 @@ def fprime_line(sec: Section, name: str, s: int, l: int, k: int) -> None:
     """∂a/∂z = f'(z^l_k), with the function written out and its numbers substituted."""
     z = unit("z", l, k)
     head = rf"\frac{{\partial {unit('a', l, k)}}}{{\partial {z}}} = {fprime(name, z)}"
-    a_key, z_key, fp_key = ("a", s, l, k), ("z", s, l, k), ("fp", s, l, k)
-    if name == "sigmoid":
-        sec.math(head + rf" = S({z})\,(1 - S({z})) = @ \cdot (1 - @) = @", a_key, a_key, fp_key)
-    elif name == "tanh":
-        sec.math(head + rf" = 1 - \tanh^{{2}}({z}) = 1 - (@)^{{2}} = @", a_key, fp_key)
-    elif name == "relu":
-        sec.math(head + rf" = [{z} > 0] = [@ > 0] = @", z_key, fp_key)
-    elif name == "leaky_relu":
-        sec.math(head + rf" = (1 \text{{ if }} {z} > 0 \text{{ else }} 0.01) = @ \quad ({z} = @)", fp_key, z_key)
-    elif name == "softsign":
-        sec.math(head + rf" = \frac{{1}}{{(1 + |{z}|)^{{2}}}} = \frac{{1}}{{(1 + |@|)^{{2}}}} = @", z_key, fp_key)
-    else:
-        sec.math(head + " = @", fp_key)
+    f = ACTIVATIONS[name]
+    if not f.slope:  # f' = 1 (the identity): nothing to write out
+        sec.math(head + " = @", ("fp", s, l, k))
+        return
+    written = f.slope.replace("{z}", z)
+    sec.math(head + f" = {written} = {f.slope_numbers} = @",
+             *[(which, s, l, k) for which in f.slope_inputs], ("fp", s, l, k))
 
 
 def output_reason(output: str, loss: str) -> str:

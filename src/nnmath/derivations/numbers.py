@@ -17,15 +17,14 @@ import numpy as np
 
 from nnmath.engine import activations
 from nnmath.errors import NNMathError
-from nnmath.engine.losses import softplus
+from nnmath.engine.losses import LOSSES, softplus
 from nnmath.engine.trace import parse_parameter_name
 
 Array = np.ndarray
 INDEXED_NAME = re.compile(r"^\s*((?:W|b|gamma|beta)\d+)\s*\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\]\s*$")
 COVERED = ("plain feed-forward networks (no batch normalisation, residual connections or dropout) "
-           "with hidden activations sigmoid, tanh, relu, leaky_relu, softsign or identity and the outputs "
-           "sigmoid + cross-entropy, softmax + cross-entropy, identity + squared error, sigmoid + squared error")
-LOSS_KIND = {"binary_cross_entropy": "bce", "categorical_cross_entropy": "ce", "mean_squared_error": "mse"}
+           f"with hidden activations {', '.join(activations.ACTIVATIONS)} and the outputs "
+           + ", ".join(f"{output} + {loss.label}" for (_, output), loss in LOSSES.items()))
 
 
 @dataclass(frozen=True)
@@ -101,6 +100,10 @@ def check_covered(net) -> None:
                                       ("dropout", net.dropout > 0)) if used]
     if extras:
         raise NNMathError(f"this network uses {' and '.join(extras)}; derivations cover {COVERED}")
+    own = [layer.f.name for layer in net.layers[:-1] if activations.ACTIVATIONS.get(layer.f.name) is not layer.f]
+    if own or net.loss not in LOSSES.values():
+        what = f"the activation {own[0]!r}" if own else f"the loss {net.loss.name!r}"
+        raise NNMathError(f"this network uses {what} of its own; derivations cover {COVERED}")
 
 
 @dataclass
@@ -118,7 +121,7 @@ class Numbers:
         check_covered(net)
         Ws = [None] + [np.array(layer.W, dtype=np.float64) for layer in net.layers]
         bs = [None] + [np.array(layer.b, dtype=np.float64) for layer in net.layers]
-        return cls(Ws, bs, list(net.activation_names), net.output_name, LOSS_KIND[net.loss.name])
+        return cls(Ws, bs, list(net.activation_names), net.output_name, net.loss.kind)
 
     @property
     def L(self) -> int:

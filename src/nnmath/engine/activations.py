@@ -7,14 +7,18 @@ is cheapest to write it in terms of the layer's own output a = f(z) where that i
 ``bound`` is sup |f'(z)|. Each layer the error passes back through multiplies it by f'(z),
 so with weights of moderate size a chain of sigmoid layers shrinks it by a factor of at least
 4 per layer (S' <= 0.25, times a weight): the vanishing gradient.
-tests/test_activations.py checks every f against its textbook formula, every f' against a
-finite difference of f, and every bound against the largest |f'| on a fine grid.
+One registry entry (``ACTIVATIONS``) holds all that nnmath knows about an activation: f and f',
+the bound, how the derivations write f' with its numbers, its PyTorch module and its code in the
+compiled loops (None: the compiled epoch does not take it; the NumPy engine does). Adding an
+activation is adding an entry: tests/engine/test_activations.py checks every f against the entry's
+textbook formula, every f' against a finite difference of it, and every bound against the largest
+|f'| on a fine grid; the engine, compiled-path and PyTorch tests are parametrized over the registry.
 """
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, fields
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -29,8 +33,20 @@ class Activation:
     f: Callable[[Array], Array]  # a = f(z)
     derivative: Callable[[Array, Array], Array]  # f'(z), given z and a = f(z)
     bound: float  # sup over z of |f'(z)|
-    formula: str  # LaTeX of f
-    derivative_formula: str  # LaTeX of f'
+    symbol: str = ""  # the LaTeX name of f in derivations: S for the sigmoid
+    slope: str = ""  # f'(z) written out in LaTeX, "{z}" standing for the unit's z: S({z})\,(1 - S({z}))
+    slope_numbers: str = ""  # the same with its numbers as "@" places: @ \cdot (1 - @)
+    slope_inputs: tuple[str, ...] = ()  # what fills each "@" of slope_numbers: "a" (f(z)) or "z"
+    textbook: Optional[Callable[[Array], Array]] = None  # f as the textbook writes it, for the tests
+    torch: tuple[str, tuple] = ("", ())  # the torch.nn module and its settings: ("LeakyReLU", (("negative_slope", 0.01),))
+    code: Optional[int] = None  # its number in the compiled loops (engine/compiled/loops.py)
+
+    def __reduce__(self) -> tuple:
+        # A registered activation is pickled by its name and comes back as the registry's own
+        # entry; one of a user's own, field by field.
+        if _REGISTERED.get(self.name) is self:
+            return (_registered, (self.name,))
+        return (Activation, tuple(getattr(self, f.name) for f in fields(self)))
 
 
 # Up to this many numbers, a NumPy call costs more than its arithmetic, and SciPy's expit (one
@@ -90,16 +106,16 @@ def relu_derivative(z: Array, a: Array) -> Array:
     return (z > 0).astype(z.dtype)
 
 
-LEAKY_SLOPE = 0.01
+LEAKY_SLOPE = 0.01  # the leaky ReLU's slope for z <= 0 (PyTorch's default): the one place it is set
 
 
 def leaky_relu(z: Array) -> Array:
-    r"""\mathrm{leaky}(z) = z if z > 0 else 0.01 z."""
+    r"""\mathrm{leaky}(z) = z if z > 0 else s z (s = LEAKY_SLOPE = 0.01)."""
     return np.where(z > 0, z, LEAKY_SLOPE * z)
 
 
 def leaky_relu_derivative(z: Array, a: Array) -> Array:
-    r"""\mathrm{leaky}'(z) = 1 if z > 0 else 0.01."""
+    r"""\mathrm{leaky}'(z) = 1 if z > 0 else s."""
     return np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype, copy=False)
 
 
@@ -138,24 +154,39 @@ def _softmax_derivative(z: Array, a: Array) -> Array:
     raise NNMathError("softmax is only used as the output with cross-entropy, where δ = ŷ - y")
 
 
-ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_derivative, 0.25,
-                          r"S(z) = \frac{1}{1 + e^{-z}}", r"S'(z) = S(z)\,(1 - S(z))"),
-    "tanh": Activation("tanh", tanh, tanh_derivative, 1.0,
-                       r"\tanh(z)", r"\tanh'(z) = 1 - \tanh^2(z)"),
-    "relu": Activation("relu", relu, relu_derivative, 1.0,
-                       r"\max(0, z)", r"\mathrm{relu}'(z) = [z > 0]"),
-    "leaky_relu": Activation("leaky_relu", leaky_relu, leaky_relu_derivative, 1.0,
-                             r"\max(0.01z, z)", r"\mathrm{leaky}'(z) = 1 \text{ if } z > 0 \text{ else } 0.01"),
-    "softsign": Activation("softsign", softsign, softsign_derivative, 1.0,
-                           r"\frac{z}{1 + |z|}", r"\mathrm{softsign}'(z) = \frac{1}{(1 + |z|)^2}"),
-    "identity": Activation("identity", identity, identity_derivative, 1.0, r"z", r"1"),
-}
+# The registry. Codes 0..6 are the compiled loops' branches; an entry without a code trains with
+# the NumPy engine only. The textbook forms are the plain definitions, independent of f above.
+ACTIVATIONS: dict[str, Activation] = {e.name: e for e in (
+    Activation("sigmoid", sigmoid, sigmoid_derivative, bound=0.25, symbol="S",
+               slope=r"S({z})\,(1 - S({z}))", slope_numbers=r"@ \cdot (1 - @)", slope_inputs=("a", "a"),
+               textbook=lambda z: 1 / (1 + np.exp(-z)), torch=("Sigmoid", ()), code=1),
+    Activation("tanh", tanh, tanh_derivative, bound=1.0, symbol=r"\tanh",
+               slope=r"1 - \tanh^{2}({z})", slope_numbers=r"1 - (@)^{2}", slope_inputs=("a",),
+               textbook=lambda z: (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z)), torch=("Tanh", ()), code=2),
+    Activation("relu", relu, relu_derivative, bound=1.0, symbol=r"\mathrm{relu}",
+               slope=r"[{z} > 0]", slope_numbers=r"[@ > 0]", slope_inputs=("z",),
+               textbook=lambda z: np.where(z > 0, z, 0.0), torch=("ReLU", ()), code=3),
+    Activation("leaky_relu", leaky_relu, leaky_relu_derivative, bound=1.0, symbol=r"\mathrm{leaky}",
+               slope=rf"(1 \text{{ if }} {{z}} > 0 \text{{ else }} {LEAKY_SLOPE:g})",
+               slope_numbers=rf"(1 \text{{ if }} @ > 0 \text{{ else }} {LEAKY_SLOPE:g})", slope_inputs=("z",),
+               textbook=lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+               torch=("LeakyReLU", (("negative_slope", LEAKY_SLOPE),)), code=4),
+    Activation("softsign", softsign, softsign_derivative, bound=1.0, symbol=r"\mathrm{softsign}",
+               slope=r"\frac{1}{(1 + |{z}|)^{2}}", slope_numbers=r"\frac{1}{(1 + |@|)^{2}}", slope_inputs=("z",),
+               textbook=lambda z: z / (1 + np.abs(z)), torch=("Softsign", ()), code=5),
+    Activation("identity", identity, identity_derivative, bound=1.0, symbol=r"\mathrm{id}",
+               textbook=lambda z: z, torch=("Identity", ()), code=0),
+)}
 # The softmax output: its derivative is a Jacobian, never formed; it only appears paired with
 # cross-entropy, where the output delta is simply ŷ - y (see losses.py).
-SOFTMAX = Activation("softmax", softmax, _softmax_derivative, 1.0,
-                     r"\mathrm{softmax}(z)_k = \frac{e^{z_k}}{\sum_j e^{z_j}}", r"\text{(Jacobian)}")
+SOFTMAX = Activation("softmax", softmax, _softmax_derivative, 1.0, r"\mathrm{softmax}",
+                     torch=("Softmax", (("dim", 1),)), code=6)
 OUTPUT_ACTIVATIONS = ("sigmoid", "softmax", "identity")
+_REGISTERED = {**ACTIVATIONS, "softmax": SOFTMAX}
+
+
+def _registered(name: str) -> Activation:
+    return _REGISTERED[name]
 
 
 def get(name: "str | Activation") -> Activation:

@@ -15,7 +15,7 @@ finite for every finite z.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -64,8 +64,11 @@ def mean_squared_error(z: Array, y_hat: Array, y: Array) -> float:
 class Loss:
     name: str
     value: Callable[[Array, Array, Array], float]  # E(z, ŷ, y), mean over the batch
-    formula: str  # LaTeX
     cancels_derivative: bool  # True when δ^L = ŷ - y (the f'(z) factor cancels)
+    kind: str = ""  # how the derivations write its lines: "bce", "ce" or "mse"
+    label: str = ""  # its name in prose: "binary cross-entropy"
+    option: str = ""  # the loss= (and --loss) value that picks it: "cross_entropy" or "mse"
+    code: Optional[int] = None  # its number in the compiled loops (None: the NumPy engine only)
 
     def output_delta(self, z: Array, y_hat: Array, y: Array, f: Activation) -> Array:
         """δ^L = ∂E_i/∂z^L for each sample i (rows)."""
@@ -80,21 +83,28 @@ class Loss:
         return delta
 
 
+# The registry: one entry per (loss=, output) pair nnmath trains. PyTorch's counterparts are in
+# interop/pytorch.py's docstring (BCEWithLogitsLoss, CrossEntropyLoss, MSELoss / 2).
+LOSSES: dict[tuple[str, str], Loss] = {
+    ("cross_entropy", "sigmoid"): Loss("binary_cross_entropy", binary_cross_entropy, True, "bce",
+                                       "binary cross-entropy", "cross_entropy", code=0),
+    ("cross_entropy", "softmax"): Loss("categorical_cross_entropy", categorical_cross_entropy, True, "ce",
+                                       "cross-entropy", "cross_entropy", code=1),
+    ("mse", "identity"): Loss("mean_squared_error", mean_squared_error, True, "mse", "squared error", "mse", code=2),
+    # behind a sigmoid the slope S'(z) stays in δ^L: the pair that learns slowly when saturated
+    ("mse", "sigmoid"): Loss("mean_squared_error", mean_squared_error, False, "mse", "squared error", "mse", code=2),
+}
+LOSS_OPTIONS = ("cross_entropy", "mse")
+
+
 def get(name: str, output: str) -> Loss:
-    """The loss called ``name`` for an output layer with activation ``output``."""
+    """The loss called ``name`` (cross_entropy or mse) for an output layer with activation ``output``."""
     from nnmath.errors import NNMathError
 
+    if (name, output) in LOSSES:
+        return LOSSES[name, output]
     if name == "cross_entropy":
-        if output == "sigmoid":
-            return Loss("binary_cross_entropy", binary_cross_entropy,
-                        r"E = -\frac{1}{m}\sum_i \left[y_i \ln \hat y_i + (1 - y_i)\ln(1 - \hat y_i)\right]", True)
-        if output == "softmax":
-            return Loss("categorical_cross_entropy", categorical_cross_entropy,
-                        r"E = -\frac{1}{m}\sum_i \sum_k y_{ik} \ln \hat y_{ik}", True)
         raise NNMathError(f"cross-entropy needs a sigmoid or softmax output, not {output!r}; use loss='mse'")
     if name == "mse":
-        if output == "softmax":
-            raise NNMathError("squared error with a softmax output is not supported; use loss='cross_entropy'")
-        return Loss("mean_squared_error", mean_squared_error,
-                    r"E = \frac{1}{2m}\sum_i \lVert \hat y_i - y_i \rVert^2", output == "identity")
+        raise NNMathError("squared error with a softmax output is not supported; use loss='cross_entropy'")
     raise NNMathError(f"unknown loss {name!r}; choose 'cross_entropy' or 'mse'")

@@ -371,7 +371,7 @@ class Network(Parameters):
         """The architecture as JSON-safe values: ``Network.from_config(net.config())`` rebuilds it."""
         return {
             "sizes": list(self.sizes), "activation": list(self.activation_names), "output": self.output_name,
-            "loss": "mse" if self.loss.name == "mean_squared_error" else "cross_entropy",
+            "loss": self.loss.option,
             "init": self.init if isinstance(self.init, str) else "custom",
             "dropout": self.dropout, "batchnorm": self.batchnorm, "residual": self.residual,
             "seed": self.seed, "dtype": self.dtype.name,
@@ -383,19 +383,6 @@ class Network(Parameters):
         if config.get("init") == "custom":
             config["init"] = "xavier"  # the weights are loaded afterwards
         return cls(**config)
-
-    def to_torch(self) -> Any:
-        """A ``torch.nn.Sequential`` with the same weights (needs PyTorch)."""
-        from nnmath.interop.pytorch import to_torch
-
-        return to_torch(self)
-
-    @classmethod
-    def from_torch(cls, module: Any) -> "Network":
-        """A Network from a ``torch.nn.Sequential`` of Linear layers and supported activations."""
-        from nnmath.interop.pytorch import from_torch
-
-        return from_torch(module)
 
     def __repr__(self) -> str:
         hidden = ",".join(self.activation_names) or "-"

@@ -154,7 +154,7 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
         validation_split: float = 0.0, validation_data: Optional[tuple] = None,
         early_stopping: bool = False, patience: int = 10, clip_norm: Optional[float] = None,
         shuffle: bool = True, seed: Optional[int] = None,
-        callback: Optional[Callable[[int, dict], Any]] = None) -> History:
+        callback: Optional[Callable[[int, dict], Any]] = None, engine: str = "auto") -> History:
     r"""Train ``net`` on (X, y) by gradient descent, θ ← θ - α ∂E/∂θ, and return its History.
 
     Parameters
@@ -195,6 +195,11 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
         Seeds the split, the shuffling and dropout (default: the network's seed).
     callback : callable(epoch, record), optional
         Called after each epoch with its record; returning True stops training.
+    engine : {"auto", "numpy", "compiled"}
+        Which implementation of the same equations steps: "numpy" the readable engine
+        (Network.forward, backward, the optimizer), "compiled" the Numba loops of engine/compiled/
+        (plain dense networks with compiled activations and losses and a built-in optimizer; an
+        error otherwise), "auto" the compiled loops where they are faster (small products).
 
     Returns
     -------
@@ -215,14 +220,15 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
     if seed is not None and not is_whole_number(seed):
         raise NNMathError(f"seed must be a whole number or None, got {seed!r}")
     rng = np.random.default_rng(seed if seed is not None else net.seed)
+    compiled_epoch.check(engine, net, opt)
     data = prepare_data(net, X, y, validation_split, validation_data, early_stopping, rng, batch_size)
     history = History()
     net.history_ = history
     best: Optional[tuple[float, dict[str, Array]]] = None
     waited = 0
-    # A small plain network trains through the compiled loops (compiled_epoch.py), with BLAS on one thread.
+    # The compiled loops train with BLAS on one thread (engine/compiled/epoch.py says why).
     B = min(batch_size or data.n, data.n)
-    compiled = compiled_epoch.applies(net, opt, B, weight_decay, clip_norm)
+    compiled = compiled_epoch.choose(engine, net, opt, B)
     with compiled_epoch.blas_on_one_thread() if compiled else contextlib.nullcontext():
         for epoch in range(epochs):
             lr = rate_at(float(learning_rate), epoch, epochs)

@@ -21,16 +21,29 @@ from typing import Any, Optional
 
 import numpy as np
 
+from nnmath.engine.activations import ACTIVATIONS, SOFTMAX, Activation
 from nnmath.errors import NNMathError
 from nnmath.engine.network import Network
 
 INSTALL_HINT = "PyTorch is not installed; install it with `pip install torch` to use to_torch / from_torch"
-# nnmath activation name -> PyTorch module class name (LeakyReLU with slope 0.01, PyTorch's default).
-HIDDEN = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU",
-          "softsign": "Softsign", "identity": "Identity"}
-OUTPUT = {"sigmoid": "Sigmoid", "softmax": "Softmax"}
-SUPPORTED = ("Linear, BatchNorm1d, Dropout, Sigmoid, Tanh, ReLU, LeakyReLU(0.01), Softsign, Identity, "
-             "Residual, and Softmax(dim=1) after the last Linear")
+# Each activation's PyTorch module is in its registry entry (engine/activations.py): name and settings.
+HIDDEN = [f for f in ACTIVATIONS.values() if f.torch[0]]
+
+
+def _written(f: Activation) -> str:
+    """LeakyReLU(negative_slope=0.01), Sigmoid, ..."""
+    name, settings = f.torch
+    return name + (f"({', '.join(f'{k}={v}' for k, v in settings)})" if settings else "")
+
+
+SUPPORTED = (f"Linear, BatchNorm1d, Dropout, {', '.join(_written(f) for f in HIDDEN)}, Residual, "
+             "and Softmax(dim=1) after the last Linear")
+
+
+def _module(nn: Any, f: Activation) -> Any:
+    """The torch.nn module of activation ``f``, with the settings nnmath's f has."""
+    name, settings = f.torch
+    return getattr(nn, name)(**dict(settings))
 
 
 def import_torch() -> Any:
@@ -113,12 +126,8 @@ def to_torch(net: Network) -> Any:
                                     ("running_mean", layer.bn.running_mean), ("running_var", layer.bn.running_var)):
                     getattr(bn, name).copy_(_tensor(torch, value, dtype))
             block.append(bn)
-        if l < last:
-            block.append(getattr(nn, HIDDEN[layer.f.name])())
-        elif net.output_name == "softmax":
-            block.append(nn.Softmax(dim=1))
-        elif net.output_name == "sigmoid":
-            block.append(nn.Sigmoid())
+        if l < last or net.output_name != "identity":  # an identity output adds no module
+            block.append(_module(nn, layer.f))
         if layer.dropout > 0:
             block.append(nn.Dropout(layer.dropout))
         modules += [__getattr__("Residual")(nn.Sequential(*block))] if layer.residual else block
@@ -127,18 +136,18 @@ def to_torch(net: Network) -> Any:
 
 def _activation_name(module: Any, nn: Any, is_output: bool) -> Optional[str]:
     """The nnmath name of an activation module, or None when ``module`` is not one."""
-    kind = type(module).__name__
-    if isinstance(module, nn.LeakyReLU):
-        if module.negative_slope != 0.01:
-            raise NNMathError(f"LeakyReLU(negative_slope={module.negative_slope}) is not supported: "
-                              "nnmath's leaky_relu uses 0.01")
-        return "leaky_relu"
     if isinstance(module, nn.Softmax):
         if module.dim not in (1, -1) or not is_output:
             raise NNMathError("Softmax is supported only after the last Linear, over dim=1")
         return "softmax"
-    names = {torch_name: name for name, torch_name in HIDDEN.items()}
-    return names.get(kind) if type(module) is getattr(nn, kind, None) else None
+    for f in HIDDEN:
+        if type(module) is getattr(nn, f.torch[0], None):
+            for setting, value in f.torch[1]:
+                if getattr(module, setting) != value:
+                    raise NNMathError(f"{type(module).__name__}({setting}={getattr(module, setting)}) is not "
+                                      f"supported: nnmath's {f.name} uses {setting}={value}")
+            return f.name
+    return None
 
 
 def _parse(modules: list, nn: Any, residual_class: Any) -> list[dict]:

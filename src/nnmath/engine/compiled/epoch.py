@@ -23,6 +23,8 @@ from typing import Any, Iterator, Optional
 import numpy as np
 
 from nnmath.engine import activations, losses, optimizers
+from nnmath.engine.compiled.codes import ADAM, KINDS, MOMENTUM, NESTEROV, RULES
+from nnmath.errors import NNMathError
 
 Array = np.ndarray
 
@@ -31,34 +33,62 @@ Array = np.ndarray
 # `python benchmarks/crossover.py`, docs/performance.md).
 LARGEST_PRODUCT = 1 << 21
 
-# Codes the compiled loops branch on (Numba compiles them in as constants).
-IDENTITY, SIGMOID, TANH, RELU, LEAKY_RELU, SOFTSIGN, SOFTMAX = range(7)
-CODES = {"identity": IDENTITY, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
-         "leaky_relu": LEAKY_RELU, "softsign": SOFTSIGN, "softmax": SOFTMAX}
-BINARY_CE, CATEGORICAL_CE, SQUARED = range(3)
-LOSSES = {losses.binary_cross_entropy: BINARY_CE, losses.categorical_cross_entropy: CATEGORICAL_CE,
-          losses.mean_squared_error: SQUARED}  # by the function E, so a user's own Loss is not taken for one
-PLAIN_SGD, MOMENTUM, NESTEROV, ADAM = range(4)
-RULES = {optimizers.SGD: PLAIN_SGD, optimizers.Momentum: MOMENTUM, optimizers.Nesterov: NESTEROV,
-         optimizers.Adam: ADAM}  # by exact class: a subclass may step differently
-BINARY, MULTICLASS, MULTILABEL, REGRESSION = range(4)
-KINDS = {"binary": BINARY, "multiclass": MULTICLASS, "multilabel": MULTILABEL, "regression": REGRESSION}
+ENGINES = ("auto", "numpy", "compiled")
 
 
-def applies(net: Any, opt: Any, batch_size: int, weight_decay: float, clip_norm: Any) -> bool:
-    """Whether ``fit`` takes the compiled epoch: plain dense layers with built-in activations
-    (softmax only as the output), a built-in loss, a built-in optimizer, and no product above
-    LARGEST_PRODUCT. (Weight decay and clipping are compiled too.)"""
-    if type(opt) not in RULES or "step" in vars(opt) or net.loss.value not in LOSSES:
-        return False  # an optimizer of one's own, or one whose step was replaced on the object
-    for l, layer in enumerate(net.layers):
-        # == rather than is: an unpickled network's activations are equal copies of the built-in ones
-        builtin = layer.f == activations.ACTIVATIONS.get(layer.f.name) or (
-            l == len(net.layers) - 1 and layer.f == activations.SOFTMAX)
-        if (layer.bn is not None or layer.dropout or layer.residual or not builtin
-                or batch_size * layer.n_in * layer.n_out > LARGEST_PRODUCT):
-            return False
-    return _loops() is not None
+def check(engine: str, net: Any, opt: Any) -> None:
+    """Refuse, before any work, an unknown ``engine`` or "compiled" for a network it cannot train."""
+    if engine not in ENGINES:
+        raise NNMathError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if engine == "compiled":
+        reason = unsupported(net, opt)
+        if reason is None and _loops() is None:
+            reason = "Numba has no folder to keep compiled code in"
+        if reason is not None:
+            raise NNMathError(f"engine='compiled' cannot train this network: {reason}; use engine='auto' or 'numpy'")
+
+
+def choose(engine: str, net: Any, opt: Any, batch_size: int) -> bool:
+    """Whether ``fit`` trains with the compiled epoch (``check`` has accepted ``engine``): "numpy"
+    never, "compiled" always, "auto" where it is the faster path (``applies``)."""
+    if engine == "auto":
+        return unsupported(net, opt) is None and not _too_large(net, batch_size) and _loops() is not None
+    return engine == "compiled"
+
+
+def applies(net: Any, opt: Any, batch_size: int, weight_decay: float = 0.0, clip_norm: Any = None) -> bool:
+    """Whether ``fit`` with engine="auto" takes the compiled epoch: plain dense layers with
+    activations that have a compiled code (softmax only as the output), a loss of the registry, a
+    built-in optimizer, and no product above LARGEST_PRODUCT. (Weight decay and clipping are
+    compiled too, so they do not count.)"""
+    return choose("auto", net, opt, batch_size)
+
+
+def unsupported(net: Any, opt: Any) -> Optional[str]:
+    """What keeps the compiled loops from training ``net`` with ``opt``, or None."""
+    if type(opt) not in RULES or "step" in vars(opt):
+        return "its optimizer is not one of the built-in ones"  # or its step was replaced on the object
+    if not _registered_loss(net.loss):
+        return f"its loss {net.loss.name!r} has no compiled code"
+    for l, layer in enumerate(net.layers, start=1):
+        registered = layer.f is activations.ACTIVATIONS.get(layer.f.name) or (
+            l == len(net.layers) and layer.f is activations.SOFTMAX)
+        if not registered or layer.f.code is None:
+            return f"layer {l}'s activation {layer.f.name!r} has no compiled code"
+        if layer.bn is not None or layer.dropout or layer.residual:
+            return "batch normalisation, dropout and skip connections train with the NumPy engine only"
+    return None
+
+
+def _too_large(net: Any, batch_size: int) -> bool:
+    """A product above LARGEST_PRODUCT, where NumPy's engine is as fast (docs/performance.md)."""
+    return any(batch_size * layer.n_in * layer.n_out > LARGEST_PRODUCT for layer in net.layers)
+
+
+def _registered_loss(loss: Any) -> bool:
+    """A loss of the registry (or an unpickled copy) with a code; a user's own Loss under a built-in
+    name is not one: it differs in its function E."""
+    return loss in losses.LOSSES.values() and loss.code is not None
 
 
 def run(net: Any, X: Array, Y: Array, order: Array, batch_size: int, lr: float, opt: Any,
@@ -71,13 +101,13 @@ def run(net: Any, X: Array, Y: Array, order: Array, batch_size: int, lr: float, 
     """
     theta = net.flat_parameters()
     sizes = np.array(net.sizes, dtype=np.int64)
-    codes = np.array([CODES[layer.f.name] for layer in net.layers], dtype=np.int64)
+    codes = np.array([layer.f.code for layer in net.layers], dtype=np.int64)
     norms_W, norms_b = np.zeros(len(net.layers)), np.zeros(len(net.layers))
     rule, hyper, state, t_0 = _optimizer(opt, theta)
     loops = _loops()
     assert loops is not None, "run() is only called where applies() said yes"
     loss_sum, correct, steps = loops.epoch(
-        theta, np.empty_like(theta), sizes, codes, LOSSES[net.loss.value], net.loss.cancels_derivative,
+        theta, np.empty_like(theta), sizes, codes, net.loss.code, net.loss.cancels_derivative,
         KINDS[net.kind], X, Y, order, batch_size, theta.dtype.type(lr), norms_W, norms_b,
         rule, hyper, *state, t_0, float(weight_decay), float(clip_norm or 0.0))
     if steps and rule in (MOMENTUM, NESTEROV) and opt.velocity is None:

@@ -20,7 +20,8 @@ import math
 import numpy as np
 from numba import njit
 
-from nnmath.engine.compiled.epoch import (ADAM, BINARY_CE, CATEGORICAL_CE, LEAKY_RELU, MULTICLASS, NESTEROV,
+from nnmath.engine.compiled.codes import (ACTIVATION_CODES, ADAM, BINARY_CE, CATEGORICAL_CE, IDENTITY,
+                                          LEAKY_RELU, LEAKY_SLOPE, LOSS_CODES, MULTICLASS, NESTEROV,
                                           PLAIN_SGD, REGRESSION, RELU, SIGMOID, SOFTMAX, SOFTSIGN, TANH)
 
 # 'reassoc' lets LLVM add a sum's terms in vector lanes; NaN and ∞ keep their meaning (no
@@ -40,6 +41,11 @@ def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, no
     Adam's m and s) and Adam's step count t_0 before the epoch; λ = ``decay``; ``clip``: the
     largest norm of the whole step's gradient (0: no clipping)."""
     L, one = len(codes), theta.dtype.type(1)
+    for code in codes:
+        if code not in ACTIVATION_CODES:
+            raise ValueError("the compiled loops have no branch for this activation code")
+    if loss not in LOSS_CODES:
+        raise ValueError("the compiled loops have no branch for this loss code")
     # Work space: z^l, a^l and δ^l of every layer (0 = the input), B rows each, one layer after another.
     width = 0
     for n in sizes:
@@ -196,16 +202,16 @@ def _activate(code, z, a):
             elif code == RELU:
                 a[i, j] = max(v, 0)
             elif code == LEAKY_RELU:
-                a[i, j] = v if v > 0 else 0.01 * v
+                a[i, j] = v if v > 0 else LEAKY_SLOPE * v
             elif code == SOFTSIGN:
                 a[i, j] = v / (one + abs(v))
-            else:
+            elif code == IDENTITY:
                 a[i, j] = v
 
 
 @_jit
 def _times_derivative(code, z, a, d):
-    """d ⊙= f'(z), each derivative from z or from a = f(z), as in activations.py."""
+    """d ⊙= f'(z), each derivative from z or from a = f(z), as in activations.py (the identity's is 1)."""
     one = a.dtype.type(1)
     for i in range(d.shape[0]):
         for j in range(d.shape[1]):
@@ -216,7 +222,7 @@ def _times_derivative(code, z, a, d):
             elif code == RELU:
                 d[i, j] *= one if z[i, j] > 0 else 0
             elif code == LEAKY_RELU:
-                d[i, j] *= one if z[i, j] > 0 else 0.01
+                d[i, j] *= one if z[i, j] > 0 else LEAKY_SLOPE
             elif code == SOFTSIGN:
                 d[i, j] *= (one - abs(a[i, j])) ** 2
 
