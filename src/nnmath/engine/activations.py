@@ -131,6 +131,18 @@ def softsign_derivative(z: Array, a: Array) -> Array:
     return d
 
 
+def softplus(z: Array) -> Array:
+    r"""\mathrm{softplus}(z) = \ln(1 + e^{z}), a smooth ReLU, as \max(z, 0) + \ln(1 + e^{-|z|}), which
+    never overflows (NumPy's ``logaddexp(0, z)``)."""
+    return np.logaddexp(0.0, z)
+
+
+def softplus_derivative(z: Array, a: Array) -> Array:
+    r"""\mathrm{softplus}'(z) = S(z) = 1 - e^{-a} < 1: from e^{a} = 1 + e^{z}, S(z) = e^{z}/(1 + e^{z})
+    = (e^{a} - 1)/e^{a}. Written -expm1(-a), exact for the tiny a of a very negative z."""
+    return -np.expm1(-a)
+
+
 def identity(z: Array) -> Array:
     r"""f(z) = z."""
     return z.copy()
@@ -174,6 +186,9 @@ ACTIVATIONS: dict[str, Activation] = {e.name: e for e in (
     Activation("softsign", softsign, softsign_derivative, bound=1.0, symbol=r"\mathrm{softsign}",
                slope=r"\frac{1}{(1 + |{z}|)^{2}}", slope_numbers=r"\frac{1}{(1 + |@|)^{2}}", slope_inputs=("z",),
                textbook=lambda z: z / (1 + np.abs(z)), torch=("Softsign", ()), code=5),
+    Activation("softplus", softplus, softplus_derivative, bound=1.0, symbol=r"\mathrm{softplus}",
+               slope=r"S({z})", slope_numbers=r"1 - e^{-@}", slope_inputs=("a",),
+               textbook=lambda z: np.log(1 + np.exp(z)), torch=("Softplus", (("beta", 1.0),))),
     Activation("identity", identity, identity_derivative, bound=1.0, symbol=r"\mathrm{id}",
                textbook=lambda z: z, torch=("Identity", ()), code=0),
 )}

@@ -40,7 +40,7 @@ class Network(Parameters):
     ----------
     sizes : units per layer, input first: ``[p, 3, 1]`` is p inputs, 3 hidden units, 1 output.
     activation : the hidden layers' f, one name or one per hidden layer
-        (sigmoid, tanh, relu, leaky_relu, softsign, identity).
+        (sigmoid, tanh, relu, leaky_relu, softsign, softplus, identity).
     output : the output activation; None picks sigmoid for one unit (binary cross-entropy, the
         seed's case) and softmax for more (categorical cross-entropy); "identity" is regression.
     loss : "cross_entropy" or "mse"; None picks cross-entropy for sigmoid/softmax outputs, mse otherwise.

@@ -28,7 +28,7 @@ _PARAMETERS = """
     ----------
     hidden_layer_sizes : tuple of int, default=(100,)
         Units per hidden layer; ``()`` gives no hidden layer (logistic / linear regression).
-    activation : {"sigmoid", "tanh", "relu", "leaky_relu", "softsign", "identity"}, default="relu"
+    activation : {"sigmoid", "tanh", "relu", "leaky_relu", "softsign", "softplus", "identity"}, default="relu"
         The hidden layers' f in a^l = f(z^l); "sigmoid" (S(z) = 1 / (1 + e^{-z})) is the seed's.
     init : {"xavier", "he", "normal", "standard_normal", "uniform"} or callable, default="xavier"
         How each W^l is drawn (see ``nnmath.init``); biases start at 0.
