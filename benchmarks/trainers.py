@@ -17,21 +17,21 @@ import warnings
 import numpy as np
 
 
-def train_nnmath(sizes, X, y, batch, epochs, lr, seed=0) -> tuple[float, float]:
+def train_nnmath(sizes, X, y, batch, epochs, lr, seed=0, engine="auto") -> tuple[float, float]:
     """nnmath: ``Network.fit`` as a user calls it; the History (loss, accuracy, per-layer
     gradient norms) is recorded as in every fit."""
     import nnmath
 
     net = nnmath.Network(sizes, activation="sigmoid", seed=seed, dtype=X.dtype)
     t = time.perf_counter()
-    history = net.fit(X, y, epochs=epochs, learning_rate=lr, batch_size=batch, shuffle=False)
+    history = net.fit(X, y, epochs=epochs, learning_rate=lr, batch_size=batch, shuffle=False, engine=engine)
     seconds = time.perf_counter() - t
     assert len(history.grad_norms) == epochs and len(history.grad_norms[0]) == len(sizes) - 1
     return seconds, net.error(X, y)
 
 
 def nnmath_path(sizes, batch) -> str:
-    """Which of its two paths nnmath's fit takes here (src/nnmath/compiled_epoch.py)."""
+    """Which of its two paths nnmath's fit takes here (src/nnmath/engine/compiled/epoch.py)."""
     import nnmath
     from nnmath.engine.compiled import epoch as compiled_epoch
     from nnmath.engine import optimizers
@@ -145,13 +145,7 @@ TRAINERS = {"nnmath": train_nnmath, "scikit-learn": train_sklearn, "PyTorch": tr
 def train_nnmath_engine(sizes, X, y, batch, epochs, lr, seed=0) -> tuple[float, float]:
     """A reference: nnmath's fit with its compiled epoch switched off, so that every network
     trains through the NumPy engine (the readable one, which explanations and checks run)."""
-    from nnmath.engine.compiled import epoch as compiled_epoch
-
-    saved, compiled_epoch.LARGEST_PRODUCT = compiled_epoch.LARGEST_PRODUCT, 0
-    try:
-        return train_nnmath(sizes, X, y, batch, epochs, lr, seed)
-    finally:
-        compiled_epoch.LARGEST_PRODUCT = saved
+    return train_nnmath(sizes, X, y, batch, epochs, lr, seed, engine="numpy")
 
 
 REFERENCES = {"bare NumPy loop": train_bare_numpy, "nnmath NumPy engine": train_nnmath_engine}
