@@ -2,7 +2,7 @@
 
 Refresh the Markdown snapshots after an intended change of wording or layout with
 
-    NNMATH_UPDATE_SNAPSHOTS=1 python -m pytest -q tests/test_explain_render.py
+    NNMATH_UPDATE_SNAPSHOTS=1 python -m pytest -q tests/derivations/test_explain_render.py
 
 and read the diff (git diff tests/snapshots) before committing it. Their numbers are checked
 independently by test_explain.py / test_explain_step.py, which rebuild the same networks.

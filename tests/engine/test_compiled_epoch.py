@@ -1,4 +1,4 @@
-"""The compiled epoch (compiled_loops.py) trains exactly as the NumPy engine and as PyTorch.
+"""The compiled epoch (engine/compiled/loops.py) trains exactly as the NumPy engine and as PyTorch.
 
 fit takes it for small plain networks (compiled_epoch.applies); ``numpy_engine`` switches fit's
 engine= to "numpy", so each test can train the same network both ways and compare every number fit records.

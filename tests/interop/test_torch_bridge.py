@@ -75,7 +75,7 @@ def test_to_torch_gives_the_same_outputs_and_from_torch_the_same_network(activat
     for W_back, W in zip(back.weights + back.biases, net.weights + net.biases):
         np.testing.assert_array_equal(W_back, W)
     np.testing.assert_array_equal(back.output(X), net.output(X))
-    np.testing.assert_array_equal(back.theta, net.theta)  # imported arrays are views of θ (parameters.py)
+    np.testing.assert_array_equal(back.theta, net.theta)  # imported arrays are views of θ (engine/parameters.py)
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)

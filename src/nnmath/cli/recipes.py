@@ -4,7 +4,7 @@
 data set, breast-cancer, keeps the seed's scenario exactly: one hidden layer of sigmoid units
 trained by full-batch gradient descent. Other sets need more: the 2-D pictures need two hidden
 layers and mini-batches, the spirals a tanh network, MNIST-1D a wider one. CSV files get the
-seed's settings. Each recipe's test accuracy is checked by tests/test_recipes.py.
+seed's settings. Each recipe's test accuracy is checked by tests/cli/test_recipes.py.
 """
 from __future__ import annotations
 

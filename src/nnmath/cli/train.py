@@ -33,7 +33,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("train", help="train a network and show how it learns",
                               description=__doc__.split("\n\n")[0].replace("``", "'"),
                               formatter_class=argparse.RawDescriptionHelpFormatter,
-                              epilog="Options not given come from the data set's recipe (src/nnmath/recipes.py):\n"
+                              epilog="Options not given come from the data set's recipe (src/nnmath/cli/recipes.py):\n"
                                      + recipes.describe())
     d = p.add_argument_group("data")
     d.add_argument("--data", default=DEFAULT_DATA, metavar="NAME|FILE.csv",

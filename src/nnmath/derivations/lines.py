@@ -1,7 +1,7 @@
 r"""The lines both derivations share: f'(z) with its numbers, the output delta of each
 (output, error) pair and why the slope cancels, the error E, and vectors of numbers.
 
-Every number is a placeholder ``@`` bound to a key of the quantity table (explain_numbers.py).
+Every number is a placeholder ``@`` bound to a key of the quantity table (derivations/numbers.py).
 """
 from __future__ import annotations
 

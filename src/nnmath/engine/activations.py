@@ -193,7 +193,7 @@ ACTIVATIONS: dict[str, Activation] = {e.name: e for e in (
                textbook=lambda z: z, torch=("Identity", ()), code=0),
 )}
 # The softmax output: its derivative is a Jacobian, never formed; it only appears paired with
-# cross-entropy, where the output delta is simply ŷ - y (see losses.py).
+# cross-entropy, where the output delta is simply ŷ - y (see engine/losses.py).
 SOFTMAX = Activation("softmax", softmax, _softmax_derivative, 1.0, r"\mathrm{softmax}",
                      torch=("Softmax", (("dim", 1),)), code=6)
 OUTPUT_ACTIVATIONS = ("sigmoid", "softmax", "identity")

@@ -9,7 +9,7 @@ zero with unit spread keeps a sigmoid out of its flat tails, so f'(u) stays near
 At prediction time the running averages of μ and σ² (unbiased, as PyTorch keeps them) are
 used instead of the batch's.
 
-Backward, with g_i = ∂E_i/∂u_i per sample (the convention of losses.py) and N the batch size:
+Backward, with g_i = ∂E_i/∂u_i per sample (the convention of engine/losses.py) and N the batch size:
 
     ∂E/∂γ = \frac1N \sum_i g_i \hat z_i, \qquad ∂E/∂β = \frac1N \sum_i g_i,
     δ_i = \frac{γ}{\sqrt{σ_B^2 + ε}} \left( g_i - \frac1N\sum_j g_j - \hat z_i \frac1N \sum_j g_j \hat z_j \right).

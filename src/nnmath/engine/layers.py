@@ -6,7 +6,7 @@ Forward (rows are samples, so the weighted sum is a^{l-1} W^l rather than W^l a^
 
 with W^l of shape (n_{l-1}, n_l): W^l[j, k] is the weight from unit j of layer l-1 to unit k
 of layer l. Two remedies for the vanishing gradient slot in without changing that shape:
-batch normalisation between z and f (a = f(BN(z)), see batchnorm.py) and a residual (skip)
+batch normalisation between z and f (a = f(BN(z)), see engine/batchnorm.py) and a residual (skip)
 connection for layers of equal width (a^l = f(z^l) + a^{l-1}). Dropout, during training only,
 zeroes each unit of f(z) with probability p and scales the rest by 1/(1-p).
 

@@ -96,7 +96,7 @@ class Network(Parameters):
                 else "binary" if sizes[-1] == 1 else "multilabel")
         self.targets = Targets(kind, sizes[-1])
         self.history_ = None  # the History of the last fit
-        self._link_theta()  # θ: one vector holding every W^l and b^l (see parameters.py)
+        self._link_theta()  # θ: one vector holding every W^l and b^l (see engine/parameters.py)
 
     # ---- construction helpers -------------------------------------------------------------
     @staticmethod
@@ -120,7 +120,7 @@ class Network(Parameters):
 
     @property
     def kind(self) -> str:
-        """"binary", "multiclass", "multilabel" or "regression" (see labels.py)."""
+        """"binary", "multiclass", "multilabel" or "regression" (see engine/labels.py)."""
         return self.targets.kind
 
     @property

@@ -2,7 +2,7 @@ r"""Optimizers: how a gradient g = ∂E/∂θ becomes a step for each parameter 
 
 They work on plain lists of arrays (the network's parameters and the matching gradients) and
 update θ in place, so they know nothing of layers. ``fit`` hands them one array, θ, every
-parameter of the network in one vector (see parameters.py), with ∂E/∂θ laid out the same way;
+parameter of the network in one vector (see engine/parameters.py), with ∂E/∂θ laid out the same way;
 an optimizer's state (velocity, moments) is shaped like what it was first given. α is the
 learning rate.
 

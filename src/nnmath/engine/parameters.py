@@ -51,7 +51,7 @@ def as_float_dtype(dtype: DTypeLike) -> np.dtype:
 
 
 class Parameters:
-    """The part of a Network that holds its arrays; the math is in network.py."""
+    """The part of a Network that holds its arrays; the math is in engine/network.py."""
 
     layers: list[Dense]
     dtype: np.dtype

@@ -172,11 +172,11 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
         batch normalisation a batch needs 2 samples or more, and a last batch of one joins the one
         before it (one sample has no spread to normalise by).
     optimizer : {"sgd", "momentum", "nesterov", "adam"} or an optimizer object
-        An object (from ``nnmath.optimizers``) carries its state over between calls.
+        An object (from ``nnmath.engine.optimizers``) carries its state over between calls.
     weight_decay : float
         λ of the L2 penalty (λ/2) Σ_l ‖W^l‖²: adds λ W^l to ∂E/∂W^l.
     schedule : {"constant", "step", "cosine"}
-        How α changes over the epochs (see ``nnmath.schedules``).
+        How α changes over the epochs (see ``nnmath.engine.schedules``).
     validation_split : float
         Fraction of (X, y) held out, chosen at random by index (X is never copied).
     validation_data : (X_val, y_val), optional

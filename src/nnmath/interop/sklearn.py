@@ -31,7 +31,7 @@ _PARAMETERS = """
     activation : {"sigmoid", "tanh", "relu", "leaky_relu", "softsign", "softplus", "identity"}, default="relu"
         The hidden layers' f in a^l = f(z^l); "sigmoid" (S(z) = 1 / (1 + e^{-z})) is the seed's.
     init : {"xavier", "he", "normal", "standard_normal", "uniform"} or callable, default="xavier"
-        How each W^l is drawn (see ``nnmath.init``); biases start at 0.
+        How each W^l is drawn (see ``nnmath.engine.init``); biases start at 0.
     optimizer : {"adam", "sgd", "momentum", "nesterov"}, default="adam"
         The step rule; "sgd" is plain gradient descent θ ← θ - α ∂E/∂θ.
     learning_rate : float, default=0.001

@@ -2,7 +2,7 @@ r"""The tables ``nnmath vanishing`` prints (rich).
 
 Per configuration: ‖∂E/∂W^l‖ of the first and the last hidden layer at initialization and their
 ratio; the geometric mean over layers of the ratio ρ_l = rms δ^l / rms δ^{l+1} beside the
-geometric mean of its bound sup|f'|·c_l·‖W^{l+1}‖₂ (see flow.py; "skip" when a residual
+geometric mean of its bound sup|f'|·c_l·‖W^{l+1}‖₂ (see diagnostics/flow.py; "skip" when a residual
 connection removes the bound); the first/last ratio after training, and the test accuracy.
 """
 from __future__ import annotations

@@ -1,12 +1,12 @@
-r"""When and how ``fit`` trains an epoch with the compiled loops (compiled_loops.py).
+r"""When and how ``fit`` trains an epoch with the compiled loops (engine/compiled/loops.py).
 
 In a small network (the seed's [30, 16, 1], mini-batch 32) a step is about 32,000 multiply-adds,
 a few microseconds of arithmetic, and the NumPy engine spends most of each step entering its
-30-odd NumPy calls. compiled_loops.py writes the same equations as one loop over the epoch's steps,
+30-odd NumPy calls. engine/compiled/loops.py writes the same equations as one loop over the epoch's steps,
 compiled by Numba, so nothing is entered per step. Large layers stay with the NumPy engine: their
 time is in the matrix products, which both paths hand to BLAS, and the engine's per-step cost is
 small beside them. ``LARGEST_PRODUCT`` draws the line (docs/performance.md). The
-History is the same either way (tests/test_compiled_epoch.py holds the two paths together).
+History is the same either way (tests/engine/test_compiled_epoch.py holds the two paths together).
 
 Only the plain case is compiled: dense layers without batch normalisation, dropout or skip
 connections, the built-in activations (softmax only as the output), the built-in losses and the

@@ -1,19 +1,19 @@
 r"""One epoch of mini-batch gradient descent on a plain dense network, as loops compiled by Numba.
 
-The equations are those of layers.py, network.py and losses.py, for a batch of m rows:
+The equations are those of engine/layers.py, engine/network.py and engine/losses.py, for a batch of m rows:
 
     z^l = a^{l-1} W^l + b^l,   a^l = f(z^l)                     (a^0 = the batch of X)
     δ^L = ŷ - y                (times f'(z^L) when the loss does not cancel it)
     ∂E/∂W^l = (a^{l-1})^T δ^l / m,   ∂E/∂b^l = Σ_i δ^l_i / m
     δ^{l-1} = (δ^l (W^l)^T) ⊙ f'(z^{l-1})
-    θ ← θ - α ∂E/∂θ                 (or the momentum, Nesterov or Adam step of optimizers.py,
-                                     after weight decay and clipping as training.py applies them)
+    θ ← θ - α ∂E/∂θ                 (or the momentum, Nesterov or Adam step of engine/optimizers.py,
+                                     after weight decay and clipping as engine/training.py applies them)
 
 The matrix products are ``np.dot``, which Numba hands to BLAS; everything else is a loop over
-the rows i and units j. compiled_epoch.py says when ``fit`` comes here.
+the rows i and units j. engine/compiled/epoch.py says when ``fit`` comes here.
 
 Indexing: layers count from 0 here (``l = 0`` is the seed's layer 1), as in ``net.layers``; θ
-and ∂E/∂θ are laid out as in parameters.py: W¹ (n_0 x n_1, row by row), b¹, W², b², ...
+and ∂E/∂θ are laid out as in engine/parameters.py: W¹ (n_0 x n_1, row by row), b¹, W², b², ...
 """
 import math
 
@@ -78,7 +78,7 @@ def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, no
         # Σ_i E_i of the batch, in the network's dtype: ∞ where the engine's float32 sum overflows
         loss_sum += z_L.dtype.type(_error_sum(loss, z_L, y_hat, y_m))
         correct += _count_correct(kind, y_hat, y_m)
-        # Backward. δ^L = ŷ - y: cross-entropy's ∂E/∂ŷ cancels the output's f'(z^L) (losses.py);
+        # Backward. δ^L = ŷ - y: cross-entropy's ∂E/∂ŷ cancels the output's f'(z^L) (engine/losses.py);
         # squared error behind a squashing output keeps it.
         delta = _block(deltas, B, at, m, sizes[L])
         for i in range(m):
@@ -146,7 +146,7 @@ def _clip(g, clip):
 
 @_jit
 def _step(rule, hyper, theta, g, lr, v, s, t):
-    """The optimizer's step, as optimizers.py writes it:
+    """The optimizer's step, as engine/optimizers.py writes it:
     sgd θ ← θ - α g; momentum v ← μ v + g, θ ← θ - α v; nesterov θ ← θ - α (g + μ v);
     adam m ← β₁ m + (1-β₁) g, s ← β₂ s + (1-β₂) g², θ ← θ - α (m / (1-β₁^t)) / (sqrt(s / (1-β₂^t)) + ε).
     ``hyper``: (μ) or (β₁, β₂, ε); v holds v or m, s holds s; t counts Adam's steps from 1."""
@@ -179,7 +179,7 @@ def _block(buffer, B, at, m, n):
 
 @_jit
 def _activate(code, z, a):
-    """a = f(z), the functions of activations.py."""
+    """a = f(z), the functions of engine/activations.py."""
     one = a.dtype.type(1)
     for i in range(z.shape[0]):
         if code == SOFTMAX:  # e^{z_k - max z} / Σ_j e^{z_j - max z}, which never overflows
@@ -211,7 +211,7 @@ def _activate(code, z, a):
 
 @_jit
 def _times_derivative(code, z, a, d):
-    """d ⊙= f'(z), each derivative from z or from a = f(z), as in activations.py (the identity's is 1)."""
+    """d ⊙= f'(z), each derivative from z or from a = f(z), as in engine/activations.py (the identity's is 1)."""
     one = a.dtype.type(1)
     for i in range(d.shape[0]):
         for j in range(d.shape[1]):
@@ -229,7 +229,7 @@ def _times_derivative(code, z, a, d):
 
 @_jit
 def _error_sum(loss, z, y_hat, y):
-    """Σ_i E_i over the batch (m times the batch's E), from z^L as losses.py computes it."""
+    """Σ_i E_i over the batch (m times the batch's E), from z^L as engine/losses.py computes it."""
     total = 0.0
     for i in range(z.shape[0]):
         if loss == CATEGORICAL_CE:  # logsumexp(z_i) - Σ_k y_ik z_ik
@@ -253,7 +253,7 @@ def _error_sum(loss, z, y_hat, y):
 
 @_jit
 def _count_correct(kind, y_hat, y):
-    """Right decisions, as labels.py decides: ŷ > ½ (binary, each label), the largest ŷ (classes)."""
+    """Right decisions, as engine/labels.py decides: ŷ > ½ (binary, each label), the largest ŷ (classes)."""
     right = 0
     for i in range(y.shape[0]):
         if kind == MULTICLASS:
