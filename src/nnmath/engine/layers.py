@@ -10,7 +10,8 @@ batch normalisation between z and f (a = f(BN(z)), see engine/batchnorm.py) and 
 connection for layers of equal width (a^l = f(z^l) + a^{l-1}). Dropout, during training only,
 zeroes each unit of f(z) with probability p and scales the rest by 1/(1-p).
 
-Backward, given the error that reaches this layer's output, ∂E_i/∂a^l_i (row i per sample):
+Backward (Network.backward writes the recurrence; this layer's ``gradients`` the last line), given
+the error that reaches this layer's output, ∂E_i/∂a^l_i (row i per sample):
 
     δ^l = ∂E/∂a^l ⊙ f'(z^l)                                   (the chain rule through f)
     ∂E/∂W^l = (a^{l-1})^T δ^l / m, \qquad ∂E/∂b^l = \frac1m \sum_i δ^l_i
@@ -155,17 +156,6 @@ class Dense:
             a = a + a_prev
         return LayerTrace(a_prev, z, a, u, h, mask, bn_cache)
 
-    def delta(self, dE_da: Array, trace: LayerTrace) -> tuple[Array, Optional[Array], Optional[Array]]:
-        """δ^l = ∂E/∂a^l ⊙ f'(z^l) (through dropout and batch normalisation when present).
-
-        Returns (δ^l, ∂E/∂γ, ∂E/∂β); the last two are None without batch normalisation.
-        """
-        g = dE_da if trace.mask is None else dE_da * trace.mask
-        dE_du = g * self.f.derivative(trace.u, trace.h)  # ∂E/∂u = ∂E/∂a ⊙ f'(u)
-        if self.bn is None:
-            return dE_du, None, None
-        return self.bn.backward(dE_du, trace.bn)  # type: ignore[arg-type]
-
     def gradients(self, delta: Array, trace: LayerTrace, d_gamma=None, d_beta=None,
                   out: Optional[Sequence[Array]] = None) -> LayerGradients:
         """∂E/∂W^l = (a^{l-1})^T δ^l / m and ∂E/∂b^l = mean over samples of δ^l.
@@ -182,10 +172,3 @@ class Dense:
             out[2][...], out[3][...] = d_gamma, d_beta
             d_gamma, d_beta = out[2], out[3]
         return LayerGradients(dW, db, delta, d_gamma, d_beta)
-
-    def error_to_input(self, delta: Array, dE_da: Optional[Array]) -> Array:
-        """∂E/∂a^{l-1} = δ^l (W^l)^T, plus the error carried straight back by a skip connection."""
-        back = product(delta, self.W.T)
-        if self.residual and dE_da is not None:
-            back += dE_da
-        return back

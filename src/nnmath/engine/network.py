@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike
 from nnmath.engine import activations, init as initializers, losses
 from nnmath.errors import NNMathError, is_number, is_whole_number
 from nnmath.engine.labels import Targets, as_labels
-from nnmath.engine.layers import Dense
+from nnmath.engine.layers import Dense, product
 from nnmath.engine.parameters import Parameters, as_float_dtype
 from nnmath.engine.trace import Gradients, Trace
 from nnmath.engine.training import fit as _train
@@ -205,22 +205,30 @@ class Network(Parameters):
         # δ^L: for the matched pairs sigmoid + binary cross-entropy and softmax + categorical
         # cross-entropy, ∂E/∂ŷ · f'(z) = ŷ - y because f'(z) cancels (see losses.Loss.output_delta).
         delta = self.loss.output_delta(last.z, last.a, Y, self.layers[-1].f)
-        grads: list = [None] * len(self.layers)
         if out is None:
             # ∂E/∂θ, laid out like θ (each layer writes into its pieces), in the dtype the pass computed in
             flat = np.empty(self.theta.size, dtype=trace.layers[-1].z.dtype)
             out = flat, self.split(flat)
         flat, pieces = out
-        dE_da = None  # ∂E/∂a^l, the error reaching layer l's output from layer l+1
+        grads: list = [None] * len(self.layers)
+        dE_da = None  # ∂E/∂a^l, the error reaching layer l's output
+        # Python counts layers from 0: self.layers[l] is the seed's layer l + 1, and above is l + 2.
         for l in reversed(range(len(self.layers))):
             layer, t = self.layers[l], trace.layers[l]
             d_gamma = d_beta = None
-            if dE_da is not None:
-                delta, d_gamma, d_beta = layer.delta(dE_da, t)  # δ^l = ∂E/∂a^l ⊙ f'(z^l)
+            if l < len(self.layers) - 1:
+                above = self.layers[l + 1]
+                back = product(delta, above.W.T)  # δ^{l+1} (W^{l+1})^T
+                if above.residual:  # a^{l+1} = f(z^{l+1}) + a^l: the skip carries ∂E/∂a^{l+1} straight down
+                    back += dE_da
+                dE_da = back
+                if t.mask is not None:  # dropout: only the units kept (and scaled) pass the error back
+                    back = back * t.mask
+                delta = back * layer.f.derivative(t.u, t.h)  # δ^l = (δ^{l+1} (W^{l+1})^T) ⊙ f'(z^l)
+                if layer.bn is not None:  # batch normalisation between z and f: δ^l = ∂E/∂z^l through BN
+                    delta, d_gamma, d_beta = layer.bn.backward(delta, t.bn)  # type: ignore[arg-type]
             first, stop = self._layer_pieces[l]
             grads[l] = layer.gradients(delta, t, d_gamma, d_beta, out=pieces[first:stop])
-            if l > 0:
-                dE_da = layer.error_to_input(delta, dE_da)  # δ^l (W^l)^T
         return Gradients(E, grads, flat)
 
     def encode(self, y: ArrayLike) -> Array:
