@@ -21,7 +21,8 @@ from matplotlib.mathtext import MathTextParser
 
 import nnmath
 from nnmath.cli import main
-from nnmath.derivations.render import fill, format_number, latex_to_unicode
+from nnmath.derivations.render import fill, format_number
+from nnmath.derivations.unicode import latex_to_unicode
 from test_explain import Reference, assert_every_number
 
 ROOT = Path(__file__).resolve().parents[2]

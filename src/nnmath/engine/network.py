@@ -16,9 +16,10 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 from numpy.typing import ArrayLike
 
-from nnmath.engine import activations, init as initializers, losses
+from nnmath.engine import activations, init as initializers, inputs, losses
 from nnmath.errors import NNMathError, is_number, is_whole_number
-from nnmath.engine.labels import Targets, as_labels
+from nnmath.engine.decisions import Decisions
+from nnmath.engine.labels import Targets
 from nnmath.engine.layers import Dense, product
 from nnmath.engine.parameters import Parameters, as_float_dtype
 from nnmath.engine.trace import Gradients, Trace
@@ -27,13 +28,7 @@ from nnmath.engine.training import fit as _train
 Array = np.ndarray
 
 
-def _all_finite(X: Array, rows: int = 4096) -> bool:
-    """No NaN or ±inf in X, checked a block of rows at a time so that a large X is never
-    shadowed by a whole boolean copy (a quarter of its size in float32)."""
-    return all(np.isfinite(X[i:i + rows]).all() for i in range(0, len(X), rows))
-
-
-class Network(Parameters):
+class Network(Decisions, Parameters):
     """A network of sigmoid (or other) units trained by gradient descent.
 
     Parameters
@@ -56,7 +51,7 @@ class Network(Parameters):
                  output: Optional[str] = None, loss: Optional[str] = None, init: Any = "xavier",
                  dropout: float = 0.0, batchnorm: bool = False, residual: bool = False,
                  seed: Optional[int] = None, dtype: Any = np.float64):
-        sizes = self._check_sizes(sizes)
+        sizes = inputs.check_sizes(sizes)
         n_hidden = len(sizes) - 2
         hidden = [activation] * n_hidden if isinstance(activation, (str, activations.Activation)) else activation
         if not isinstance(hidden, (list, tuple)) or len(hidden) != n_hidden:
@@ -99,22 +94,6 @@ class Network(Parameters):
         self._link_theta()  # θ: one vector holding every W^l and b^l (see engine/parameters.py)
 
     # ---- construction helpers -------------------------------------------------------------
-    @staticmethod
-    def _check_sizes(sizes: Any) -> list[int]:
-        def whole(s: Any) -> bool:  # 3 or 3.0, not 2.7, "3" or True
-            return is_whole_number(s) or (is_number(s) and float(s).is_integer())
-
-        try:
-            sizes = list(sizes)
-            if not all(whole(s) for s in sizes):
-                raise TypeError
-            sizes = [int(s) for s in sizes]
-        except TypeError:
-            raise NNMathError(f"layer sizes must be whole numbers, got {sizes!r}") from None
-        if len(sizes) < 2 or min(sizes) < 1:
-            raise NNMathError(f"layer sizes need an input and an output layer of at least one unit each, got {sizes}")
-        return sizes
-
     def _output_activation(self) -> activations.Activation:
         return activations.SOFTMAX if self.output_name == "softmax" else activations.get(self.output_name)
 
@@ -134,22 +113,8 @@ class Network(Parameters):
 
     # ---- the math -------------------------------------------------------------------------
     def check_X(self, X: ArrayLike) -> Array:
-        """X as a 2-D array of the network's dtype, or one clear error."""
-        try:
-            X = np.asarray(X, dtype=self.dtype)
-        except (TypeError, ValueError):
-            raise NNMathError("the features must be numbers") from None
-        if X.ndim == 1:
-            X = X.reshape(1, -1) if self.sizes[0] != 1 or X.size == 1 else X.reshape(-1, 1)
-        if X.ndim != 2:
-            raise NNMathError(f"the features must be a 2-D array (samples x features), got shape {X.shape}")
-        if X.shape[1] != self.sizes[0]:
-            raise NNMathError(f"the data has {X.shape[1]} features but the network's input layer has {self.sizes[0]}")
-        if X.shape[0] == 0:
-            raise NNMathError("the data has no samples")
-        if not _all_finite(X):
-            raise NNMathError("the features contain NaN or infinite values")
-        return X
+        """X as a 2-D array of the network's dtype with n_0 columns, or one clear error."""
+        return inputs.check_X(X, self.sizes[0], self.dtype)
 
     def forward(self, X: Array, train: bool = False, rng: Optional[np.random.Generator] = None) -> Trace:
         r"""The forward pass: a^0 = X, then z^l = a^{l-1} W^l + b^l and a^l = f(z^l) for l = 1..L.
@@ -292,89 +257,9 @@ class Network(Parameters):
         last = self.forward(X).layers[-1]
         return self.loss.value(last.z, last.a, Y)
 
-    def output(self, X: ArrayLike) -> Array:
-        r"""ŷ = a^L, the output of the forward pass in prediction mode.
-
-        Parameters
-        ----------
-        X : array-like of shape (m, n_0)
-
-        Returns
-        -------
-        ndarray of shape (m, n_L)
-        """
-        return self.forward(self.check_X(X)).output
-
-    def predict_proba(self, X: ArrayLike) -> Array:
-        r"""Class probabilities, one column per class of ``classes_``.
-
-        For one sigmoid output, the seed's pair: P(class 2) = ŷ = S(z) and P(class 1) = 1 - ŷ;
-        for softmax, ŷ_k = e^{z_k} / Σ_j e^{z_j}; for multilabel outputs each ŷ_k = S(z_k).
-
-        Parameters
-        ----------
-        X : array-like of shape (m, n_0)
-
-        Returns
-        -------
-        ndarray of shape (m, n_classes)
-        """
-        if self.kind == "regression":
-            raise NNMathError("predict_proba is for classifiers; this network does regression")
-        y_hat = self.output(X)
-        if self.kind == "binary":
-            return np.hstack([1 - y_hat, y_hat])
-        return y_hat
-
-    def predict(self, X: ArrayLike) -> Array:
-        r"""Labels decided from ŷ (class 2 when ŷ > 1/2; the argmax of softmax), or for
-        regression the predicted values ŷ.
-
-        Parameters
-        ----------
-        X : array-like of shape (m, n_0)
-
-        Returns
-        -------
-        ndarray of shape (m,) (or (m, n_L) for multilabel and multi-output regression)
-        """
-        if self.kind != "regression" and self.classes_ is None:
-            raise NNMathError("the network has not been fitted yet: it knows no class labels")
-        return self.targets.decode(self.output(X))
-
-    def score(self, X: ArrayLike, y: ArrayLike) -> float:
-        r"""Accuracy for classifiers (a multilabel sample counts when all its labels are right);
-        for regression R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)², per output column, averaged.
-
-        Parameters
-        ----------
-        X : array-like of shape (m, n_0)
-        y : array-like of shape (m,) or (m, n_L)
-
-        Returns
-        -------
-        float
-        """
-        X, y = self.check_X(X), as_labels(y)
-        if len(y) != len(X):
-            raise NNMathError(f"X has {len(X)} samples but y has {len(y)}")
-        if self.kind == "regression":
-            Y, y_hat = self.targets.encode(y, np.float64), self.output(X).astype(np.float64)
-            residual, total = ((Y - y_hat) ** 2).sum(axis=0), ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
-            r2 = [1.0 - r / t if t > 0 else float(r == 0) for r, t in zip(residual, total)]
-            return float(np.mean(r2))
-        y_pred = self.predict(X)
-        if y.ndim == 2 and y_pred.ndim == 1 and y.shape[1] == 1:
-            y = y[:, 0]
-        if y.shape != y_pred.shape:
-            raise NNMathError(f"y has shape {y.shape} but the network predicts shape {y_pred.shape}")
-        right = y_pred == y
-        return float(np.mean(right if right.ndim == 1 else right.all(axis=1)))
-
     # ``net.fit(X, y, ...)`` is training.fit(net, X, y, ...): gradient descent, returning a History.
     fit = _train
 
-    # ---- description, saving, PyTorch ------------------------------------------------------
     def config(self) -> dict:
         """The architecture as JSON-safe values: ``Network.from_config(net.config())`` rebuilds it."""
         return {

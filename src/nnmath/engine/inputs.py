@@ -1,0 +1,54 @@
+"""The checks a network's inputs pass before any math: its layer sizes and the features X."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from nnmath.errors import NNMathError, is_number, is_whole_number
+
+Array = np.ndarray
+
+
+def check_sizes(sizes: Any) -> list[int]:
+    """Units per layer as whole numbers (3 or 3.0, not 2.7, "3" or True), input and output at least 1."""
+    def whole(s: Any) -> bool:
+        return is_whole_number(s) or (is_number(s) and float(s).is_integer())
+
+    try:
+        sizes = list(sizes)
+        if not all(whole(s) for s in sizes):
+            raise TypeError
+        sizes = [int(s) for s in sizes]
+    except TypeError:
+        raise NNMathError(f"layer sizes must be whole numbers, got {sizes!r}") from None
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise NNMathError(f"layer sizes need an input and an output layer of at least one unit each, got {sizes}")
+    return sizes
+
+
+def check_X(X: ArrayLike, n_in: int, dtype: Any) -> Array:
+    """X as a 2-D array of ``dtype`` with ``n_in`` columns (a 1-D array is one sample, or one
+    feature of many samples when n_in is 1), finite, or one clear error."""
+    try:
+        A = np.asarray(X, dtype=dtype)
+    except (TypeError, ValueError):
+        raise NNMathError("the features must be numbers") from None
+    if A.ndim == 1:
+        A = A.reshape(1, -1) if n_in != 1 or A.size == 1 else A.reshape(-1, 1)
+    if A.ndim != 2:
+        raise NNMathError(f"the features must be a 2-D array (samples x features), got shape {A.shape}")
+    if A.shape[1] != n_in:
+        raise NNMathError(f"the data has {A.shape[1]} features but the network's input layer has {n_in}")
+    if A.shape[0] == 0:
+        raise NNMathError("the data has no samples")
+    if not _all_finite(A):
+        raise NNMathError("the features contain NaN or infinite values")
+    return A
+
+
+def _all_finite(X: Array, rows: int = 4096) -> bool:
+    """No NaN or ±inf in X, checked a block of rows at a time so that a large X is never
+    shadowed by a whole boolean copy (a quarter of its size in float32)."""
+    return all(np.isfinite(X[i:i + rows]).all() for i in range(0, len(X), rows))
