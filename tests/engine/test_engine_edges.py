@@ -105,7 +105,7 @@ def test_early_stopping_restores_batchnorm_statistics_with_the_weights():
 
 def test_a_validation_split_does_not_copy_the_training_set():
     """The held-out rows are chosen by index; the training rows are read from the caller's X."""
-    from nnmath.engine.training import prepare_data
+    from nnmath.engine.training_data import prepare_data
     data = prepare_data(nnmath.Network([3, 4, 1], seed=0), X, y, 0.25, None, False, np.random.default_rng(0))
     assert data.X is X and len(data.rows) == 30 and len(data.X_val) == 10
     assert not set(data.rows) & set(np.flatnonzero(np.isin(X[:, 0], data.X_val[:, 0])))
