@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from itertools import product
 
-import numpy as np
 
 from nnmath.errors import NNMathError, is_number, is_whole_number
 from nnmath.derivations.lines import (F, LOSS_NAMES, error_line, fprime, fprime_line, output_delta_lines,
@@ -24,6 +23,7 @@ from nnmath.derivations.lines import (F, LOSS_NAMES, error_line, fprime, fprime_
 from nnmath.derivations.chain import LETTERS, chain_substituted, chain_symbols, vanishing_section
 from nnmath.derivations.numbers import Numbers, Parameter, encode_targets, parse_indexed_name, quantities
 from nnmath.derivations.render import Derivation, Section
+from nnmath.derivations.result import result_section, update_section
 
 MAX_PATHS = 8  # beyond this many paths the recursive δ form is shown instead of the sum over paths
 MAX_SAMPLES = 8  # a derivation prints every sample
@@ -74,8 +74,8 @@ def explain(net, x, y, parameter: str, learning_rate: float = 0.1, digits: int =
         raise NNMathError(f"eps must be a positive number, got {eps!r}")
     _, delta, v = quantities(numbers, X, Y)
     d = _Writer(numbers, p, len(X), v, delta, digits)
-    sections = [d.setup(), d.forward(), d.chain(), d.factors(), d.result(net, X, Y, eps),
-                d.update(learning_rate), vanishing_section(d)]
+    sections = [d.setup(), d.forward(), d.chain(), d.factors(), result_section(d, net, X, Y, eps),
+                update_section(d, learning_rate), vanishing_section(d)]
     title = (rf"How $E$ depends on ${p.latex}$ in a {numbers.sizes} network "
              f"({_describe(numbers)}), {len(X)} sample{'s' if len(X) > 1 else ''}")
     summary = {k: v[(k,)] for k in ("grad", "backprop", "fd", "new")}
@@ -270,73 +270,3 @@ class _Writer:
         else:
             x = rf" = x_{{{p.index[0]}}}" if l == 1 else ""
             sec.math(rf"{last} = {unit('a', l - 1, p.index[0])}{x} = @", ("a", s, l - 1, p.index[0]))
-
-    def result(self, net, X, Y, eps: float) -> Section:
-        sec = Section("The product: the gradient")
-        p, v = self.p, self.v
-        grads = []
-        for s in self.samples(sec):
-            x_key = self.input_key(s)
-            x_val = 1.0 if x_key is None else v[x_key]
-            if self.path_form:
-                total = 0.0
-                for path in self.paths:
-                    keys, value = self.path_keys(s, path)
-                    v[("path", s, path)] = value * x_val
-                    total += value * x_val
-                    label = ",\\;".join(f"{LETTERS[i]} = {u}" for i, u in enumerate(path))
-                    factors = " \\cdot ".join("@" for _ in keys) + (r" \cdot @" if x_key else r" \cdot 1")
-                    sec.math((f"{label}:\\quad " if label else "") + f"{factors} = @",
-                             *keys, *([x_key] if x_key else []), ("path", s, path))
-                v[("grad_s", s)] = total
-                if len(self.paths) > 1:
-                    sec.math(f"{self.sample_dE(s)} = " + " + ".join("@" for _ in self.paths) + " = @",
-                             *[("path", s, path) for path in self.paths], ("grad_s", s))
-                elif self.m > 1:
-                    sec.math(f"{self.sample_dE(s)} = @", ("grad_s", s))
-            else:
-                v[("grad_s", s)] = v[("delta", s, p.layer, p.unit)] * x_val
-                sec.math(rf"{self.sample_dE(s)} = {unit(chr(92) + 'delta', p.layer, p.unit)} \cdot {self.input_symbol()}"
-                         + (r" = @ \cdot @ = @" if x_key else " = @"),  # a bias: δ · 1 = δ
-                         *([("delta", s, p.layer, p.unit), x_key] if x_key else []), ("grad_s", s))
-            grads.append(v[("grad_s", s)])
-        v[("grad",)] = float(np.mean(grads))
-        if self.m > 1:
-            terms = " + ".join("@" for _ in range(self.m))
-            sec.math(rf"{self.dE} = \frac{{1}}{{m}} \sum_{{i}} \frac{{\partial E^{{(i)}}}}{{\partial {p.latex}}} = "
-                     rf"\frac{{1}}{{@}}({terms}) = @", ("m",), *[("grad_s", s) for s in range(self.m)], ("grad",))
-        gradients = net.backward(net.forward(net.check_X(X)), np.asarray(Y, dtype=net.dtype))
-        array = (gradients.weights if p.kind == "W" else gradients.biases)[p.layer - 1]
-        v[("backprop",)] = float(array[p.index])
-        plus = self.n.perturbed(p, eps).error(X, Y)
-        minus = self.n.perturbed(p, -eps).error(X, Y)
-        v[("fd",)] = (plus - minus) / (2 * eps)
-        v[("eps",)] = eps
-        v[("fd_diff",)] = abs(v[("grad",)] - v[("fd",)])
-        for name in ("grad", "backprop", "fd"):  # shown with two more digits, so the agreement is visible
-            v[("precise", name)] = v[(name,)]
-        sec.text(f"Check it two other ways, to {self.digits + 2} significant digits: backpropagation "
-                 "(`net.gradients`) and the central finite difference.")
-        sec.math(rf"{self.dE} = @ \quad \text{{(chain rule)}}", ("precise", "grad"))
-        sec.math(rf"{self.dE} = @ \quad \text{{(backpropagation)}}", ("precise", "backprop"))
-        sec.math(rf"\frac{{E({p.latex} + \varepsilon) - E({p.latex} - \varepsilon)}}{{2\varepsilon}} = @ "
-                 rf"\quad (\varepsilon = @)", ("precise", "fd"), ("eps",))
-        return sec
-
-    def path_keys(self, s: int, path: tuple) -> tuple[list, float]:
-        """The keys of one path's factors, output first (δ, then W and f' layer by layer), and their product."""
-        u, l, L = self.units(path), self.p.layer, self.L
-        keys: list = [("delta", s, L, u[L])]
-        for i in range(L, l, -1):
-            keys.append(("W", i, u[i - 1], u[i]))
-            keys.append(("fp", s, i - 1, u[i - 1]))
-        return keys, float(np.prod([self.v[k] for k in keys]))
-
-    def update(self, learning_rate: float) -> Section:
-        sec = Section("The gradient-descent step")
-        p, v = self.p, self.v
-        v[("alpha",)] = learning_rate
-        v[("new",)] = v[p.key] - learning_rate * v[("grad",)]
-        sec.math(rf"{p.latex} \leftarrow {p.latex} - \alpha {self.dE} = @ - @ \cdot @ = @",
-                 p.key, ("alpha",), ("grad",), ("new",))
-        return sec
