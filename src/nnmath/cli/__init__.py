@@ -18,7 +18,8 @@ from typing import NoReturn, Optional, Sequence
 from nnmath.version import __version__
 from nnmath.errors import NNMathError
 
-SUBCOMMANDS = ("nnmath.cli.train", "nnmath.cli.predict", "nnmath.cli.gradcheck", "nnmath.cli.info")
+SUBCOMMANDS = ("nnmath.cli.train", "nnmath.cli.predict", "nnmath.cli.gradcheck", "nnmath.cli.info",
+               "nnmath.cli.data")
 OPTIONAL_SUBCOMMANDS = ("nnmath.cli.explain", "nnmath.cli.vanishing")
 USAGE_ERROR = 2
 
