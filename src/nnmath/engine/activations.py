@@ -50,14 +50,14 @@ class Activation:
 
 
 # Up to this many numbers, a NumPy call costs more than its arithmetic, and SciPy's expit (one
-# call) beats the tanh form (four); above it expit, which is not vectorised, is the slower one.
-# Measured crossover: about 512 numbers in float32, 450 in float64 (docs/performance.md).
+# call) beats the tanh form (four); above it expit, which is not vectorised, is the slower one
+# (the measured crossover: docs/performance.md).
 ONE_CALL_SIGMOID = 512
 
 
 @functools.cache
 def _expit() -> Callable[[Array], Array]:
-    from scipy.special import expit  # on first use: importing scipy.special takes ~0.4 s
+    from scipy.special import expit  # on first use: importing scipy.special is slow
 
     return expit
 

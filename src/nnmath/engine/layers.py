@@ -40,11 +40,10 @@ SMALL_PRODUCT = 1 << 16  # multiply-adds below which a product's cost is the cal
 def product(A: Array, B: Array, out: Optional[Array] = None) -> Array:
     """The matrix product A B of two 2-D arrays: np.dot for small ones, A @ B for large ones.
 
-    Both compute the same sums. np.dot has less call overhead (32x30 @ 30x16: 1.7 against 2.5 µs)
-    and hands outer products (inner size 1: a batch of one sample in ∂E/∂W = a^T δ, one output
-    unit in δ W^T) to BLAS, where np.matmul runs a plain loop 5 to 8 times slower; but on large
-    products with a transposed operand, like a^T δ for W1 of [784, 256, ...] at batch 128, np.dot
-    is about 20% slower than @ (333 against 277 µs). See docs/performance.md.
+    Both compute the same sums. np.dot costs less to call and hands outer products (inner size 1:
+    one sample's ∂E/∂W = a^T δ, one output unit's δ W^T) to BLAS, where np.matmul runs a plain
+    loop; on large products with a transposed operand (a^T δ), @ is the faster. The timings, and
+    where this acts (small networks of the NumPy engine, never W1's shapes): docs/performance.md.
     """
     if A.shape[1] == 1 or A.shape[0] * A.shape[1] * B.shape[1] < SMALL_PRODUCT:
         return np.dot(A, B, out=out)

@@ -37,7 +37,7 @@ class SGD:
 
     def step(self, params: list[Array], grads: list[Array], learning_rate: float) -> None:
         for theta, g in zip(params, grads):
-            theta -= learning_rate * g  # a reused array for α g was measured: no faster
+            theta -= learning_rate * g  # θ ← θ - α g
 
 
 class Momentum:

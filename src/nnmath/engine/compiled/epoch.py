@@ -144,7 +144,7 @@ def _loops() -> Optional[Any]:
     """The module of compiled loops, or None where Numba has nowhere to keep compiled code.
 
     The first import compiles nothing: Numba compiles on the first call for each dtype and
-    layout of X (a few seconds: 6.6 s for float64 on the machine of docs/performance.md) and
+    layout of X (a few seconds; docs/performance.md) and
     keeps the result on disk, in __pycache__ beside the module or in the user's cache folder;
     a later process loads it in about half a second.
     """
@@ -160,7 +160,7 @@ def _loops() -> Optional[Any]:
 @functools.cache
 def _blas_libraries() -> Any:
     import scipy.linalg.cython_blas  # noqa: F401  the BLAS Numba calls: loaded first, so that it is found
-    from threadpoolctl import ThreadpoolController  # finding the loaded BLAS libraries takes ~4 ms: once
+    from threadpoolctl import ThreadpoolController  # finding the loaded BLAS libraries takes a while: once
 
     return ThreadpoolController().select(user_api="blas")
 
@@ -176,8 +176,8 @@ def blas_on_one_thread() -> Iterator[None]:
     (of any thread of the process) ends.
 
     Numba's np.dot calls SciPy's copy of OpenBLAS. Its threads and those of NumPy's copy, still
-    spinning after NumPy's last product, would fight over the cores (a fit of [128, 128, 10] with
-    a validation set ran 2.4x slower); on one thread, the compiled loops never wake them. (OpenBLAS
+    spinning after NumPy's last product, would fight over the cores (docs/performance.md, fourth
+    round); on one thread, the compiled loops never wake them. (OpenBLAS
     ignores a count set from a second thread once the main thread has set and restored one: a
     fit in a worker thread after one in the main thread may run slower, never wrong.)
     """

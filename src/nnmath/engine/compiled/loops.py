@@ -26,8 +26,8 @@ from nnmath.engine.compiled.codes import (ACTIVATION_CODES, ADAM, BINARY_CE, CAT
 
 # 'reassoc' lets LLVM add a sum's terms in vector lanes; NaN and ∞ keep their meaning (no
 # 'nnan' or 'ninf'), so a diverging step is still seen. error_model="numpy": x / 0 gives ±∞ or NaN
-# as in NumPy, where Python's model would test every division and raise (that test alone kept
-# Adam's step from being vectorised: 62 against 8 µs for 15,000 numbers). cache: kept on disk.
+# as in NumPy, where Python's model would test every division and raise (and keep Adam's step
+# from being vectorised; docs/performance.md). cache: the compiled code is kept on disk.
 _jit = njit(cache=True, fastmath={"reassoc", "contract"}, error_model="numpy")
 
 
@@ -268,8 +268,8 @@ def _count_correct(kind, y_hat, y):
 
 @_jit
 def _sum_of_squares(v):
-    """Σ_q v_q², added in float64 (the explicit conversion lets LLVM vectorise the loop: 12x
-    faster) and returned in v's dtype: ∞ in float32 past 3.4e38, where the engine's float32
+    """Σ_q v_q², added in float64 (the explicit conversion lets LLVM vectorise the loop) and
+    returned in v's dtype: ∞ in float32 past 3.4e38, where the engine's float32
     np.vdot overflows too, so both see a diverging gradient at the same step."""
     total = 0.0
     for q in range(len(v)):
