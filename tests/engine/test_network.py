@@ -106,17 +106,6 @@ def test_a_layers_arrays_can_be_replaced_only_by_arrays_of_the_same_shape():
     assert net.layers[0].W.base is net.theta
 
 
-def test_a_layer_pickled_before_its_arrays_were_checked_still_loads():
-    import pickle
-
-    net = nnmath.Network([3, 2, 1], seed=0)
-    layer = net.layers[0]
-    old = object.__new__(type(layer))
-    old.__dict__.update({("W" if k == "_W" else "b" if k == "_b" else k): v for k, v in vars(layer).items()})
-    loaded = pickle.loads(pickle.dumps(old))
-    assert np.array_equal(loaded.W, layer.W) and np.array_equal(loaded.b, layer.b)
-
-
 @pytest.mark.parametrize("sizes", [[3, 2.7, 1], [3, True, 1], [3, "2", 1], [3, None, 1]])
 def test_sizes_that_are_not_whole_numbers_are_refused_not_rounded(sizes):
     with pytest.raises(NNMathError, match="layer sizes must be whole numbers"):

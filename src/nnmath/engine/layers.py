@@ -116,12 +116,6 @@ class Dense:
     def b(self, value: Array) -> None:
         self._b = _same_shape("b", value, getattr(self, "_b", None))
 
-    def __setstate__(self, state: dict) -> None:
-        for old, new in (("W", "_W"), ("b", "_b")):  # a layer pickled before W and b were checked
-            if old in state:
-                state[new] = state.pop(old)
-        self.__dict__.update(state)
-
     @property
     def n_in(self) -> int:
         return self.W.shape[0]
