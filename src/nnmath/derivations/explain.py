@@ -17,12 +17,12 @@ from __future__ import annotations
 from itertools import product
 
 
-from nnmath.errors import NNMathError, is_number, is_whole_number
+from nnmath.errors import NNMathError, is_number
 from nnmath.derivations.lines import (F, LOSS_NAMES, error_line, fprime, fprime_line, output_delta_lines,
                                       output_reason, unit, vector)
 from nnmath.derivations.chain import LETTERS, chain_substituted, chain_symbols, vanishing_section
 from nnmath.derivations.numbers import Numbers, Parameter, encode_targets, parse_indexed_name, quantities
-from nnmath.derivations.render import Derivation, Section
+from nnmath.derivations.render import Derivation, Section, check_digits
 from nnmath.derivations.result import result_section, update_section
 
 MAX_PATHS = 8  # beyond this many paths the recursive δ form is shown instead of the sum over paths
@@ -60,8 +60,7 @@ def explain(net, x, y, parameter: str, learning_rate: float = 0.1, digits: int =
     -------
     Derivation
     """
-    if not (is_whole_number(digits) and 1 <= digits <= 17):
-        raise NNMathError(f"digits must be a whole number from 1 to 17, got {digits!r}")
+    check_digits(digits)
     numbers = Numbers.of(net)
     p = parse_indexed_name(parameter, numbers.sizes)
     X = net.check_X(x)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Hashable
 
 from nnmath.derivations.unicode import latex_to_unicode
-from nnmath.errors import NNMathError
+from nnmath.errors import NNMathError, is_whole_number
 
 Key = Hashable
 PLACEHOLDER = "@"
@@ -46,6 +46,12 @@ class Section:
 
     def math(self, template: str, *keys: Key) -> None:
         self.lines.append(Line("math", template, keys))
+
+
+def check_digits(digits: object) -> None:
+    """Significant digits a derivation prints: a whole number from 1 to 17 (float64 holds 17)."""
+    if not (is_whole_number(digits) and 1 <= digits <= 17):  # type: ignore[operator]
+        raise NNMathError(f"digits must be a whole number from 1 to 17, got {digits!r}")
 
 
 def format_number(value: float, digits: int = 4) -> str:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnmath.errors import NNMathError, is_number, is_whole_number
+from nnmath.errors import NNMathError, is_number
 from nnmath.derivations.lines import F, LOSS_NAMES, error_line, matrix, mean_error_line, output_reason, vector
 from nnmath.derivations.numbers import Numbers, encode_targets, quantities
-from nnmath.derivations.render import Derivation, Section
+from nnmath.derivations.render import Derivation, Section, check_digits
 
 MAX_STEP_PARAMETERS = 40  # every weight is printed four times (value, gradient, update, new value)
 MAX_STEP_SAMPLES = 8
@@ -48,8 +48,7 @@ def explain_step(net, X, y, learning_rate: float = 0.1, update: bool = False, di
     -------
     Derivation
     """
-    if not (is_whole_number(digits) and 1 <= digits <= 17):
-        raise NNMathError(f"digits must be a whole number from 1 to 17, got {digits!r}")
+    check_digits(digits)
     numbers = Numbers.of(net)
     n_parameters = sum(W.size + b.size for W, b in zip(numbers.Ws[1:], numbers.bs[1:]))
     if n_parameters > MAX_STEP_PARAMETERS:
