@@ -254,3 +254,22 @@ def test_warm_start_and_partial_fit_with_an_activation_object(iris):
     model.fit(X, y)  # the same network continues
     model.partial_fit(X, y)
     assert model.n_iter_ == 3
+
+
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+def test_the_engine_parameter_picks_the_path_and_both_learn_the_same(engine):
+    from nnmath.sklearn import NetworkClassifier
+
+    X, y = np.random.default_rng(3).standard_normal((60, 4)), np.arange(60) % 2
+    auto = NetworkClassifier(hidden_layer_sizes=(5,), epochs=3, batch_size=10, random_state=0).fit(X, y)
+    chosen = NetworkClassifier(hidden_layer_sizes=(5,), epochs=3, batch_size=10, random_state=0, engine=engine).fit(X, y)
+    np.testing.assert_allclose(chosen.loss_curve_, auto.loss_curve_, rtol=1e-10)
+    assert chosen.get_params()["engine"] == engine
+
+
+def test_an_unknown_engine_is_refused_by_the_estimator():
+    from nnmath import NNMathError
+    from nnmath.sklearn import NetworkClassifier
+
+    with pytest.raises(NNMathError, match="engine must be one of"):
+        NetworkClassifier(engine="gpu").fit(np.eye(4), [0, 1, 0, 1])

@@ -58,6 +58,9 @@ _PARAMETERS = """
         If True, ``fit`` continues from the fitted weights and optimizer state.
     verbose : bool, default=False
         Print the loss of every epoch.
+    engine : {"auto", "numpy", "compiled"}, default="auto"
+        Which implementation of the equations trains (``Network.fit``'s engine): "auto" the
+        compiled loops where they are faster, "numpy" the readable engine, "compiled" the loops.
 """
 
 _ATTRIBUTES = """

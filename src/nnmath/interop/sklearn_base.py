@@ -60,7 +60,8 @@ class NetworkEstimator(BaseEstimator):
                  batch_size: Union[int, str, None] = "auto", epochs: int = 200,
                  weight_decay: float = 0.0001, dropout: float = 0.0, early_stopping: bool = False,
                  validation_fraction: float = 0.1, n_iter_no_change: int = 10,
-                 random_state: Any = None, warm_start: bool = False, verbose: bool = False):
+                 random_state: Any = None, warm_start: bool = False, verbose: bool = False,
+                 engine: str = "auto"):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.init = init
@@ -76,6 +77,7 @@ class NetworkEstimator(BaseEstimator):
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+        self.engine = engine
 
     # ---- hooks the classifier and the regressor fill in ------------------------------------
     def _check_y(self, y: Array, first: bool, classes: Optional[Array]) -> tuple[Array, int]:
@@ -188,7 +190,7 @@ class NetworkEstimator(BaseEstimator):
             self.network_, X, y, epochs=1 if incremental else self.epochs, learning_rate=self.learning_rate,
             batch_size=batch_size, optimizer=self.optimizer_, weight_decay=self.weight_decay,
             validation_data=validation_data, early_stopping=validate, patience=self.n_iter_no_change,
-            seed=int(self._rng.randint(2**31 - 1)), callback=after_epoch)
+            seed=int(self._rng.randint(2**31 - 1)), callback=after_epoch, engine=self.engine)
         if validate:
             self.validation_scores_ = (self.validation_scores_ or []) + scores
         self.loss_curve_ = self.loss_curve_ + list(history.loss)
