@@ -36,7 +36,8 @@ def register(subparsers) -> None:
                    help=f"check N entries of each W and b, drawn at random; 0 checks all "
                         f"(default {DEFAULT_ENTRIES}: each entry costs two passes over the batch)")
     p.add_argument("--data", metavar="NAME|FILE.csv", help="take the samples from this data set (standardized)")
-    p.add_argument("--target", metavar="COLUMN", help="with a CSV file: the column holding the labels (default the last)")
+    p.add_argument("--target", metavar="COLUMN", help="with a CSV file: the column holding the labels (default the last; "
+                                                       "with a MODEL, the model's own)")
     p.add_argument("--samples", type=positive_int, default=20, help="samples in the batch (default 20)")
     p.add_argument("--eps", type=positive_float, default=1e-6, help="finite-difference step ε (default 1e-6)")
     p.add_argument("--tolerance", type=positive_float, default=1e-6, help="largest relative error allowed (1e-6)")
@@ -49,9 +50,14 @@ def _data_batch(args) -> tuple[np.ndarray, np.ndarray, int, np.ndarray, str]:
     """The first --samples training samples of --data, standardized; their feature and class counts."""
     from nnmath.data.sets import Standardizer, load
 
-    dataset = load(args.data, target=args.target, seed=args.seed)
-    X = Standardizer().fit(dataset.X_train).transform(dataset.X_train[:args.samples])
-    return X, dataset.y_train[:args.samples], dataset.n_features, dataset.classes, dataset.name
+    return _batch_of(load(args.data, target=args.target, seed=args.seed), args.samples)
+
+
+def _batch_of(dataset, samples: int) -> tuple[np.ndarray, np.ndarray, int, np.ndarray, str]:
+    from nnmath.data.sets import Standardizer
+
+    X = Standardizer().fit(dataset.X_train).transform(dataset.X_train[:samples])
+    return X, dataset.y_train[:samples], dataset.n_features, dataset.classes, dataset.name
 
 
 def _network_and_batch(args) -> tuple[Network, np.ndarray, np.ndarray, str]:
@@ -61,7 +67,7 @@ def _network_and_batch(args) -> tuple[Network, np.ndarray, np.ndarray, str]:
             raise NNMathError("give either a MODEL or --layers/--activation, not both: the model has its own")
         from nnmath.io.model import load_model
 
-        net, _ = load_model(args.model)
+        net, info = load_model(args.model)
         net.astype(np.float64)  # finite differences need float64
         if args.data is None:
             X, source = rng.standard_normal((args.samples, net.sizes[0])), "random N(0, 1) features"
@@ -69,10 +75,11 @@ def _network_and_batch(args) -> tuple[Network, np.ndarray, np.ndarray, str]:
                 y = rng.standard_normal((args.samples, net.sizes[-1]))
             else:
                 y = net.classes_[np.arange(args.samples) % len(net.classes_)]
-        else:
-            X, y, n_features, _, source = _data_batch(args)
-            if n_features != net.sizes[0]:
-                raise NNMathError(f"{args.model} takes {net.sizes[0]} features but {source} has {n_features}")
+        else:  # the model's features by name, its labels from its target column (as explain and predict)
+            from nnmath.cli.model_data import model_dataset
+
+            dataset = model_dataset(net, info, args.model, args.data, args.target, args.seed)
+            X, y, _, _, source = _batch_of(dataset, args.samples)
         return net, X, y, f"{args.model} on {source}"
     args.layers = args.layers or layer_spec(DEFAULT_LAYERS if args.data is None else DATA_LAYERS)
     args.activation = args.activation or "sigmoid"

@@ -16,6 +16,7 @@ import numpy as np
 
 from nnmath.data import csvfile as csvdata
 from nnmath.cli.args import FORCE_HELP, check_output_path, write_text_atomically
+from nnmath.data.columns import check_features
 from nnmath.data.sets import Standardizer
 from nnmath.errors import NNMathError
 from nnmath.io.model import load_model
@@ -74,12 +75,7 @@ def run(args) -> int:
     features = info.get("feature_names")
     if not isinstance(features, list) or len(features) != net.sizes[0]:
         raise NNMathError(f"{args.model} does not record its {net.sizes[0]} feature names")
-    missing = [n for n in features if n not in table.header]
-    if missing:
-        raise NNMathError(
-            f"the model expects {len(features)} features but {args.data.name} lacks "
-            f"{len(missing)} of them ({', '.join(repr(n) for n in missing[:5])}{', ...' if len(missing) > 5 else ''}); "
-            f"its columns are {', '.join(repr(n) for n in table.header[:8])}{', ...' if len(table.header) > 8 else ''}")
+    check_features(features, table.header, args.data.name)  # by name, as explain and gradcheck take them
     scaler = _scaler(info, len(features), args.model)
     X = scaler.transform(csvdata.numbers(table, features))
     assert net.classes_ is not None
