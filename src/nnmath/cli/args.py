@@ -17,10 +17,30 @@ def _number(kind: Callable, text: str):
     try:
         value = kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        whole = _whole(text) if kind is int else None
+        if whole is not None:
+            return whole  # 1e3 or 100.0: a whole number written another way
+        message = "expected a whole number" if kind is int and _is_float(text) else "expected a number"
+        raise argparse.ArgumentTypeError(f"{message}, got {text!r}") from None
     if isinstance(value, float) and not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
     return value
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _whole(text: str) -> Optional[int]:
+    """The whole number ``text`` writes as a float (1e3, 100.0), else None."""
+    if not _is_float(text):
+        return None
+    value = float(text)
+    return int(value) if math.isfinite(value) and value.is_integer() and abs(value) < 2 ** 53 else None
 
 
 def positive_float(text: str) -> float:

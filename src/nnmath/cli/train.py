@@ -21,7 +21,7 @@ from nnmath.cli import recipes
 from nnmath.cli.args import (FORCE_HELP, check_output_path, check_plot_folder, fraction, layer_spec,
                              non_negative_float, non_negative_int, positive_float, positive_int, resolve_layers)
 from nnmath.data.sets import BUILT_IN, Dataset, Standardizer, load, split
-from nnmath.errors import NNMathError
+from nnmath.errors import NNMathError, TrainingDiverged
 from nnmath.engine.history import History
 from nnmath.engine.network import Network
 
@@ -177,7 +177,11 @@ def run(args) -> int:
     check_plot_folder(args.plot, FIGURES if dataset.n_features == 2 else FIGURES[:2], args.force)
     sizes = resolve_layers(args.layers, dataset.n_features, len(dataset.classes), dataset.name)
     net = Network(sizes, activation=args.activation, init=args.init, dropout=args.dropout, seed=args.seed)
-    history = train(args, net, parts)
+    try:
+        history = train(args, net, parts)
+    except TrainingDiverged as e:  # the engine's message speaks of the network's weights: here nothing is kept
+        raise NNMathError(f"training diverged at epoch {e.epoch}: the loss became NaN or infinite; try a smaller "
+                          f"learning rate than {args.learning_rate:g}; nothing was saved") from None
     results = {name: _evaluate(net, *parts[name]) for name in ("train", "validation", "test")}
     norms = {f"W{l + 1}": {"first_epoch": history.grad_norms[0][l], "last_epoch": history.grad_norms[-1][l]}
              for l in range(len(net.layers))}

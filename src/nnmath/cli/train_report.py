@@ -27,7 +27,8 @@ def print_report(report: dict, net: Network, args, console: Optional[Console] = 
         f"{test['samples']} test samples; {report['features']} features; {len(classes)} classes ({shown})",
         highlight=False)
     batch = f"batches of {args.batch_size}" if args.batch_size else "full batch"
-    console.print(f"network {sizes}, {args.activation} hidden units, {net.output_name} output, "
+    hidden = f"{args.activation} hidden units" if len(report["layers"]) > 2 else "no hidden layer"
+    console.print(f"network {sizes}, {hidden}, {net.output_name} output, "
                   f"{net.loss.name.replace('_', ' ')} E; {args.optimizer} α = {args.learning_rate:g}, "
                   f"{report['epochs_run']} epochs, {batch}", highlight=False)
 
