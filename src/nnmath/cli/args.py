@@ -98,9 +98,11 @@ def layer_spec(text: str) -> LayerSpec:
     return spec
 
 
-def resolve_layers(spec: LayerSpec, n_features: int, n_classes: int, data_name: str) -> list[int]:
-    """The layer sizes for data of ``n_features`` features and ``n_classes`` classes; 'auto' fills them in."""
-    n_out = 1 if n_classes == 2 else n_classes
+def resolve_layers(spec: LayerSpec, n_features: int, n_classes: int, data_name: str,
+                   regression: bool = False) -> list[int]:
+    """The layer sizes for data of ``n_features`` features and ``n_classes`` classes (one output unit
+    for a ``regression`` target); 'auto' fills them in."""
+    n_out = 1 if n_classes == 2 or regression else n_classes
     sizes = [n_features if spec[0] == "auto" else int(spec[0]), *(int(s) for s in spec[1:-1]),
              n_out if spec[-1] == "auto" else int(spec[-1])]
     hidden = ",".join(str(s) for s in sizes[1:-1])
@@ -109,7 +111,10 @@ def resolve_layers(spec: LayerSpec, n_features: int, n_classes: int, data_name: 
         raise NNMathError(
             f"--layers starts with {sizes[0]} inputs but {data_name} has {n_features} features; "
             f"use --layers {suggestion} (or auto,{hidden + ',' if hidden else ''}auto)")
-    if not (sizes[-1] == n_classes or (n_classes == 2 and sizes[-1] == 1)):
+    if regression and sizes[-1] != 1:
+        raise NNMathError(f"--layers ends with {sizes[-1]} output units but {data_name} has one regression target; "
+                          f"use 1 (--layers {suggestion})")
+    if not regression and not (sizes[-1] == n_classes or (n_classes == 2 and sizes[-1] == 1)):
         raise NNMathError(
             f"--layers ends with {sizes[-1]} output unit{'s' if sizes[-1] > 1 else ''} "
             f"but {data_name} has {n_classes} classes; "

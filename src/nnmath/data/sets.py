@@ -167,11 +167,17 @@ def _csv(path: str, target: Optional[str], features: Optional[list]) -> tuple[Ar
     return csvdata.numbers(table, features), csvdata.labels(table.column(target), target), list(features), target
 
 
+CLASSES_AT_MOST = 10  # whole-number labels with more distinct values than this ...
+SAMPLES_PER_CLASS = 5  # ... and fewer samples per value on average are a quantity, not classes
+
+
 def _is_continuous(y: Array) -> bool:
-    """Numbers that are not class labels: some are not whole, or nearly every sample has its own value."""
+    """Numbers that are not class labels: some are not whole, or there are many distinct values with few
+    samples each (a score from 25 to 346, as in scikit-learn's diabetes data: 214 values in 442 samples)."""
     if y.dtype.kind not in "iuf":
         return False
-    return bool(y.dtype.kind == "f" or len(np.unique(y)) > len(y) / 2)
+    distinct = len(np.unique(y))
+    return bool(y.dtype.kind == "f" or (distinct > CLASSES_AT_MOST and distinct * SAMPLES_PER_CLASS > len(y)))
 
 
 def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_samples: Optional[int] = None,
@@ -182,7 +188,8 @@ def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_sampl
 
     ``features``: take these columns by name, in this order (a model's own features). ``regression``:
     False classifies (a continuous target is refused), True fits numbers, None decides from the target
-    (numbers that are not whole, or nearly one value per sample, are a regression target).
+    (numbers that are not whole, or more than 10 distinct values with fewer than 5 samples each on
+    average, are a regression target).
     """
     if n_samples is not None and n_samples < 4:
         raise NNMathError(f"a data set needs at least 4 samples, {n_samples} were asked for")
