@@ -20,3 +20,14 @@ def test_the_engine_example_prints_what_the_readme_shows():
     shown_head, shown_error = shown.rsplit(" ", 1)
     assert head == shown_head
     assert float(error) < 1e-7 and float(shown_error) < 1e-7
+
+
+def test_the_explain_example_runs_on_its_own():
+    """The explain/explain_step block is self-contained and its network is within explain_step's limit
+    (the engine example's 30-16-1 network, 513 parameters, is not; issue 15 item 13)."""
+    section = README[README.index("## Explain the math\n"):README.index("## The vanishing-gradient lab")]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    assert scope["d"].summary["grad"] == scope["d"].summary["backprop"]
+    assert "explain_step(" in code and "Network([30, 16, 1]" not in code

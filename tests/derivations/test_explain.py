@@ -449,3 +449,19 @@ def test_digits_must_be_a_whole_number_from_1_to_17(digits):
         nnmath.explain(net, [1.0, 0.0], [1], "W1[0,0]", digits=digits)
     with pytest.raises(NNMathError, match="digits must be a whole number from 1 to 17"):
         nnmath.explain_step(net, [[1.0, 0.0]], [1], digits=digits)
+
+
+def test_the_closing_paragraph_agrees_with_a_gradient_that_did_not_shrink():
+    """Issue 15 item 6: large weights carry the error back undiminished; the paragraph after the
+    ratio must not then say the gradient shrank by at least 75% per sigmoid layer."""
+    from nnmath.derivations.render import format_number
+
+    net = nnmath.Network([2, 3, 1], seed=0)
+    net.weights[1][...] = 6.0  # every path back through layer 2 is multiplied by 6
+    d = nnmath.explain(net, np.array([[0.3, -0.2]]), [1], "W1[0,0]")
+    ratio = d.values[("shrink", 0)]
+    assert ratio > 0.25  # the numbers show it: more than S' alone allows
+    closing = " ".join(d.to_text().split("Activation derivatives on the chain")[1].split())
+    assert "the weights made up for the slopes" in closing
+    assert f"arrived {format_number(ratio)} times as large, more than the 0.25" in closing
+    assert "(and by a weight): with weights of moderate size the gradient shrinks" not in closing

@@ -57,17 +57,32 @@ def _describe(error: OSError) -> str:
     return f"{error.strerror or error}{where}"
 
 
+def _unrecognized(parser: Parser, command: str, unknown: list) -> NoReturn:
+    """The subcommand's one-line error for options it does not have, with the closest it has."""
+    import difflib
+
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[command]
+    options = [o for action in sub._actions for o in action.option_strings]
+    close = [difflib.get_close_matches(u.split("=")[0], options, n=1) for u in unknown if u.startswith("-")]
+    hint = "; did you mean " + ", ".join(c[0] for c in close if c) + "?" if any(close) else ""
+    sub.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command line; returns the exit code (0 success, 1 a failed check, 2 bad input)."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # a typo in an option: said by the subcommand, which knows its options
+        _unrecognized(parser, args.command, unknown)
     try:
         return int(args.func(args))
     except NNMathError as e:
         return _fail(str(e))
     except BrokenPipeError:
-        # the reader went away (``nnmath predict ... | head``): stop quietly
+        # the reader went away (``nnmath predict ... | head``): it read what it wanted; stop quietly, with
+        # success, since the run itself did not fail (1 means a failed check, as in gradcheck)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return 0
     except OSError as e:
         return _fail(_describe(e))
     except MemoryError:

@@ -17,10 +17,30 @@ def _number(kind: Callable, text: str):
     try:
         value = kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        whole = _whole(text) if kind is int else None
+        if whole is not None:
+            return whole  # 1e3 or 100.0: a whole number written another way
+        message = "expected a whole number" if kind is int and _is_float(text) else "expected a number"
+        raise argparse.ArgumentTypeError(f"{message}, got {text!r}") from None
     if isinstance(value, float) and not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
     return value
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _whole(text: str) -> Optional[int]:
+    """The whole number ``text`` writes as a float (1e3, 100.0), else None."""
+    if not _is_float(text):
+        return None
+    value = float(text)
+    return int(value) if math.isfinite(value) and value.is_integer() and abs(value) < 2 ** 53 else None
 
 
 def positive_float(text: str) -> float:
@@ -78,9 +98,11 @@ def layer_spec(text: str) -> LayerSpec:
     return spec
 
 
-def resolve_layers(spec: LayerSpec, n_features: int, n_classes: int, data_name: str) -> list[int]:
-    """The layer sizes for data of ``n_features`` features and ``n_classes`` classes; 'auto' fills them in."""
-    n_out = 1 if n_classes == 2 else n_classes
+def resolve_layers(spec: LayerSpec, n_features: int, n_classes: int, data_name: str,
+                   regression: bool = False) -> list[int]:
+    """The layer sizes for data of ``n_features`` features and ``n_classes`` classes (one output unit
+    for a ``regression`` target); 'auto' fills them in."""
+    n_out = 1 if n_classes == 2 or regression else n_classes
     sizes = [n_features if spec[0] == "auto" else int(spec[0]), *(int(s) for s in spec[1:-1]),
              n_out if spec[-1] == "auto" else int(spec[-1])]
     hidden = ",".join(str(s) for s in sizes[1:-1])
@@ -89,7 +111,10 @@ def resolve_layers(spec: LayerSpec, n_features: int, n_classes: int, data_name: 
         raise NNMathError(
             f"--layers starts with {sizes[0]} inputs but {data_name} has {n_features} features; "
             f"use --layers {suggestion} (or auto,{hidden + ',' if hidden else ''}auto)")
-    if not (sizes[-1] == n_classes or (n_classes == 2 and sizes[-1] == 1)):
+    if regression and sizes[-1] != 1:
+        raise NNMathError(f"--layers ends with {sizes[-1]} output units but {data_name} has one regression target; "
+                          f"use 1 (--layers {suggestion})")
+    if not regression and not (sizes[-1] == n_classes or (n_classes == 2 and sizes[-1] == 1)):
         raise NNMathError(
             f"--layers ends with {sizes[-1]} output unit{'s' if sizes[-1] > 1 else ''} "
             f"but {data_name} has {n_classes} classes; "

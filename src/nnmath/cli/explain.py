@@ -11,6 +11,7 @@ derivation at once. The network is never changed.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,9 @@ from nnmath.derivations.step import explain_step
 
 XOR_X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
 XOR_Y = np.array([1, 1, 0, 0])
+DEFAULT_LEARNING_RATE = 0.1
 STEP_SAMPLES = 4  # --step without --sample works on the first four samples
+MAX_NOTED = 4  # the samples whose file rows are noted on stderr
 
 
 def register(subparsers) -> None:
@@ -44,43 +47,47 @@ def register(subparsers) -> None:
                         "(from 0; default 0), or 'all' for the mean over the batch (at most 8)")
     p.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
     p.add_argument("--step", action="store_true", help="write out one whole gradient-descent step instead")
-    p.add_argument("--learning-rate", type=positive_float, default=0.1, metavar="A", help="α (default 0.1)")
+    p.add_argument("--learning-rate", type=positive_float, metavar="A",
+                   help=f"α (default {DEFAULT_LEARNING_RATE}; with --model, the α it was trained with)")
     p.add_argument("--seed", type=non_negative_int, default=0, help="seed of the random initial weights (default 0)")
     p.set_defaults(func=run)
 
 
-def _data(name: str, seed: int, scaler_info=None, target=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The training samples of a data set, standardized (with the model's own scaling when given)."""
-    from nnmath.data.sets import Standardizer, load
+def _model_learning_rate(info: dict):
+    """The α the model was trained with, when its file records it."""
+    training = info.get("training")
+    rate = training.get("learning_rate") if isinstance(training, dict) else None
+    return float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate > 0 else None
 
-    dataset = load(name, target=target, seed=seed)
-    if scaler_info is not None:
-        scaler = Standardizer(np.asarray(scaler_info["mean"]), np.asarray(scaler_info["scale"]))
-    else:
-        scaler = Standardizer().fit(dataset.X_train)
-    return scaler.transform(dataset.X_train), dataset.y_train, dataset.classes
+
+def _model_and_data(args):
+    """A saved model and its data: the model's own (its CSV file, its built-in set) or --data, with
+    the features taken by the model's names and the labels from its target column."""
+    if args.layers is not None or args.activation is not None:
+        raise NNMathError("give either --model or --layers/--activation, not both: the model has its own")
+    from nnmath.cli.model_data import model_dataset, own_data
+    from nnmath.data.sets import Standardizer
+    from nnmath.io.model import load_model
+
+    net, info = load_model(args.model)
+    if args.learning_rate is None:
+        args.learning_rate = _model_learning_rate(info)
+    name = args.data if args.data is not None else own_data(info, args.model)
+    if name is None:
+        if net.sizes[0] != 2:
+            raise NNMathError(f"{args.model} takes {net.sizes[0]} features: give the data with --data NAME|FILE.csv")
+        return net, XOR_X, _xor_labels(net), "the four XOR points", None
+    dataset = model_dataset(net, info, args.model, name, args.target, args.seed)
+    saved = info.get("scaler")
+    scaler = Standardizer(np.asarray(saved["mean"]), np.asarray(saved["scale"])) if saved is not None \
+        else Standardizer().fit(dataset.X_train)
+    return net, scaler.transform(dataset.X_train), dataset.y_train, str(name), dataset
 
 
 def _network_and_data(args):
+    """The network, the samples X and labels y, where they came from, and the Dataset (None for XOR)."""
     if args.model is not None:
-        if args.layers is not None or args.activation is not None:
-            raise NNMathError("give either --model or --layers/--activation, not both: the model has its own")
-        from nnmath.io.model import load_model
-
-        net, info = load_model(args.model)
-        name, target, own_csv = args.data, args.target, info.get("data_path")
-        if name is None:  # the model's own data: a built-in set by name, a CSV file where training read it
-            name = own_csv if own_csv is not None and Path(own_csv).exists() else info.get("data")
-        if own_csv is not None and name is not None and Path(name).exists() and Path(name).resolve() == Path(own_csv):
-            target = target or info.get("target_name")  # the file it was trained on: its label column
-        if name is None:
-            if net.sizes[0] != 2:
-                raise NNMathError(f"{args.model} takes {net.sizes[0]} features: give the data with --data NAME|FILE.csv")
-            return net, XOR_X, _xor_labels(net), "the four XOR points"
-        X, y, _ = _data(name, args.seed, info.get("scaler"), target)
-        if X.shape[1] != net.sizes[0]:
-            raise NNMathError(f"{args.model} takes {net.sizes[0]} features but {name} has {X.shape[1]}")
-        return net, X, y, str(name)
+        return _model_and_data(args)
     from nnmath.engine.network import Network
 
     args.activation = args.activation or "sigmoid"
@@ -93,12 +100,14 @@ def _network_and_data(args):
             raise NNMathError(f"the built-in example is XOR, with 2 inputs: use --layers 2,...,{sizes[-1]} "
                               f"or give --data, not an input layer of {sizes[0]}")
         net = Network(sizes, activation=args.activation, seed=args.seed)
-        return net, XOR_X, _xor_labels(net), "the four XOR points"
-    X, y, classes = _data(args.data, args.seed, target=args.target)
-    sizes = resolve_layers(args.layers, X.shape[1], len(classes), args.data)
+        return net, XOR_X, _xor_labels(net), "the four XOR points", None
+    from nnmath.data.sets import Standardizer, load
+
+    dataset = load(args.data, target=args.target, seed=args.seed)
+    sizes = resolve_layers(args.layers, dataset.n_features, len(dataset.classes), args.data)
     net = Network(sizes, activation=args.activation, seed=args.seed)
-    net.classes_ = classes
-    return net, X, y, str(args.data)
+    net.classes_ = dataset.classes
+    return net, Standardizer().fit_transform(dataset.X_train), dataset.y_train, str(args.data), dataset
 
 
 def _xor_labels(net) -> np.ndarray:
@@ -123,12 +132,35 @@ def _rows(sample, n: int, step: bool) -> np.ndarray:
     return np.array([index])
 
 
+def _where(dataset, rows: np.ndarray, y: np.ndarray, classes) -> str:
+    """Which rows of the file (or samples of the built-in set) the explained samples are, and their
+    labels with the output unit they are (the derivation shows y as the 0/1 targets only)."""
+    csv = dataset.name.lower().endswith(".csv")
+    places = []
+    for i in rows.tolist()[:MAX_NOTED]:
+        at = dataset.rows_train[i] + 2 if csv else dataset.rows_train[i]  # a CSV's row 1 is its header
+        places.append(f"sample {i} is {'row' if csv else 'sample'} {at} of {dataset.name}, "
+                      f"labelled {np.asarray(y[i]).tolist()!r}{_unit(classes, y[i])}")
+    return "; ".join(places) + ("; ..." if len(rows) > MAX_NOTED else "")
+
+
+def _unit(classes, label) -> str:
+    """', class k' for a label the network knows as its k-th class."""
+    known = [] if classes is None else np.asarray(classes).tolist()
+    value = np.asarray(label).tolist()
+    return f" (class {known.index(value)} of {len(known)})" if value in known else ""
+
+
 def run(args) -> int:
-    net, X, y, source = _network_and_data(args)
+    net, X, y, source, dataset = _network_and_data(args)
     rows = _rows(args.sample, len(X), args.step)
+    if args.learning_rate is None:
+        args.learning_rate = DEFAULT_LEARNING_RATE
     if args.step:
         derivation = explain_step(net, X[rows], y[rows], learning_rate=args.learning_rate)
     else:
         derivation = explain(net, X[rows], y[rows], args.param, learning_rate=args.learning_rate)
+    if dataset is not None and dataset.rows_train is not None:
+        print(f"nnmath: {_where(dataset, rows, y, net.classes_)}", file=sys.stderr)
     print(derivation.render(args.format), end="")
     return 0

@@ -7,7 +7,6 @@ two classes), with cross-entropy error E.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 from pathlib import Path
@@ -21,9 +20,13 @@ from nnmath.cli import recipes
 from nnmath.cli.args import (FORCE_HELP, check_output_path, check_plot_folder, fraction, layer_spec,
                              non_negative_float, non_negative_int, positive_float, positive_int, resolve_layers)
 from nnmath.data.sets import BUILT_IN, Dataset, Standardizer, load, split
-from nnmath.errors import NNMathError
+from nnmath.errors import NNMathError, TrainingDiverged
 from nnmath.engine.history import History
 from nnmath.engine.network import Network
+from nnmath.cli.metrics import evaluate
+from nnmath.cli.train_loop import BestSoFar, Interrupted, train
+
+INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C (128 + SIGINT)
 
 DEFAULT_DATA = "breast-cancer"
 RECIPE_HELP = "(default: the data set's recipe, listed below)"
@@ -48,6 +51,11 @@ def register(subparsers) -> None:
     d.add_argument("--validation-split", type=fraction(True), default=0.2,
                    help="fraction of the training part held out for validation (default %(default)s)")
     d.add_argument("--no-standardize", action="store_true", help="use the features as they are")
+    d.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
+                   help="classify the target, or fit it as a number (regression: identity output, squared error); "
+                        "auto: regression for a target of numbers that are not whole, or of more than 10 values with fewer "
+                        "than 5 samples each on average "
+                        "(default %(default)s)")
     n = p.add_argument_group("network")
     n.add_argument("--layers", type=layer_spec, metavar="SIZES",
                    help="units per layer, input first; 'auto' is the feature count / the class count "
@@ -69,6 +77,10 @@ def register(subparsers) -> None:
     t.add_argument("--epochs", type=positive_int, help=f"passes over the data {RECIPE_HELP}")
     t.add_argument("--weight-decay", type=non_negative_float, default=0.0, metavar="LAMBDA",
                    help="L2 penalty λ/2 Σ‖W‖² (default %(default)s)")
+    t.add_argument("--early-stopping", action="store_true",
+                   help="stop when the validation E has not improved for --patience epochs, keeping the best weights")
+    t.add_argument("--patience", type=positive_int, default=10, metavar="N",
+                   help="epochs without improvement before early stopping (default %(default)s)")
     t.add_argument("--seed", type=non_negative_int, default=0,
                    help="seed of the data split, weights and shuffling (default %(default)s)")
     o = p.add_argument_group("output")
@@ -80,21 +92,22 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _evaluate(net: Network, X: Optional[np.ndarray], y: Optional[np.ndarray]) -> Optional[dict]:
-    if X is None or y is None or len(y) == 0:
-        return None
-    return {"loss": float(net.error(X, y)), "accuracy": float(net.score(X, y)), "samples": int(len(y))}
-
-
 def prepare(args) -> tuple[Dataset, dict[str, Any]]:
     """The data set and its parts, standardized: train, validation (or None), test."""
     dataset = load(args.data, target=args.target, noise=args.noise, n_samples=args.samples,
-                   seed=args.seed, test_size=args.test_size)
+                   seed=args.seed, test_size=args.test_size,
+                   regression={"auto": None, "classification": False, "regression": True}[args.task])
     X_train, y_train, X_val, y_val = dataset.X_train, dataset.y_train, None, None
     if args.validation_split > 0:
         rng = np.random.default_rng([args.seed, 1])
-        X_train, y_train, X_val, y_val = split(X_train, y_train, args.validation_split, rng, "--validation-split",
-                                               "training samples (what --test-size left)")
+        if dataset.regression:  # no classes to stratify by: a plain random part
+            order = rng.permutation(len(y_train))
+            n_val = min(max(int(round(args.validation_split * len(order))), 1), len(order) - 1)
+            X_train, y_train, X_val, y_val = (X_train[order[n_val:]], y_train[order[n_val:]],
+                                              X_train[order[:n_val]], y_train[order[:n_val]])
+        else:
+            X_train, y_train, X_val, y_val = split(X_train, y_train, args.validation_split, rng, "--validation-split",
+                                                   "training samples (what --test-size left)")
     scaler = Standardizer(np.zeros(dataset.n_features), np.ones(dataset.n_features))
     if not args.no_standardize:
         scaler.fit(X_train)
@@ -102,31 +115,6 @@ def prepare(args) -> tuple[Dataset, dict[str, Any]]:
              "validation": (None if X_val is None else scaler.transform(X_val), y_val),
              "test": (scaler.transform(dataset.X_test), dataset.y_test), "scaler": scaler}
     return dataset, parts
-
-
-def _progress(args):
-    """A rich progress bar over the epochs with the current loss, or None when it should stay quiet."""
-    if args.quiet or args.json or not sys.stdout.isatty():
-        return None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(TextColumn("epoch"), MofNCompleteColumn(), BarColumn(), TextColumn("E = {task.fields[loss]}"),
-                    TimeElapsedColumn())
-
-
-def train(args, net: Network, parts: dict[str, Any]) -> History:
-    """Gradient descent on the train part, watching the validation part, with a progress bar when wanted."""
-    (X_train, y_train), (X_val, y_val) = parts["train"], parts["validation"]
-    progress = _progress(args)
-    callback = None
-    with progress or contextlib.nullcontext():
-        if progress is not None:
-            task = progress.add_task("train", total=args.epochs, loss="?")
-            callback = lambda epoch, r: progress.update(task, advance=1, loss=f"{r['loss']:.4f}")  # noqa: E731
-        return net.fit(X_train, y_train, validation_data=None if X_val is None else (X_val, y_val),
-                       epochs=args.epochs, learning_rate=args.learning_rate, batch_size=args.batch_size,
-                       optimizer=args.optimizer, weight_decay=args.weight_decay, schedule=args.schedule,
-                       seed=args.seed, callback=callback)
 
 
 def _model_info(args, dataset: Dataset, scaler: Standardizer, sizes: list[int], results: dict) -> dict:
@@ -138,7 +126,7 @@ def _model_info(args, dataset: Dataset, scaler: Standardizer, sizes: list[int], 
     if csv_path is not None:
         settings.pop("noise", None)  # the noise of the generated 2-D sets: nothing to do with a file
     return {"data": dataset.name, "data_path": csv_path, "feature_names": dataset.feature_names,
-            "target_name": dataset.target_name,
+            "target_name": dataset.target_name, "task": "regression" if dataset.regression else "classification",
             "classes": dataset.classes.tolist(), "scaler": {"mean": scaler.mean_, "scale": scaler.scale_},
             "training": settings, "results": results, "nnmath_version": __version__}
 
@@ -167,22 +155,82 @@ def _warnings(history: History, args) -> list[str]:
 
 
 FIGURES = ("loss.png", "gradients.png", "boundary.png")  # what plots.write_plots writes (boundary: 2-D data)
+REGRESSION_FIGURES = ("loss.png", "gradients.png", "predictions.png")
+
+
+def _figures(dataset: Dataset) -> tuple:
+    if dataset.regression:
+        return REGRESSION_FIGURES
+    return FIGURES if dataset.n_features == 2 else FIGURES[:2]
+
+
+def _network(args, dataset: Dataset) -> tuple[Network, list[int]]:
+    """The network for the data: a classifier, or identity output + squared error for a regression target."""
+    if dataset.regression:
+        sizes = resolve_layers(args.layers, dataset.n_features, 1, dataset.name, regression=True)
+        return Network(sizes, activation=args.activation, output="identity", init=args.init, dropout=args.dropout,
+                       seed=args.seed), sizes
+    sizes = resolve_layers(args.layers, dataset.n_features, len(dataset.classes), dataset.name)
+    return Network(sizes, activation=args.activation, init=args.init, dropout=args.dropout, seed=args.seed), sizes
+
+
+def _results(net: Network, parts: dict) -> dict:
+    return {name: evaluate(net, *parts[name]) for name in ("train", "validation", "test")}
+
+
+def _interrupted(args, net: Network, dataset: Dataset, parts: dict, sizes: list[int], best: BestSoFar) -> int:
+    """Ctrl-C: keep the best model so far when --out was given, and say at which epoch training stopped."""
+    during = f"interrupted during epoch {best.epochs_done + 1}"
+    if args.out is None:
+        sys.stderr.write(f"nnmath: {during}; nothing saved (give --out to keep the best model so far)\n")
+        return INTERRUPTED
+    if best.epoch is None:
+        sys.stderr.write(f"nnmath: {during}, before any epoch finished; nothing saved\n")
+        return INTERRUPTED
+    from nnmath.io.model import save_model
+
+    results = _results(net, parts)
+    info = _model_info(args, dataset, parts["scaler"], sizes, results)
+    info["training"]["interrupted_after_epoch"], info["training"]["kept_epoch"] = best.epochs_done, best.epoch
+    save_model(args.out, net, info)
+    which = "validation" if parts["validation"][0] is not None else "training"
+    sys.stderr.write(f"nnmath: {during}; saved the model of epoch {best.epoch} (the lowest {which} E so far, "
+                     f"{best.value:.4g}) to {args.out}\n")
+    return INTERRUPTED
+
+
+def _early_stopping_report(args, history: History) -> Optional[dict]:
+    if not args.early_stopping:
+        return None
+    kept = None if history.best_epoch is None else history.best_epoch + 1
+    return {"stopped_early": history.stopped_early, "epochs_run": len(history), "kept_epoch": kept,
+            "patience": args.patience}
 
 
 def run(args) -> int:
     apply_recipe(args)
     check_output_path(args.out, "the model file", inputs=(args.data,), force=args.force)
     check_plot_folder(args.plot, (), args.force)  # a file in its place: before the data is read
+    if args.early_stopping and args.validation_split == 0:
+        raise NNMathError("--early-stopping watches the validation part: give --validation-split above 0")
     dataset, parts = prepare(args)
-    check_plot_folder(args.plot, FIGURES if dataset.n_features == 2 else FIGURES[:2], args.force)
-    sizes = resolve_layers(args.layers, dataset.n_features, len(dataset.classes), dataset.name)
-    net = Network(sizes, activation=args.activation, init=args.init, dropout=args.dropout, seed=args.seed)
-    history = train(args, net, parts)
-    results = {name: _evaluate(net, *parts[name]) for name in ("train", "validation", "test")}
+    check_plot_folder(args.plot, _figures(dataset), args.force)
+    net, sizes = _network(args, dataset)
+    best = BestSoFar()
+    try:
+        history = train(args, net, parts, best)
+    except TrainingDiverged as e:  # the engine's message speaks of the network's weights: here nothing is kept
+        raise NNMathError(f"training diverged at epoch {e.epoch}: the loss became NaN or infinite; try a smaller "
+                          f"learning rate than {args.learning_rate:g}; nothing was saved") from None
+    except Interrupted:
+        return _interrupted(args, net, dataset, parts, sizes, best)
+    results = _results(net, parts)
     norms = {f"W{l + 1}": {"first_epoch": history.grad_norms[0][l], "last_epoch": history.grad_norms[-1][l]}
              for l in range(len(net.layers))}
-    report = {"data": dataset.name, "features": dataset.n_features, "classes": dataset.classes.tolist(),
-              "layers": sizes, "epochs_run": len(history), "results": results, "grad_norms": norms,
+    report = {"data": dataset.name, "task": "regression" if dataset.regression else "classification",
+              "features": dataset.n_features, "classes": dataset.classes.tolist(),
+              "target": dataset.target_name, "layers": sizes, "epochs_run": len(history),
+              "early_stopping": _early_stopping_report(args, history), "results": results, "grad_norms": norms,
               "model": None, "plots": [], "warnings": _warnings(history, args)}
     for warning in report["warnings"]:
         sys.stderr.write(f"nnmath: warning: {warning}\n")

@@ -6,6 +6,8 @@ no global figure state and no display needed):
   far from the output learn slowest (the vanishing gradient).
 - boundary.png (two-dimensional data only): the network's P(class) over the plane, its decision
   boundary and the data points.
+- predictions.png (regression): the prediction ŷ against the true y of each test sample, with
+  the line ŷ = y a perfect fit would lie on.
 """
 from __future__ import annotations
 
@@ -41,23 +43,44 @@ def _epoch_axis(ax, epochs: int) -> None:
         ax.set_xticks([1])
 
 
-def loss_figure(history: History) -> Figure:
-    """E and accuracy per epoch, training (mean over the epoch's steps) and validation."""
-    fig = Figure(figsize=(9, 3.8), layout="constrained")
+def loss_figure(history: History, regression: bool = False) -> Figure:
+    """E and accuracy per epoch, training (mean over the epoch's steps) and validation; for a
+    regression the squared error E alone (of the standardized target the network trains on)."""
+    fig = Figure(figsize=(9, 3.8) if not regression else (6.5, 3.8), layout="constrained")
     epochs = np.arange(1, len(history) + 1)
-    ax_loss, ax_acc = fig.subplots(1, 2)
+    axes = fig.subplots(1, 2) if not regression else [fig.subplots()]
     dots = _marker(history)
-    ax_loss.plot(epochs, history.loss, label="training", **dots)
-    ax_acc.plot(epochs, [np.nan if a is None else a for a in history.accuracy], label="training", **dots)
-    if any(v is not None for v in history.val_loss):
-        ax_loss.plot(epochs, history.val_loss, label="validation", **dots)
-        ax_acc.plot(epochs, history.val_accuracy, label="validation", **dots)
-    ax_loss.set(xlabel="epoch", ylabel="cross-entropy E", title="Error E per epoch")
-    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Accuracy per epoch")
-    for ax in (ax_loss, ax_acc):
+    validated = any(v is not None for v in history.val_loss)
+    axes[0].plot(epochs, history.loss, label="training", **dots)
+    if validated:
+        axes[0].plot(epochs, history.val_loss, label="validation", **dots)
+    if regression:
+        axes[0].set(xlabel="epoch", ylabel="squared error E (standardized y)", title="Error E per epoch")
+    else:
+        axes[0].set(xlabel="epoch", ylabel="cross-entropy E", title="Error E per epoch")
+        axes[1].plot(epochs, [np.nan if a is None else a for a in history.accuracy], label="training", **dots)
+        if validated:
+            axes[1].plot(epochs, history.val_accuracy, label="validation", **dots)
+        axes[1].set(xlabel="epoch", ylabel="accuracy", title="Accuracy per epoch")
+    for ax in axes:
         _epoch_axis(ax, len(history))
         ax.grid(alpha=0.3)
         ax.legend()
+    return fig
+
+
+def prediction_figure(net: Network, X: np.ndarray, y: np.ndarray, title: str, target: str) -> Figure:
+    """ŷ against y for the (standardized) samples X: on the diagonal ŷ = y when the fit is perfect."""
+    y_hat = net.predict(X)
+    fig = Figure(figsize=(5.5, 5), layout="constrained")
+    ax = fig.subplots()
+    ax.scatter(y, y_hat, s=14, alpha=0.7, edgecolors="white", linewidths=0.4)
+    low, high = float(min(y.min(), y_hat.min())), float(max(y.max(), y_hat.max()))
+    ax.plot([low, high], [low, high], "k--", lw=1, label="ŷ = y")
+    ax.set(xlabel=f"true {target}", ylabel=f"predicted {target}", title=title)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left")
     return fig
 
 
@@ -115,9 +138,15 @@ def write_plots(folder: Path, history: History, net: Network, dataset: Dataset, 
     """All figures of a run into ``folder`` (created if needed); returns their paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [_save(loss_figure(history), folder / "loss.png"),
+    paths = [_save(loss_figure(history, dataset.regression), folder / "loss.png"),
              _save(gradient_figure(history), folder / "gradients.png")]
-    if dataset.n_features == 2:
+    if dataset.regression:
+        X_test = scaler.transform(dataset.X_test)
+        title = (f"{dataset.name}: {len(dataset.y_test)} test samples after {len(history)} epochs, "
+                 f"R² = {net.score(X_test, dataset.y_test):.3f}")
+        paths.append(_save(prediction_figure(net, X_test, dataset.y_test, title, dataset.target_name),
+                           folder / "predictions.png"))
+    elif dataset.n_features == 2:
         X = np.concatenate([dataset.X_train, dataset.X_test])
         y = np.concatenate([dataset.y_train, dataset.y_test])
         title = f"{dataset.name}: decision boundary after {len(history)} epochs"

@@ -42,7 +42,10 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--n-samples", type=positive_int, default=None, help="use only this many samples of the data set")
     p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--n-jobs", type=int, default=2, help="processes running the grid (-1: all cores; default: 2)")
-    p.add_argument("--layers", action="store_true", help="also print every layer of every configuration")
+    p.add_argument("--per-layer", action="store_true", help="also print every layer of every configuration")
+    # the old name of --per-layer, kept working (scripts use it) but hidden from --help, since everywhere
+    # else --layers is the architecture
+    p.add_argument("--layers", action="store_true", dest="old_layers_flag", help=argparse.SUPPRESS)
     p.add_argument("--nielsen", action="store_true",
                    help="instead of the grid: Nielsen's measurement (2, 3 and 4 hidden sigmoid layers of 30) beside his numbers")
     p.add_argument("--seeds", type=positive_int, default=20, help="with --nielsen: weight draws to average (default: 20)")
@@ -113,7 +116,7 @@ def run(args) -> int:
     else:
         from nnmath.lab.tables import print_experiment
 
-        print_experiment(experiment, per_layer=args.layers, written=written)
+        print_experiment(experiment, per_layer=args.per_layer or args.old_layers_flag, written=written)
     return 0
 
 

@@ -67,8 +67,18 @@ def read_table(path) -> Table:
         raise NNMathError(f"{path} repeats the column name {_quoted(twice)}")
     for number, row in enumerate(rows, start=2):
         if len(row) != len(header):
-            raise NNMathError(f"{path} row {number} has {len(row)} fields but the header has {len(header)}")
+            raise NNMathError(f"{path} row {number} has {len(row)} fields but the header has {len(header)}"
+                              + _separator_hint(header))
     return Table(path, header, rows)
+
+
+def _separator_hint(header: list[str]) -> str:
+    """A header of one column holding semicolons or tabs: the file is separated by those (a semicolon
+    file with decimal commas, 1,5;2,3, splits its rows at the commas and looks ragged)."""
+    if len(header) != 1:
+        return ""
+    separator = next((name for sep, name in ((";", "semicolons"), ("\t", "tabs")) if sep in header[0]), None)
+    return f" (its fields look separated by {separator}; nnmath reads comma-separated files)" if separator else ""
 
 
 def numbers(table: Table, names: Sequence[str]) -> Array:
@@ -131,9 +141,8 @@ def read_labelled(path, target: Optional[str] = None) -> tuple[Array, Array, lis
     """(X, y, feature names, target name) from a CSV file; the target is the last column unless named."""
     table = read_table(path)
     if len(table.header) < 2:
-        separator = next((name for sep, name in ((";", "semicolons"), ("\t", "tabs")) if sep in table.header[0]), None)
-        hint = f" (its fields look separated by {separator}; nnmath reads comma-separated files)" if separator else ""
-        raise NNMathError(f"{table.path.name} has one column{hint}; it needs at least one feature column and a target")
+        raise NNMathError(f"{table.path.name} has one column{_separator_hint(table.header)}; "
+                          f"it needs at least one feature column and a target")
     if target is None:
         target = table.header[-1]
     table.check_has([target], "given as --target")

@@ -22,6 +22,7 @@ from typing import Optional
 import numpy as np
 
 from nnmath.data import csvfile as csvdata, synthetic
+from nnmath.data.columns import check_features, select_features
 from nnmath.errors import NNMathError
 
 Array = np.ndarray
@@ -41,6 +42,8 @@ class Dataset:
     feature_names: list[str]
     target_name: str
     name: str
+    rows_train: Optional[Array] = None  # each training sample's index in the file or set (from 0)
+    regression: bool = False  # a continuous target: y are numbers to fit, not classes
 
     @property
     def n_features(self) -> int:
@@ -48,7 +51,9 @@ class Dataset:
 
     @property
     def classes(self) -> Array:
-        """The label values, sorted (as the network orders its outputs)."""
+        """The label values, sorted (as the network orders its outputs); none for regression."""
+        if self.regression:
+            return np.array([])
         return np.unique(np.concatenate([self.y_train, self.y_test]))
 
 
@@ -144,10 +149,48 @@ def _built_in(name: str, noise: float, n_samples: Optional[int], seed: int,
     return _mnist1d(seed) if name == "mnist1d" else _sklearn(name)
 
 
+def _random_split(n: int, test_size: float, rng: np.random.Generator) -> tuple[Array, Array]:
+    """A plain random split of n samples for regression, where there are no classes to stratify by."""
+    order = rng.permutation(n)
+    n_test = min(max(int(round(test_size * n)), 1), n - 1)
+    return order[n_test:], order[:n_test]
+
+
+def _csv(path: str, target: Optional[str], features: Optional[list]) -> tuple[Array, Array, list[str], str]:
+    """A CSV file's features and labels; with ``features`` exactly those columns, by name (others ignored)."""
+    if features is None:
+        return csvdata.read_labelled(path, target)
+    table = csvdata.read_table(path)
+    target = target or table.header[-1]
+    table.check_has([target], "the labels; name their column with --target")
+    check_features(features, table.header, Path(path).name)
+    return csvdata.numbers(table, features), csvdata.labels(table.column(target), target), list(features), target
+
+
+CLASSES_AT_MOST = 10  # whole-number labels with more distinct values than this ...
+SAMPLES_PER_CLASS = 5  # ... and fewer samples per value on average are a quantity, not classes
+
+
+def _is_continuous(y: Array) -> bool:
+    """Numbers that are not class labels: some are not whole, or there are many distinct values with few
+    samples each (a score from 25 to 346, as in scikit-learn's diabetes data: 214 values in 442 samples)."""
+    if y.dtype.kind not in "iuf":
+        return False
+    distinct = len(np.unique(y))
+    return bool(y.dtype.kind == "f" or (distinct > CLASSES_AT_MOST and distinct * SAMPLES_PER_CLASS > len(y)))
+
+
 def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_samples: Optional[int] = None,
-         seed: int = 0, test_size: float = 0.25) -> Dataset:
+         seed: int = 0, test_size: float = 0.25, features: Optional[list] = None,
+         regression: Optional[bool] = False) -> Dataset:
     """A built-in data set by name, or a CSV file (target column ``target``, default the last), split
-    into train and test parts (``test_size`` of each class is held out), reproducibly from ``seed``."""
+    into train and test parts (``test_size`` of each class is held out), reproducibly from ``seed``.
+
+    ``features``: take these columns by name, in this order (a model's own features). ``regression``:
+    False classifies (a continuous target is refused), True fits numbers, None decides from the target
+    (numbers that are not whole, or more than 10 distinct values with fewer than 5 samples each on
+    average, are a regression target).
+    """
     if n_samples is not None and n_samples < 4:
         raise NNMathError(f"a data set needs at least 4 samples, {n_samples} were asked for")
     rng = np.random.default_rng(seed)
@@ -157,14 +200,27 @@ def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_sampl
             raise NNMathError(f"--target is for CSV files; the built-in set {text!r} has its own labels")
         X, y, names = _built_in(text, noise, n_samples, seed, rng)
         target_name, name = "label", text
+        if features is not None:
+            X, names = select_features(X, names, features, text), list(features)
     elif Path(text).suffix.lower() == ".csv" or Path(text).exists():
-        X, y, names, target_name = csvdata.read_labelled(text, target)
+        X, y, names, target_name = _csv(text, target, features)
         name = Path(text).name
+    elif Path(text).suffix or "/" in text or "\\" in text:  # meant as a file: iris.cvs, data/iris
+        raise NNMathError(f"no such file: {text} (nor a built-in set: {', '.join(BUILT_IN)})")
     else:
         raise NNMathError(f"unknown data set {text!r}: give a CSV file or one of {', '.join(BUILT_IN)}")
+    rows = np.arange(len(y))
     if n_samples is not None and n_samples < len(y):  # a random subset of a fixed set or a file
-        keep = np.sort(rng.choice(len(y), n_samples, replace=False))
-        X, y = X[keep], y[keep]
+        rows = np.sort(rng.choice(len(y), n_samples, replace=False))
+        X, y = X[rows], y[rows]
+    if regression is None:
+        regression = _is_continuous(y)
+    if regression:
+        if y.dtype.kind not in "iuf":
+            raise NNMathError(f"the target {target_name!r} holds words; a regression target must be numbers")
+        first, second = _random_split(len(y), test_size, rng)
+        return Dataset(X[first], y[first].astype(np.float64), X[second], y[second].astype(np.float64),
+                       list(names), target_name, name, rows[first], regression=True)
     classes = np.unique(y)
     if len(classes) < 2:
         raise NNMathError(f"the target {target_name!r} holds a single class ({classes.tolist()[0]!r}); "
@@ -173,5 +229,7 @@ def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_sampl
         raise NNMathError(f"the target {target_name!r} has {len(classes)} different values in {len(y)} samples; "
                           f"nnmath classifies, and this looks like a continuous quantity"
                           + ("" if text in BUILT_IN else "; if the labels are in another column, name it with --target"))
-    X_train, y_train, X_test, y_test = split(X, y, test_size, rng)
-    return Dataset(X_train, y_train, X_test, y_test, list(names), target_name, name)
+    # the rows' own indices go through the same split, so each sample knows where it came from
+    index_train, _, index_test, _ = split(np.arange(len(y))[:, None], y, test_size, rng)
+    first, second = index_train[:, 0], index_test[:, 0]
+    return Dataset(X[first], y[first], X[second], y[second], list(names), target_name, name, rows[first])

@@ -66,8 +66,41 @@ def vanishing_section(writer) -> Section:
                     _slope_product(writer, sec, s, path, layers)
         if l < L:
             _shrinkage(writer, sec, s)
-    sec.text(_closing(sorted({n for n in (writer.n.activation(i) for i in layers)})))
+    names = sorted({n for n in (writer.n.activation(i) for i in layers)})
+    exceeded = _slopes_outgrown(writer)
+    if exceeded is None or "sigmoid" not in names:
+        sec.text(_closing(names))
+    else:
+        sec.text(_closing_outgrown(names), exceeded, ("bound_crossed",))
     return sec
+
+
+def _slopes_outgrown(writer):
+    """The key of the largest measured |δ^l_k| / max|δ^L| when it exceeds the bound the crossed
+    layers' slopes alone allow, Π sup|f'| (the weights made up for the slopes), else None: the
+    closing paragraph must not say the error shrank by 75% per layer right after numbers that show
+    it did not."""
+    l, L, v = writer.p.layer, writer.L, writer.v
+    if l >= L:
+        return None
+    v[("bound_crossed",)] = float(np.prod([activations.get(writer.n.activation(i)).bound for i in range(l, L)]))
+    key = max((("shrink", s) for s in range(writer.m)), key=lambda k: v[k])
+    return key if v[key] > v[("bound_crossed",)] else None
+
+
+def _closing_outgrown(names: list) -> str:
+    """The closing paragraph when the numbers above show less shrinking than the slopes' bound (two @: the
+    measured ratio and the bound)."""
+    text = ("Each sigmoid layer the error crosses multiplies it by $S'(z) \\leq 0.25$, and by the weights that carry "
+            "it back, summed over the units. Here the weights made up for the slopes: the error arrived @ times as "
+            "large, more than the @ the slopes alone allow, so this gradient did not vanish. With weights of "
+            "moderate size, or more sigmoid layers, the slopes win and the gradient shrinks by at least 75% per "
+            "sigmoid layer: that is the vanishing gradient.")
+    others = [name for name in names if name != "sigmoid"]
+    if others:
+        slopes = ", ".join(f"{name} at most {activations.get(name).bound:g}" for name in others)
+        text += f" The other activations on this chain have larger slopes ({slopes})."
+    return text
 
 
 def _closing(names: list) -> str:

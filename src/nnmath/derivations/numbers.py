@@ -55,6 +55,19 @@ class Parameter:
         return f"{self.kind}{self.layer}[{','.join(map(str, self.index))}]"
 
 
+def _entry_hint(base: str, n_layers: int) -> str:
+    """An entry to suggest for a bare array name: W2 -> W2[0,0]; the seed's W11, W21 ('the first
+    weight' of layer 1, 2) -> W1[0,0], W2[0,0]; never a layer the network lacks."""
+    kind, digits = base[0], base[1:]
+    entry = "[0,0]" if kind == "W" else "[0]"
+    if 1 <= int(digits) <= n_layers:
+        return f"; give one entry, e.g. {base}{entry}"
+    if len(digits) >= 2 and 1 <= int(digits[0]) <= n_layers:
+        return (f"; the seed's {base} is the first {'weight' if kind == 'W' else 'bias'} of layer {digits[0]}: "
+                f"{kind}{digits[0]}{entry}")
+    return f"; give one entry of a layer 1 to {n_layers}, e.g. {kind}1{entry}"
+
+
 def parse_indexed_name(name: str, sizes: list[int]) -> Parameter:
     """``"W1[0,1]"`` -> Parameter("W", 1, (0, 1)); ``"b2[0]"`` -> Parameter("b", 2, (0,)).
 
@@ -66,7 +79,7 @@ def parse_indexed_name(name: str, sizes: list[int]) -> Parameter:
         base = str(name).strip()
         hint = ""
         if re.fullmatch(r"[Wb]\d+", base):
-            hint = f"; give one entry, e.g. {base}[0,0]" if base[0] == "W" else f"; give one entry, e.g. {base}[0]"
+            hint = _entry_hint(base, n_layers)
         raise NNMathError(f"unknown parameter {name!r}: names look like W1[0,0] (W^l[j,k], from unit j of layer "
                           f"l-1 to unit k of layer l) or b1[0] (b^l[k]), layers 1 to {n_layers}{hint}")
     layer_text = re.sub(r"^[A-Za-z]+", "", match.group(1))

@@ -76,6 +76,13 @@ class ParameterCheck:
         normalisation in training mode), within the finite difference's rounding noise."""
         return self.relative_error <= tolerance or self.max_abs_error <= self.noise
 
+    def judged_by(self, tolerance: float) -> str:
+        """What decided: "tolerance" (relative error within it), "noise" (above the tolerance, but the
+        difference within the finite difference's rounding, so nothing finer can be measured) or "fail"."""
+        if self.relative_error <= tolerance:
+            return "tolerance"
+        return "noise" if self.max_abs_error <= self.noise else "fail"
+
 
 @dataclass
 class GradientCheck:
@@ -93,6 +100,17 @@ class GradientCheck:
     def layer_passed(self, layer: int) -> bool:
         """Whether every array of ``layer`` (1-based) passes."""
         return all(r.passes(self.tolerance) for r in self.rows if _layer(r.name) == layer)
+
+    def layer_judged_by(self, layer: int) -> str:
+        """"tolerance" when every array of ``layer`` passes by the relative tolerance, "fail" when one
+        fails, else "noise": it passed only because its differences are within the rounding noise."""
+        verdicts = {r.judged_by(self.tolerance) for r in self.rows if _layer(r.name) == layer}
+        return "fail" if "fail" in verdicts else "noise" if "noise" in verdicts else "tolerance"
+
+    def layer_noise(self, layer: int) -> tuple[float, float]:
+        """The largest |g - g̃| of ``layer`` and the rounding noise it is judged against."""
+        rows = [r for r in self.rows if _layer(r.name) == layer]
+        return max(r.max_abs_error for r in rows), min(r.noise for r in rows)
 
     def per_layer(self) -> dict[int, float]:
         """Worst relative error of each layer (1-based, as in W1, b1)."""

@@ -21,7 +21,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from nnmath.engine.activations import ACTIVATIONS, SOFTMAX, Activation
+from nnmath.engine.activations import ACTIVATIONS, Activation
 from nnmath.errors import NNMathError
 from nnmath.engine.network import Network
 

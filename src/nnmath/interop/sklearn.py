@@ -20,72 +20,9 @@ from sklearn.utils.validation import column_or_1d
 
 from nnmath.engine.losses import softplus
 from nnmath.interop.sklearn_base import NetworkEstimator
+from nnmath.interop.sklearn_docs import ATTRIBUTES, PARAMETERS
 
 Array = np.ndarray
-
-_PARAMETERS = """
-    Parameters
-    ----------
-    hidden_layer_sizes : tuple of int, default=(100,)
-        Units per hidden layer; ``()`` gives no hidden layer (logistic / linear regression).
-    activation : {"sigmoid", "tanh", "relu", "leaky_relu", "softsign", "softplus", "identity"}, default="relu"
-        The hidden layers' f in a^l = f(z^l); "sigmoid" (S(z) = 1 / (1 + e^{-z})) is the seed's.
-    init : {"xavier", "he", "normal", "standard_normal", "uniform"} or callable, default="xavier"
-        How each W^l is drawn (see ``nnmath.engine.init``); biases start at 0.
-    optimizer : {"adam", "sgd", "momentum", "nesterov"}, default="adam"
-        The step rule; "sgd" is plain gradient descent θ ← θ - α ∂E/∂θ.
-    learning_rate : float, default=0.001
-        α, the step size.
-    batch_size : int, "auto" or None, default="auto"
-        Samples per gradient step; "auto" is min(200, n_samples), None the whole set (full batch).
-    epochs : int, default=200
-        Passes over the training data in ``fit`` (``partial_fit`` makes one).
-    weight_decay : float, default=0.0001
-        λ of the L2 penalty (λ/2) Σ_l ‖W^l‖², which adds λ W^l to each ∂E/∂W^l. (scikit-learn's
-        MLP divides its alpha by the batch size: weight_decay=λ is alpha=λ·B there.)
-    dropout : float, default=0.0
-        Probability of dropping each hidden unit during training.
-    early_stopping : bool, default=False
-        In ``fit``: hold out ``validation_fraction`` of the data (stratified for classifiers) and
-        stop when its loss has not improved for ``n_iter_no_change`` epochs, keeping the best weights.
-    validation_fraction : float, default=0.1
-        The held-out fraction for early stopping.
-    n_iter_no_change : int, default=10
-        The patience of early stopping, in epochs.
-    random_state : int, RandomState instance or None, default=None
-        Makes the initial weights, the batches, the dropout masks and the split reproducible.
-    warm_start : bool, default=False
-        If True, ``fit`` continues from the fitted weights and optimizer state.
-    verbose : bool, default=False
-        Print the loss of every epoch.
-    engine : {"auto", "numpy", "compiled"}, default="auto"
-        Which implementation of the equations trains (``Network.fit``'s engine): "auto" the
-        compiled loops where they are faster, "numpy" the readable engine, "compiled" the loops.
-"""
-
-_ATTRIBUTES = """
-    n_features_in_ : int
-        Number of features seen in fit.
-    feature_names_in_ : ndarray of str
-        Column names, when X had string column names.
-    loss_curve_ : list of float
-        The training error E of each epoch, across warm starts and partial fits: the mean over the
-        epoch's samples (each step's E weighted by its batch size), without the L2 penalty
-        (scikit-learn's MLP adds the penalty to its loss_curve_).
-    validation_scores_ : list of float or None
-        The score on the held-out data after each epoch (early stopping only).
-    n_iter_ : int
-        Epochs run so far.
-    gradient_norms_ : ndarray of shape (n_layers, n_iter_)
-        ``gradient_norms_[l, e]`` = mean over epoch e's steps of ‖∂E/∂W^{l+1}‖ (Frobenius).
-    network_ : nnmath.Network
-        The trained network.
-    coefs_, intercepts_ : list of ndarray
-        W¹..Wᴸ and b¹..bᴸ of ``network_`` (the names scikit-learn's MLP uses).
-    optimizer_ : nnmath optimizer
-        The optimizer with its state (velocities, Adam's moments), reused by partial_fit / warm_start.
-"""
-
 
 class NetworkClassifier(ClassifierMixin, NetworkEstimator):
     __doc__ = r"""A feed-forward network classifier trained by backpropagation (nnmath).
@@ -95,11 +32,11 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
     K > 2 classes use K softmax units and E = -\frac1m \sum_i \sum_k y_{ik} \ln ŷ_{ik}.
     Multilabel targets (an indicator matrix, one column per label) use one sigmoid unit per label
     and the binary cross-entropy summed over the labels.
-""" + _PARAMETERS + """
+""" + PARAMETERS + """
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        The class labels, sorted.""" + _ATTRIBUTES
+        The class labels, sorted.""" + ATTRIBUTES
 
     _y_options = {"multi_output": True}  # a 2-D y is a multilabel indicator matrix
 
@@ -130,6 +67,15 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
         if len(unseen):
             raise ValueError(f"the label {unseen[0]!r} is not one of the classes {list(self.classes_)}")
         return y, 1 if len(self.classes_) == 2 else len(self.classes_)
+
+    def _check_warm_start_targets(self, y: Array) -> None:
+        """As MLPClassifier: a warm start continues one classifier, so y must hold exactly its classes."""
+        if self._multilabel:
+            return
+        seen = np.unique(y)
+        if not np.array_equal(seen, self.classes_):
+            raise ValueError("warm_start can only be used where `y` has the same classes as in the previous call "
+                             f"to fit. Previously got {self.classes_}, `y` has {seen}")
 
     def _stratify(self, y: Array) -> Optional[Array]:
         if self._multilabel:
@@ -248,11 +194,11 @@ class NetworkRegressor(RegressorMixin, NetworkEstimator):
 
     The output layer is linear, ŷ = z^L = a^{L-1} W^L + b^L, one unit per target column, and the
     error is the squared error E = \frac{1}{2m} \sum_i \lVert ŷ_i - y_i \rVert^2.
-""" + _PARAMETERS + """
+""" + PARAMETERS + """
     Attributes
     ----------
     n_outputs_ : int
-        Number of target columns.""" + _ATTRIBUTES
+        Number of target columns.""" + ATTRIBUTES
 
     _output = "identity"
     _y_options = {"multi_output": True, "y_numeric": True}

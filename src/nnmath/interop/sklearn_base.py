@@ -14,6 +14,7 @@ This module imports scikit-learn; ``import nnmath`` does not import it.
 """
 from __future__ import annotations
 
+import copy
 from numbers import Integral
 from typing import Any, Optional, Sequence, TypeVar, Union
 
@@ -91,6 +92,9 @@ class NetworkEstimator(BaseEstimator):
     def _stratify(self, y: Array) -> Optional[Array]:
         return None
 
+    def _check_warm_start_targets(self, y: Array) -> None:
+        """A warm-started fit must see the targets of the first one (the classifier: the same classes)."""
+
     # ---- input -----------------------------------------------------------------------------
     def _validate_X(self, X: Any) -> Array:
         """X for prediction: fitted, the same features as in fit, finite numbers."""
@@ -157,6 +161,9 @@ class NetworkEstimator(BaseEstimator):
                              f"{tuple(self.network_.sizes[1:-1])}; set warm_start=False to start afresh")
         if not first:
             self._check_same_network()
+            if not incremental:
+                self._check_warm_start_targets(y)
+        patience = self._patience()
         if first:
             self._rng = check_random_state(self.random_state)
             self.network_ = self._new_network(X.shape[1], n_out, X.dtype)
@@ -166,8 +173,10 @@ class NetworkEstimator(BaseEstimator):
             self.validation_scores_: Optional[list[float]] = None
             self.n_iter_ = 0
             self.gradient_norms_ = np.zeros((len(self.network_.layers), 0))
-        if first or getattr(self.optimizer_, "name", None) != self.optimizer:
-            self.optimizer_: Any = optimizers.get(self.optimizer)
+        if first or (isinstance(self.optimizer, str) and getattr(self.optimizer_, "name", None) != self.optimizer):
+            # an optimizer object is copied: its state (velocity, Adam's moments) belongs to one fit, so a
+            # refit with the same random_state gives the same weights, and the object given stays as it was
+            self.optimizer_: Any = copy.deepcopy(optimizers.get(self.optimizer))
         X = X.astype(self.network_.dtype, copy=False)
 
         validate = self.early_stopping and not incremental
@@ -175,6 +184,9 @@ class NetworkEstimator(BaseEstimator):
         if validate:
             X, X_val, y, y_val = train_test_split(X, y, test_size=self.validation_fraction,
                                                   random_state=self._rng.randint(2**31 - 1), stratify=self._stratify(y))
+            if len(X_val) < 2:  # as scikit-learn's MLP: one sample has no score (R² is undefined)
+                raise ValueError("The validation set is too small. Increase 'validation_fraction' or the size "
+                                 f"of your dataset ({len(X_val)} of {len(X) + len(X_val)} samples held out).")
             validation_data = (X_val, y_val)
 
         def after_epoch(epoch: int, record: dict) -> bool:
@@ -189,7 +201,7 @@ class NetworkEstimator(BaseEstimator):
         history: History = train(
             self.network_, X, y, epochs=1 if incremental else self.epochs, learning_rate=self.learning_rate,
             batch_size=batch_size, optimizer=self.optimizer_, weight_decay=self.weight_decay,
-            validation_data=validation_data, early_stopping=validate, patience=self.n_iter_no_change,
+            validation_data=validation_data, early_stopping=validate, patience=patience,
             seed=int(self._rng.randint(2**31 - 1)), callback=after_epoch, engine=self.engine)
         if validate:
             self.validation_scores_ = (self.validation_scores_ or []) + scores
@@ -199,17 +211,49 @@ class NetworkEstimator(BaseEstimator):
         self.gradient_norms_ = np.hstack([self.gradient_norms_, norms])
         return self
 
+    def _patience(self) -> int:
+        """n_iter_no_change as the epochs early stopping waits: a whole number >= 1, or np.inf (never stop,
+        as scikit-learn's MLP accepts; the best epoch's weights are still kept)."""
+        n = self.n_iter_no_change
+        if isinstance(n, (Integral, float, np.floating)) and not isinstance(n, bool) and n == np.inf:
+            return max(int(self.epochs), 1) + 1
+        if not (isinstance(n, Integral) and not isinstance(n, bool) and n >= 1):
+            raise NNMathError(f"n_iter_no_change must be a whole number of at least 1 or np.inf, got {n!r}")
+        return int(n)
+
     @property
     def coefs_(self) -> list[Array]:
-        """[W¹, ..., Wᴸ], W^l of shape (n_{l-1}, n_l), under scikit-learn MLP's name (the arrays themselves)."""
+        """[W¹, ..., Wᴸ], W^l of shape (n_{l-1}, n_l), under scikit-learn MLP's name (the arrays themselves).
+        Assigning a list of arrays of the same shapes sets the network's weights (as MLP allows)."""
         check_is_fitted(self)
         return list(self.network_.weights)
 
+    @coefs_.setter
+    def coefs_(self, values: Sequence[Any]) -> None:
+        self._assign("coefs_", self.network_.weights, values)
+
     @property
     def intercepts_(self) -> list[Array]:
-        """[b¹, ..., bᴸ], under scikit-learn MLP's name."""
+        """[b¹, ..., bᴸ], under scikit-learn MLP's name; assignable as coefs_ is."""
         check_is_fitted(self)
         return list(self.network_.biases)
+
+    @intercepts_.setter
+    def intercepts_(self, values: Sequence[Any]) -> None:
+        self._assign("intercepts_", self.network_.biases, values)
+
+    def _assign(self, name: str, arrays: list[Array], values: Sequence[Any]) -> None:
+        """Copy ``values`` into the network's own arrays (views into its θ), one per layer, shapes checked."""
+        check_is_fitted(self)
+        values = list(values)
+        if len(values) != len(arrays):
+            raise ValueError(f"{name} needs {len(arrays)} arrays, one per layer, got {len(values)}")
+        new = [np.asarray(v, dtype=a.dtype) for v, a in zip(values, arrays)]
+        for l, (v, a) in enumerate(zip(new, arrays)):
+            if v.shape != a.shape:
+                raise ValueError(f"{name}[{l}] must have shape {a.shape} (the network's layer {l + 1}), got {v.shape}")
+        for v, a in zip(new, arrays):
+            a[...] = v
 
     def _forward_output(self, X: Any) -> tuple[Array, Array]:
         """(z^L, ŷ = a^L) of the output layer for the validated X, in prediction mode."""

@@ -90,16 +90,34 @@ def plot_gradient_norms(experiment: Experiment, path: Path) -> Path:
     return _save(plt, fig, path)
 
 
+def _log_norms(run) -> np.ma.MaskedArray:
+    """log10 ‖∂E/∂W^l‖ (layers x epochs); a norm of exactly 0 (every ReLU dead) has no logarithm:
+    masked, drawn black."""
+    return np.ma.log10(np.ma.masked_less_equal(run.norms_by_epoch(), 0.0))
+
+
+def heatmap_scale(runs: list) -> tuple[float, float]:
+    """The shared colour scale (low, high) of log10 norms: from the runs that did not diverge, so that
+    one run's norms near 1e62 do not flatten every other panel (its cells beyond the scale are drawn
+    in the extreme colours); from all runs when every one diverged."""
+    kept = [r for r in runs if not r.diverged_at] or runs
+    ends = [float(x) for g in map(_log_norms, kept) if g.count() for x in (g.min(), g.max())]
+    ends = [x for x in ends if np.isfinite(x)]
+    if not ends:
+        return -1.0, 1.0
+    low, high = min(ends), max(ends)
+    return (low - 0.5, high + 0.5) if low == high else (low, high)
+
+
 def plot_heatmap(experiment: Experiment, path: Path) -> Path:
     plt = _pyplot()
     from matplotlib.ticker import MaxNLocator
     deepest = max(r.config.depth for r in experiment.runs)
     runs = [r for r in experiment.runs if r.config.depth == deepest]
-    # A norm of exactly 0 (every ReLU dead) has no logarithm: masked, drawn black.
-    grids = [np.ma.log10(np.ma.masked_less_equal(r.norms_by_epoch(), 0.0)) for r in runs]
-    positive = [float(x) for g in grids for x in (g.min(), g.max()) if x is not np.ma.masked]
-    low, high = (min(positive), max(positive)) if positive else (-1.0, 1.0)
-    cmap = plt.get_cmap("viridis").with_extremes(bad="black")
+    grids = [_log_norms(r) for r in runs]
+    low, high = heatmap_scale(runs)
+    # beyond the shared scale (a diverged run's norms): red above, white below
+    cmap = plt.get_cmap("viridis").with_extremes(bad="black", over="red", under="white")
     fig, axes = _panels(plt, len(runs), width=3.6, height=3.0)
     image = None
     for ax, r, g in zip(axes, runs, grids):
@@ -112,9 +130,13 @@ def plot_heatmap(experiment: Experiment, path: Path) -> Path:
         ax.set_ylabel("layer l")
         for axis in (ax.xaxis, ax.yaxis):
             axis.set_major_locator(MaxNLocator(integer=True))  # epochs and layers are whole numbers
-    fig.colorbar(image, ax=axes, label=r"$\log_{10} \|\partial E/\partial W^l\|$", shrink=0.8)
+    over = any(float(g.max()) > high for g in grids if g.count())
+    under = any(float(g.min()) < low for g in grids if g.count())
+    fig.colorbar(image, ax=axes, label=r"$\log_{10} \|\partial E/\partial W^l\|$", shrink=0.8,
+                 extend={(True, True): "both", (True, False): "max", (False, True): "min"}.get((over, under), "neither"))
+    beyond = "\nred (white): above (below) the scale of the runs that did not diverge" if over or under else ""
     fig.suptitle(f"Gradient norm per layer over training, {_hidden(deepest)} ({experiment.data}; "
-                 "black: exactly 0)")
+                 f"black: exactly 0){beyond}")
     return _save(plt, fig, path)
 
 

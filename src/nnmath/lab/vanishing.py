@@ -131,6 +131,10 @@ def grid(depths: Union[int, Sequence[int]], activations: Union[str, Sequence[str
             names = [n for n in activation_table.ACTIVATIONS if n != "identity"]
             raise NNMathError(f"unknown activation {a!r}; choose from {', '.join(names)}")
     for i in inits:
+        if isinstance(i, str) and i not in init_table.INITIALIZERS:  # a name: the names there are, no callable
+            other = {"glorot": "xavier", "kaiming": "he"}.get(i.lower())
+            raise NNMathError(f"unknown init {i!r}; choose from {', '.join(init_table.INITIALIZERS)}"
+                              + (f" ({i!r} is {other!r} here)" if other else ""))
         init_table.get(i)
     for r in remedies:
         if r not in REMEDIES:

@@ -1,0 +1,62 @@
+"""The data a saved model is explained or checked on (``explain --model``, ``gradcheck MODEL --data``).
+
+A model knows its features by name; a CSV file given later is matched by those names (as
+``predict`` matches them), in any column order, with the same errors. The labels are in the
+model's own target column unless --target names another.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from nnmath.data import csvfile as csvdata
+from nnmath.data.sets import BUILT_IN, Dataset, load
+from nnmath.errors import NNMathError
+
+
+def feature_names(info: dict, n_features: int) -> Optional[list]:
+    """The model's feature names when its file records them (one per input), else None."""
+    names = info.get("feature_names")
+    if isinstance(names, list) and len(names) == n_features and all(isinstance(n, str) for n in names):
+        return names
+    return None
+
+
+def own_data(info: dict, model: Path) -> Optional[str]:
+    """The model's own data: its CSV file where training read it, or a built-in set by name; a
+    training CSV that was moved or deleted is an error that says to pass --data."""
+    csv_path = info.get("data_path")
+    if csv_path is not None:
+        if not Path(csv_path).exists():
+            raise NNMathError(f"{model} was trained on {csv_path}, which is no longer there; "
+                              f"give its data with --data FILE.csv")
+        return str(csv_path)
+    name = info.get("data")
+    return name if name in BUILT_IN else None
+
+
+def _target(name: str, given: Optional[str], info: dict) -> Optional[str]:
+    """--target, or the model's own label column when the CSV file has it (a model trained on a
+    built-in set calls its labels 'label': a file without that column keeps its last one)."""
+    if given is not None or name in BUILT_IN:
+        return given
+    own = info.get("target_name")
+    if not isinstance(own, str):
+        return None
+    if own in csvdata.read_table(name).header:
+        return own
+    if info.get("data_path") is not None:  # trained on a CSV file: its label column is what the model predicts
+        raise NNMathError(f"{Path(name).name} has no column {own!r}, the labels the model was trained on; "
+                          f"name the label column with --target")
+    return None
+
+
+def model_dataset(net, info: dict, model: Path, name: str, target: Optional[str], seed: int) -> Dataset:
+    """Data set ``name`` for the saved ``net``: its features by the model's names, its labels in the
+    model's target column; the feature count checked when the model records no names."""
+    features = feature_names(info, net.sizes[0])
+    dataset = load(name, target=_target(name, target, info), seed=seed, features=features,
+                   regression=net.kind == "regression")
+    if dataset.n_features != net.sizes[0]:
+        raise NNMathError(f"{model} takes {net.sizes[0]} features but {dataset.name} has {dataset.n_features}")
+    return dataset

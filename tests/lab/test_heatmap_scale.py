@@ -1,0 +1,37 @@
+"""The vanishing lab's heat map: a run that diverged does not set the colour scale of the others
+(issue 15 item 5)."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from nnmath.lab.plots import heatmap_scale, plot_heatmap
+from nnmath.lab.vanishing import Config, Experiment, RunResult, Settings
+
+
+def _run(remedy, norms_per_epoch, diverged_at=None):
+    flows = [SimpleNamespace(weight_norms=list(n)) for n in norms_per_epoch]
+    return RunResult(Config(2, "sigmoid", "normal", remedy), [4, 8, 8, 3], flows, [0.3] * len(flows),
+                     [1.0] * (len(flows) - 1), [], diverged_at, 0.0)
+
+
+@pytest.fixture
+def experiment():
+    calm = _run("none", [[1e-3, 1e-2, 1e-1], [2e-3, 2e-2, 2e-1], [3e-3, 3e-2, 3e-1]])
+    wild = _run("clip", [[1e-3, 1e-2, 1e-1], [1e30, 1e45, 1e62], [1e30, 1e45, 1e62]], diverged_at=2)
+    return Experiment("iris", Settings(epochs=2), [calm, wild])
+
+
+def test_a_diverged_run_does_not_set_the_shared_colour_scale(experiment, tmp_path):
+    low, high = heatmap_scale(experiment.runs)
+    assert low == pytest.approx(-3.0) and high == pytest.approx(np.log10(0.3))  # the calm run's range
+    assert plot_heatmap(experiment, tmp_path / "heatmap.png").stat().st_size > 0
+
+
+def test_when_every_run_diverged_the_scale_covers_them_all(experiment):
+    for run in experiment.runs:
+        run.diverged_at = 2
+    low, high = heatmap_scale(experiment.runs)
+    assert low == pytest.approx(-3.0) and high == pytest.approx(62.0)
