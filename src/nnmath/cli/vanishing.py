@@ -3,6 +3,7 @@
     nnmath vanishing                                  # the default grid on MNIST-1D
     nnmath vanishing --depths 2,8 --activations sigmoid --remedies none,batchnorm --plot figs
     nnmath vanishing --nielsen                        # Nielsen's chapter-5 numbers beside ours
+    nnmath vanishing --scheduler tcp://10.0.0.5:8786  # the grid on a Dask cluster
 """
 from __future__ import annotations
 
@@ -42,6 +43,9 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--n-samples", type=positive_int, default=None, help="use only this many samples of the data set")
     p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--n-jobs", type=int, default=2, help="processes running the grid (-1: all cores; default: 2)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the grid on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786), on all "
+                        "its workers; needs pip install 'nnmath[distributed]' (docs/distributed.md)")
     p.add_argument("--per-layer", action="store_true", help="also print every layer of every configuration")
     # the old name of --per-layer, kept working (scripts use it) but hidden from --help, since everywhere
     # else --layers is the architecture
@@ -93,6 +97,8 @@ def run(args) -> int:
     from nnmath.lab import vanishing
 
     plot_dir = _plot_dir(args)
+    if args.nielsen and args.scheduler is not None:
+        raise NNMathError("--scheduler runs the grid on a cluster; --nielsen has no grid (it runs here in seconds)")
     if args.nielsen:
         return _run_nielsen(args, plot_dir)
     settings = vanishing.Settings(width=args.width, epochs=args.epochs, learning_rate=args.learning_rate,
@@ -102,10 +108,15 @@ def run(args) -> int:
             _names(args.inits, "inits"), _names(args.remedies, "remedies"))
     configs = vanishing.grid(*axes)  # bad names fail before the data set is loaded
     vanishing.check_settings(settings, args.n_jobs)
+    if args.scheduler is not None:
+        from nnmath.lab.cluster import check_address
+
+        check_address(args.scheduler)  # before the data set is loaded
     data = vanishing.prepare(args.data, args.seed, args.n_samples, args.target)
     show = not args.quiet and sys.stderr.isatty()
     with _progress(show, len(configs)) as advance:
-        experiment = vanishing.run(data, *axes, settings=settings, n_jobs=args.n_jobs, on_done=advance)
+        experiment = vanishing.run(data, *axes, settings=settings, n_jobs=args.n_jobs, on_done=advance,
+                                   scheduler=args.scheduler)
     written = []
     if plot_dir is not None:
         from nnmath.lab.plots import write_all

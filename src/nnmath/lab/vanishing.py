@@ -15,14 +15,15 @@ The remedies: ``none``; ``batchnorm`` (BN between z and f in every hidden layer)
 same network as ``none``, trained with the gradient rescaled to global norm ≤ ``clip_norm``:
 it changes the steps, not the gradient measured, so at initialization it equals ``none``).
 
-Runs are independent and spread over processes with joblib.
+Runs are independent and spread over processes with joblib, or over the workers of a Dask
+cluster (``scheduler=ADDRESS``, see cluster.py and docs/distributed.md).
 """
 from __future__ import annotations
 
 import itertools
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
@@ -193,32 +194,51 @@ def run_one(config: Config, data: PreparedData, settings: Settings) -> RunResult
 def run(data: Any = "mnist1d", depths: Sequence[int] = (2, 4, 8), activations: Sequence[str] = ("sigmoid", "relu"),
         inits: Sequence[str] = ("normal", "he"), remedies: Sequence[str] = REMEDIES, *,
         settings: Optional[Settings] = None, n_jobs: int = 2, n_samples: Optional[int] = None,
-        on_done: Optional[Callable[[RunResult], None]] = None) -> Experiment:
+        on_done: Optional[Callable[[RunResult], None]] = None, scheduler: Optional[str] = None) -> Experiment:
     """Run the whole grid (``n_jobs`` processes) and return the Experiment, runs in grid order.
 
     ``on_done(result)`` is called as each run finishes (the CLI moves its progress bar with it).
+    ``scheduler``, the address of a Dask scheduler (``tcp://host:8786``), runs the grid on that
+    cluster's workers instead, all of them (``n_jobs`` counts local processes only); every run is
+    seeded, so the Experiment is the same wherever it ran.
     """
     settings = settings or Settings()
     check_settings(settings, n_jobs)
+    if scheduler is not None:
+        from nnmath.lab.cluster import check_address
+
+        scheduler = check_address(scheduler)
     configs = grid(depths, activations, inits, remedies)
     prepared = data if isinstance(data, PreparedData) else prepare(data, settings.seed, n_samples)
     if len(prepared.y_train) < 2:
         raise NNMathError("the data set needs at least two training samples")
     results: dict[Config, RunResult] = {}
-    for result in _execute(configs, prepared, settings, n_jobs):
+    for result in _execute(configs, prepared, settings, n_jobs, scheduler):
         results[result.config] = result
         if on_done is not None:
             on_done(result)
     return Experiment(prepared.name, settings, [results[c] for c in configs])
 
 
-def _execute(configs: list[Config], data: PreparedData, settings: Settings, n_jobs: int):
+def _execute(configs: list[Config], data: PreparedData, settings: Settings, n_jobs: int,
+             scheduler: Optional[str] = None) -> Iterator[RunResult]:
+    """The runs as they finish: here, in local processes, or on the Dask cluster at ``scheduler``."""
+    if scheduler is not None:
+        from joblib import Parallel, delayed
+
+        from nnmath.lab.cluster import on_scheduler
+
+        with on_scheduler(scheduler, data):  # the data goes to each worker once, not with every run
+            yield from Parallel(n_jobs=-1, return_as="generator_unordered")(
+                delayed(run_one)(c, data, settings) for c in configs)
+        return
     if n_jobs == 1 or len(configs) == 1:
-        return (run_one(c, data, settings) for c in configs)
+        yield from (run_one(c, data, settings) for c in configs)
+        return
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-    return parallel(delayed(run_one)(c, data, settings) for c in configs)
+    yield from parallel(delayed(run_one)(c, data, settings) for c in configs)
 
 
 def _values(given: Any) -> list:
