@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from nnmath.data import csvfile as csvdata
-from nnmath.cli.args import FORCE_HELP, check_output_path, write_text_atomically
+from nnmath.cli.args import FORCE_HELP, add_csv_limits, check_output_path, csv_limits, write_text_atomically
 from nnmath.data.sets import Standardizer
 from nnmath.errors import NNMathError
 from nnmath.io.model import load_model
@@ -29,6 +29,7 @@ def register(subparsers) -> None:
     p.add_argument("--out", type=Path, metavar="FILE", help="write the predictions here instead of stdout")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--quiet", action="store_true", help="do not report the accuracy")
+    add_csv_limits(p)
     p.set_defaults(func=run)
 
 
@@ -70,7 +71,7 @@ def predictions_csv(labels: np.ndarray, proba: np.ndarray, classes: np.ndarray) 
 def run(args) -> int:
     check_output_path(args.out, "the predictions file", inputs=(args.model, args.data), force=args.force)
     net, info = load_model(args.model)
-    table = csvdata.read_table(args.data)
+    table = csvdata.read_table(args.data, csv_limits(args))
     features = info.get("feature_names")
     if not isinstance(features, list) or len(features) != net.sizes[0]:
         raise NNMathError(f"{args.model} does not record its {net.sizes[0]} feature names")

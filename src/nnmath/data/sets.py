@@ -145,20 +145,23 @@ def _built_in(name: str, noise: float, n_samples: Optional[int], seed: int,
 
 
 def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_samples: Optional[int] = None,
-         seed: int = 0, test_size: float = 0.25) -> Dataset:
-    """A built-in data set by name, or a CSV file (target column ``target``, default the last), split
-    into train and test parts (``test_size`` of each class is held out), reproducibly from ``seed``."""
+         seed: int = 0, test_size: float = 0.25, csv_limits: csvdata.Limits = csvdata.DEFAULT_LIMITS) -> Dataset:
+    """A built-in data set by name, or a CSV file (target column ``target``, default the last, read
+    within ``csv_limits``), split into train and test parts (``test_size`` of each class is held out),
+    reproducibly from ``seed``."""
     if n_samples is not None and n_samples < 4:
         raise NNMathError(f"a data set needs at least 4 samples, {n_samples} were asked for")
     rng = np.random.default_rng(seed)
     text = str(name_or_path)
+    if "\x00" in text:
+        raise NNMathError(f"no such file or data set: {text!r} (a name cannot hold a NUL character)")
     if text in BUILT_IN:
         if target is not None:
             raise NNMathError(f"--target is for CSV files; the built-in set {text!r} has its own labels")
         X, y, names = _built_in(text, noise, n_samples, seed, rng)
         target_name, name = "label", text
     elif Path(text).suffix.lower() == ".csv" or Path(text).exists():
-        X, y, names, target_name = csvdata.read_labelled(text, target)
+        X, y, names, target_name = csvdata.read_labelled(text, target, csv_limits)
         name = Path(text).name
     else:
         raise NNMathError(f"unknown data set {text!r}: give a CSV file or one of {', '.join(BUILT_IN)}")

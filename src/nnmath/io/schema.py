@@ -126,22 +126,6 @@ def label(value: Any, where: str) -> None:
         text()(value, where)
 
 
-def scalar(value: Any, where: str) -> None:
-    """A JSON value that is not a list or an object (a training setting)."""
-    if isinstance(value, (list, dict)):
-        raise Invalid(where, "a single value")
-    if isinstance(value, str):
-        text()(value, where)
-
-
-def setting(value: Any, where: str) -> None:
-    """A training setting: one value, or a list of them (the layer sizes)."""
-    if isinstance(value, list):
-        list_of(scalar)(value, where)
-    else:
-        scalar(value, where)
-
-
 def anything(value: Any, where: str) -> None:
     """Any JSON value (its size and depth are bounded by the parsing)."""
 
@@ -194,16 +178,14 @@ CONFIG = record({
     "dtype": one_of("float64", "float32"),
 }, required=("sizes",))
 
-RESULT = nullable(record({"loss": number(), "accuracy": number(0.0, 1.0), "samples": whole(0)}, others=anything))
-
 INFO = record({
     "data": nullable(text()), "data_path": nullable(text()), "target_name": nullable(text()),
     "feature_names": list_of(text(), distinct=True),
     "classes": nullable(list_of(label)),
     "scaler": record({"mean": list_of(number()), "scale": list_of(number(0.0, above=True))},
                      required=("mean", "scale")),
-    "training": map_of(setting),
-    "results": map_of(RESULT),
+    # "training" and "results" are what `nnmath train` reports; a Python caller may keep anything there
+    # (the command line checks each value's type before it shows one)
     "nnmath_version": text(100),
 }, others=anything)  # a Python caller's own entries are kept as they are
 
