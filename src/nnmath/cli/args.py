@@ -5,15 +5,26 @@ import argparse
 import math
 import os
 from pathlib import Path
-from typing import BinaryIO, Callable, Optional, Union
+from typing import Any, BinaryIO, Callable, Optional, Union
 
+from nnmath.data.csvfile import DEFAULT_LIMITS, Limits
 from nnmath.errors import NNMathError
 from nnmath.io.atomic import replace_atomically, writable_file
+from nnmath.io.model import MAX_PARAMETERS
 
 LayerSpec = list[Union[int, str]]  # whole numbers, or "auto" for the first and last size
 
+# What one run on one machine can do; values beyond are refused before any work, with the reason.
+MAX_EPOCHS = 1_000_000  # every epoch's loss and gradient norms are kept (and plotted)
+MAX_SAMPLES = 10_000_000  # of a generated set: 10^7 points of 2 features are 160 MB, as many again to train
+MAX_UNITS = 100_000  # in one layer: a 10^5 x 10^5 W would already be 80 GB
+MAX_NOISE = 1000.0  # the 2-D sets span about ±2: more noise leaves nothing to learn
+MAX_DIGITS = 19  # a whole number of more digits does not fit in 64 bits
+
 
 def _number(kind: Callable, text: str):
+    if kind is int and len(text.strip().lstrip("+-")) > MAX_DIGITS and text.strip().lstrip("+-").isdigit():
+        raise argparse.ArgumentTypeError(f"{text[:20]}... is too large ({len(text.strip())} digits)")
     try:
         value = kind(text)
     except ValueError:
@@ -41,6 +52,18 @@ def _whole(text: str) -> Optional[int]:
         return None
     value = float(text)
     return int(value) if math.isfinite(value) and value.is_integer() and abs(value) < 2 ** 53 else None
+
+
+def at_most(parse: Callable[[str], Union[int, float]], high: Union[int, float], why: str) -> Callable[[str], Any]:
+    """``parse`` with an upper bound: a value above ``high`` is refused with the reason ``why``."""
+    def bounded(text: str):
+        value = parse(text)
+        if value > high:
+            shown = f"{high:,}" if isinstance(high, int) else f"{high:g}"
+            raise argparse.ArgumentTypeError(f"must be at most {shown} ({why}), got {text}")
+        return value
+    bounded.__name__ = parse.__name__  # argparse names the type in its messages
+    return bounded
 
 
 def positive_float(text: str) -> float:
@@ -71,6 +94,44 @@ def positive_int(text: str) -> int:
     return value
 
 
+# 21 µs per epoch for 2-2-1 on XOR's 4 points (Intel Xeon, 2026): a million is ~20 s there, hours on real data
+EPOCHS_WHY = "every epoch's loss and gradient norms are kept; a million epochs take hours on real data"
+SAMPLES_WHY = "more samples than one machine generates and trains on"
+
+
+def epoch_count(text: str) -> int:
+    return at_most(positive_int, MAX_EPOCHS, EPOCHS_WHY)(text)
+
+
+def sample_count(text: str) -> int:
+    return at_most(positive_int, MAX_SAMPLES, SAMPLES_WHY)(text)
+
+
+def noise_level(text: str) -> float:
+    return at_most(non_negative_float, MAX_NOISE, "the 2-D sets span about ±2: more noise leaves nothing to learn")(text)
+
+
+def column_count(text: str) -> int:
+    return at_most(positive_int, 10_000_000, "a row of more columns does not fit in memory as text")(text)
+
+
+def megabytes(text: str) -> int:
+    return at_most(positive_int, 2**20, "a CSV file of more than 1 TiB cannot be read into memory")(text)
+
+
+def add_csv_limits(group) -> None:
+    """--max-columns and --max-csv-mb: how large a CSV file may be (data.csvfile.Limits)."""
+    group.add_argument("--max-columns", type=column_count, default=DEFAULT_LIMITS.columns, metavar="N",
+                       help=f"read CSV files of at most N columns (default %(default)s); lines may hold "
+                            f"{Limits.LINE_PER_COLUMN} characters per column")
+    group.add_argument("--max-csv-mb", type=megabytes, default=DEFAULT_LIMITS.megabytes, metavar="MB",
+                       help="read CSV files of at most MB megabytes (default %(default)s)")
+
+
+def csv_limits(args) -> Limits:
+    return Limits(columns=args.max_columns, megabytes=args.max_csv_mb)
+
+
 def fraction(low_inclusive: bool) -> Callable[[str], float]:
     """A number in [0, 1) (``low_inclusive``) or in (0, 1)."""
     def parse(text: str) -> float:
@@ -91,9 +152,12 @@ def layer_spec(text: str) -> LayerSpec:
         if part == "auto" and i in (0, len(parts) - 1):
             spec.append(part)
             continue
-        if not part.isdigit() or int(part) < 1:
+        if not part.isdigit() or len(part) > MAX_DIGITS or int(part) < 1:
             raise argparse.ArgumentTypeError(
                 f"layer sizes are whole numbers of at least 1 ('auto' for the first or last), got {text!r}")
+        if int(part) > MAX_UNITS:
+            raise argparse.ArgumentTypeError(f"a layer has at most {MAX_UNITS} units (a W of {MAX_UNITS} x "
+                                             f"{MAX_UNITS} would already be 80 GB), got {part}")
         spec.append(int(part))
     return spec
 
@@ -119,6 +183,10 @@ def resolve_layers(spec: LayerSpec, n_features: int, n_classes: int, data_name: 
             f"--layers ends with {sizes[-1]} output unit{'s' if sizes[-1] > 1 else ''} "
             f"but {data_name} has {n_classes} classes; "
             f"use {n_out} (--layers {suggestion})")
+    weights = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    if weights > MAX_PARAMETERS:
+        raise NNMathError(f"--layers {','.join(map(str, sizes))} has {weights} weights and biases; nnmath trains "
+                          f"and saves networks of at most {MAX_PARAMETERS} (1 GiB of float64)")
     return sizes
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnmath.cli.args import (FORCE_HELP, check_output_path, non_negative_float, non_negative_int, positive_int,
+from nnmath.cli.args import (FORCE_HELP, check_output_path, noise_level, non_negative_int, sample_count,
                              write_text_atomically)
 from nnmath.data.sets import BUILT_IN, load
 from nnmath.errors import NNMathError
@@ -23,8 +23,8 @@ def register(subparsers) -> None:
     d.add_argument("name", choices=BUILT_IN, metavar="NAME", help=", ".join(BUILT_IN))
     d.add_argument("--out", type=Path, metavar="FILE", help="write here instead of stdout")
     d.add_argument("--force", action="store_true", help=FORCE_HELP)
-    d.add_argument("--noise", type=non_negative_float, default=0.1, help="noise of the 2-D sets (0.1)")
-    d.add_argument("--samples", type=positive_int, metavar="M", help="number of samples")
+    d.add_argument("--noise", type=noise_level, default=0.1, help="noise of the 2-D sets (0.1)")
+    d.add_argument("--samples", type=sample_count, metavar="M", help="number of samples")
     d.add_argument("--seed", type=non_negative_int, default=0)
     d.set_defaults(func=run_data)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from nnmath.engine import activations
-from nnmath.cli.args import layer_spec, non_negative_int, positive_float, positive_int, resolve_layers
+from nnmath.cli.args import at_most, layer_spec, non_negative_int, positive_float, positive_int, resolve_layers
 from nnmath.diagnostics.gradcheck import check_gradients
 from nnmath.errors import NNMathError
 from nnmath.engine.network import Network
@@ -38,7 +38,8 @@ def register(subparsers) -> None:
     p.add_argument("--data", metavar="NAME|FILE.csv", help="take the samples from this data set (standardized)")
     p.add_argument("--target", metavar="COLUMN", help="with a CSV file: the column holding the labels (default the last; "
                                                        "with a MODEL, the model's own)")
-    p.add_argument("--samples", type=positive_int, default=20, help="samples in the batch (default 20)")
+    p.add_argument("--samples", type=at_most(positive_int, 100_000, "each checked entry costs two passes over the batch"),
+                   default=20, help="samples in the batch (default 20)")
     p.add_argument("--eps", type=positive_float, default=1e-6, help="finite-difference step ε (default 1e-6)")
     p.add_argument("--tolerance", type=positive_float, default=1e-6, help="largest relative error allowed (1e-6)")
     p.add_argument("--seed", type=non_negative_int, default=0)

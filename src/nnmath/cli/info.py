@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from nnmath.errors import is_number
 from nnmath.io.model import load_model
 
 
@@ -51,7 +52,7 @@ def run_info(args) -> int:
                                                 if v is not None and v is not False))
     results = info.get("results")
     for name, result in (results.items() if isinstance(results, dict) else []):
-        if isinstance(result, dict) and {"loss", "accuracy", "samples"} <= set(result):
+        if isinstance(result, dict) and all(is_number(result.get(k)) for k in ("loss", "accuracy", "samples")):
             console.print(f"{name}: loss {result['loss']:.4f}, accuracy {100 * result['accuracy']:.1f}% "
                           f"({result['samples']} samples)")
     return 0

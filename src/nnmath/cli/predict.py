@@ -21,7 +21,7 @@ import numpy as np
 
 from nnmath.data import csvfile as csvdata
 from nnmath.cli import metrics, predict_report
-from nnmath.cli.args import FORCE_HELP, check_output_path, write_text_atomically
+from nnmath.cli.args import FORCE_HELP, add_csv_limits, check_output_path, csv_limits, write_text_atomically
 from nnmath.data.columns import check_features
 from nnmath.data.sets import Standardizer
 from nnmath.errors import NNMathError
@@ -43,6 +43,7 @@ def register(subparsers) -> None:
                         "prediction")
     p.add_argument("--json", action="store_true",
                    help="write the predictions and the results (with the confusion matrix) as JSON instead of CSV")
+    add_csv_limits(p)
     p.set_defaults(func=run)
 
 
@@ -128,7 +129,7 @@ def _results(net, labels: np.ndarray, table, target: str, args) -> Optional[dict
 def run(args) -> int:
     check_output_path(args.out, "the predictions file", inputs=(args.model, args.data), force=args.force)
     net, info = load_model(args.model)
-    table = csvdata.read_table(args.data)
+    table = csvdata.read_table(args.data, csv_limits(args))
     features = info.get("feature_names")
     if not isinstance(features, list) or len(features) != net.sizes[0]:
         raise NNMathError(f"{args.model} does not record its {net.sizes[0]} feature names")

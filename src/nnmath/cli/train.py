@@ -17,8 +17,9 @@ import numpy as np
 from nnmath.version import __version__
 from nnmath.engine import activations, init, optimizers, schedules
 from nnmath.cli import recipes
-from nnmath.cli.args import (FORCE_HELP, check_output_path, check_plot_folder, fraction, layer_spec,
-                             non_negative_float, non_negative_int, positive_float, positive_int, resolve_layers)
+from nnmath.cli.args import (FORCE_HELP, add_csv_limits, check_output_path, check_plot_folder, csv_limits, epoch_count,
+                             fraction, layer_spec, noise_level, non_negative_float, non_negative_int, positive_float,
+                             positive_int, resolve_layers, sample_count)
 from nnmath.data.sets import BUILT_IN, Dataset, Standardizer, load, split
 from nnmath.errors import NNMathError, TrainingDiverged
 from nnmath.engine.history import History
@@ -43,9 +44,9 @@ def register(subparsers) -> None:
                    help=f"a built-in set ({', '.join(BUILT_IN)}) or a CSV file with a header row "
                         f"(default {DEFAULT_DATA})")
     d.add_argument("--target", metavar="COLUMN", help="the CSV column holding the labels (default the last)")
-    d.add_argument("--noise", type=non_negative_float, default=0.1,
+    d.add_argument("--noise", type=noise_level, default=0.1,
                    help="standard deviation of the noise of the 2-D sets (default %(default)s)")
-    d.add_argument("--samples", type=positive_int, metavar="M", help="use M samples (default: all; 400 for 2-D sets)")
+    d.add_argument("--samples", type=sample_count, metavar="M", help="use M samples (default: all; 400 for 2-D sets)")
     d.add_argument("--test-size", type=fraction(False), default=0.25,
                    help="fraction held out for the test (default %(default)s)")
     d.add_argument("--validation-split", type=fraction(True), default=0.2,
@@ -56,6 +57,7 @@ def register(subparsers) -> None:
                         "auto: regression for a target of numbers that are not whole, or of more than 10 values with fewer "
                         "than 5 samples each on average "
                         "(default %(default)s)")
+    add_csv_limits(d)
     n = p.add_argument_group("network")
     n.add_argument("--layers", type=layer_spec, metavar="SIZES",
                    help="units per layer, input first; 'auto' is the feature count / the class count "
@@ -74,7 +76,7 @@ def register(subparsers) -> None:
                    help="how α changes over the epochs (default %(default)s)")
     t.add_argument("--batch-size", type=batch_size, metavar="B",
                    help=f"samples per step; 'full' for all (full-batch gradient descent) {RECIPE_HELP}")
-    t.add_argument("--epochs", type=positive_int, help=f"passes over the data {RECIPE_HELP}")
+    t.add_argument("--epochs", type=epoch_count, help=f"passes over the data {RECIPE_HELP}")
     t.add_argument("--weight-decay", type=non_negative_float, default=0.0, metavar="LAMBDA",
                    help="L2 penalty λ/2 Σ‖W‖² (default %(default)s)")
     t.add_argument("--early-stopping", action="store_true",
@@ -95,7 +97,7 @@ def register(subparsers) -> None:
 def prepare(args) -> tuple[Dataset, dict[str, Any]]:
     """The data set and its parts, standardized: train, validation (or None), test."""
     dataset = load(args.data, target=args.target, noise=args.noise, n_samples=args.samples,
-                   seed=args.seed, test_size=args.test_size,
+                   seed=args.seed, test_size=args.test_size, csv_limits=csv_limits(args),
                    regression={"auto": None, "classification": False, "regression": True}[args.task])
     X_train, y_train, X_val, y_val = dataset.X_train, dataset.y_train, None, None
     if args.validation_split > 0:
@@ -120,7 +122,8 @@ def prepare(args) -> tuple[Dataset, dict[str, Any]]:
 def _model_info(args, dataset: Dataset, scaler: Standardizer, sizes: list[int], results: dict) -> dict:
     """What the model file keeps besides the weights: the data's description, the scaling, the settings."""
     settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
-                if k not in ("func", "command", "out", "plot", "force", "json", "quiet", "layers")}
+                if k not in ("func", "command", "out", "plot", "force", "json", "quiet", "layers",
+                                     "max_columns", "max_csv_mb")}
     settings["layers"] = sizes
     csv_path = None if args.data in BUILT_IN else str(Path(args.data).resolve())  # for explain --model, from anywhere
     if csv_path is not None:
@@ -142,7 +145,7 @@ def apply_recipe(args) -> None:
 
 def batch_size(text: str):
     """A whole number of samples per step, or 'full' for full-batch gradient descent."""
-    return "full" if text == "full" else positive_int(text)
+    return "full" if text == "full" else sample_count(text)
 
 
 def _warnings(history: History, args) -> list[str]:

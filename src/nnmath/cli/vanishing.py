@@ -14,8 +14,27 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from nnmath.cli.args import FORCE_HELP, check_plot_folder, non_negative_int, positive_int
+from nnmath.cli.args import (FORCE_HELP, MAX_UNITS, at_most, check_plot_folder, epoch_count, non_negative_int,
+                             positive_float, positive_int, sample_count)
+from nnmath.io.model import MAX_PARAMETERS
 from nnmath.errors import NNMathError
+
+MAX_DEPTH = 1000  # hidden layers of one configuration
+MAX_JOBS = 256
+
+
+def _width(text: str) -> int:
+    return at_most(positive_int, MAX_UNITS, f"a W of {MAX_UNITS} x {MAX_UNITS} would already be 80 GB")(text)
+
+
+def _jobs(text: str) -> int:
+    value = -1 if text.strip() == "-1" else positive_int(text)
+    return value if value == -1 else at_most(positive_int, MAX_JOBS, "processes on one machine")(text)
+
+
+def _seeds(text: str) -> int:
+    return at_most(positive_int, 10_000, "each draw is a full measurement; 20 already average the noise")(text)
+
 
 DEFAULTS = {"depths": "2,4,8", "activations": "sigmoid,relu", "inits": "normal,he",
             "remedies": "none,batchnorm,residual,clip"}
@@ -34,15 +53,15 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--activations", default=DEFAULTS["activations"], help="default: sigmoid,relu")
     p.add_argument("--inits", default=DEFAULTS["inits"], help="weight inits (default: normal,he)")
     p.add_argument("--remedies", default=DEFAULTS["remedies"], help="default: none,batchnorm,residual,clip")
-    p.add_argument("--width", type=int, default=30, help="units per hidden layer (default: 30)")
-    p.add_argument("--epochs", type=int, default=20, help="the same budget for every run (default: 20)")
-    p.add_argument("--learning-rate", type=float, default=0.1, help="SGD step size (default: 0.1)")
-    p.add_argument("--batch-size", type=int, default=32, help="default: 32")
-    p.add_argument("--clip-norm", type=float, default=1.0, help="global norm for the clip remedy (default: 1)")
-    p.add_argument("--probe", type=positive_int, default=1000, help="training samples the norms are averaged over")
-    p.add_argument("--n-samples", type=positive_int, default=None, help="use only this many samples of the data set")
+    p.add_argument("--width", type=_width, default=30, help="units per hidden layer (default: 30)")
+    p.add_argument("--epochs", type=epoch_count, default=20, help="the same budget for every run (default: 20)")
+    p.add_argument("--learning-rate", type=positive_float, default=0.1, help="SGD step size (default: 0.1)")
+    p.add_argument("--batch-size", type=sample_count, default=32, help="default: 32")
+    p.add_argument("--clip-norm", type=positive_float, default=1.0, help="global norm for the clip remedy (default: 1)")
+    p.add_argument("--probe", type=sample_count, default=1000, help="training samples the norms are averaged over")
+    p.add_argument("--n-samples", type=sample_count, default=None, help="use only this many samples of the data set")
     p.add_argument("--seed", type=non_negative_int, default=0)
-    p.add_argument("--n-jobs", type=int, default=2, help="processes running the grid (-1: all cores; default: 2)")
+    p.add_argument("--n-jobs", type=_jobs, default=2, help="processes running the grid (-1: all cores; default: 2)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run the grid on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786), on all "
                         "its workers; needs pip install 'nnmath[distributed]' (docs/distributed.md)")
@@ -52,7 +71,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--layers", action="store_true", dest="old_layers_flag", help=argparse.SUPPRESS)
     p.add_argument("--nielsen", action="store_true",
                    help="instead of the grid: Nielsen's measurement (2, 3 and 4 hidden sigmoid layers of 30) beside his numbers")
-    p.add_argument("--seeds", type=positive_int, default=20, help="with --nielsen: weight draws to average (default: 20)")
+    p.add_argument("--seeds", type=_seeds, default=20, help="with --nielsen: weight draws to average (default: 20)")
     p.add_argument("--plot", metavar="DIR", help="write the figures (PNG) into DIR")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--json", action="store_true", help="print the results as JSON instead of tables")
@@ -70,9 +89,20 @@ def _names(text: str, what: str) -> list[str]:
 
 def _depths(text: str) -> list[int]:
     try:
-        return [int(t) for t in _names(text, "depths")]
+        depths = [int(t) for t in _names(text, "depths") if len(t) <= 19]
     except ValueError:
         raise NNMathError(f"--depths takes whole numbers separated by commas, got {text!r}") from None
+    if len(depths) < len(_names(text, "depths")) or any(d > MAX_DEPTH for d in depths):
+        raise NNMathError(f"--depths are at most {MAX_DEPTH} hidden layers, got {text!r}")
+    return depths
+
+
+def _check_size(depths: list[int], width: int) -> None:
+    """The deepest network of the grid within what one run can hold (W of width x width per layer)."""
+    weights = max(depths) * (width * width + width)
+    if weights > MAX_PARAMETERS:
+        raise NNMathError(f"{max(depths)} hidden layers of {width} units have {weights} weights; "
+                          f"nnmath trains networks of at most {MAX_PARAMETERS}")
 
 
 def _plot_dir(args) -> Optional[Path]:
@@ -107,6 +137,7 @@ def run(args) -> int:
     axes = (_depths(args.depths or DEFAULTS["depths"]), _names(args.activations, "activations"),
             _names(args.inits, "inits"), _names(args.remedies, "remedies"))
     configs = vanishing.grid(*axes)  # bad names fail before the data set is loaded
+    _check_size(axes[0], args.width)
     vanishing.check_settings(settings, args.n_jobs)
     if args.scheduler is not None:
         from nnmath.lab.cluster import check_address

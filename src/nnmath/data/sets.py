@@ -156,11 +156,12 @@ def _random_split(n: int, test_size: float, rng: np.random.Generator) -> tuple[A
     return order[n_test:], order[:n_test]
 
 
-def _csv(path: str, target: Optional[str], features: Optional[list]) -> tuple[Array, Array, list[str], str]:
+def _csv(path: str, target: Optional[str], features: Optional[list],
+         limits: csvdata.Limits) -> tuple[Array, Array, list[str], str]:
     """A CSV file's features and labels; with ``features`` exactly those columns, by name (others ignored)."""
     if features is None:
-        return csvdata.read_labelled(path, target)
-    table = csvdata.read_table(path)
+        return csvdata.read_labelled(path, target, limits)
+    table = csvdata.read_table(path, limits)
     target = target or table.header[-1]
     table.check_has([target], "the labels; name their column with --target")
     check_features(features, table.header, Path(path).name)
@@ -182,9 +183,10 @@ def _is_continuous(y: Array) -> bool:
 
 def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_samples: Optional[int] = None,
          seed: int = 0, test_size: float = 0.25, features: Optional[list] = None,
-         regression: Optional[bool] = False) -> Dataset:
-    """A built-in data set by name, or a CSV file (target column ``target``, default the last), split
-    into train and test parts (``test_size`` of each class is held out), reproducibly from ``seed``.
+         regression: Optional[bool] = False, csv_limits: csvdata.Limits = csvdata.DEFAULT_LIMITS) -> Dataset:
+    """A built-in data set by name, or a CSV file (target column ``target``, default the last, read
+    within ``csv_limits``), split into train and test parts (``test_size`` of each class is held out),
+    reproducibly from ``seed``.
 
     ``features``: take these columns by name, in this order (a model's own features). ``regression``:
     False classifies (a continuous target is refused), True fits numbers, None decides from the target
@@ -195,6 +197,8 @@ def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_sampl
         raise NNMathError(f"a data set needs at least 4 samples, {n_samples} were asked for")
     rng = np.random.default_rng(seed)
     text = str(name_or_path)
+    if "\x00" in text:
+        raise NNMathError(f"no such file or data set: {text!r} (a name cannot hold a NUL character)")
     if text in BUILT_IN:
         if target is not None:
             raise NNMathError(f"--target is for CSV files; the built-in set {text!r} has its own labels")
@@ -203,7 +207,7 @@ def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_sampl
         if features is not None:
             X, names = select_features(X, names, features, text), list(features)
     elif Path(text).suffix.lower() == ".csv" or Path(text).exists():
-        X, y, names, target_name = _csv(text, target, features)
+        X, y, names, target_name = _csv(text, target, features, csv_limits)
         name = Path(text).name
     elif Path(text).suffix or "/" in text or "\\" in text:  # meant as a file: iris.cvs, data/iris
         raise NNMathError(f"no such file: {text} (nor a built-in set: {', '.join(BUILT_IN)})")

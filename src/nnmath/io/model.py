@@ -1,8 +1,9 @@
 """Model files that are safe to open: one ``.npz`` archive of plain float arrays plus JSON metadata.
 
-Loading reads the archive with ``allow_pickle=False``, so it never runs code from the file, and
-checks everything before building the network: the format tag, the version, the array names
-(no extra, none missing), dtypes and shapes. Writing goes to a temporary file in the same folder,
+Loading never unpickles anything and judges every size before it allocates or recurses: the path
+(a regular file of bounded size), the zip's entries, the metadata's header, its JSON (size, depth,
+digits), every field against the schema (schema.py), then each array's header (dtype, shape, length,
+archive.py) against the layer sizes, and only then the values. Writing goes to a temporary file in the same folder,
 then ``os.replace`` puts it in place in one step, so a crash mid-write never leaves a
 half-written model where the old one was. The format is described in docs/model-format.md.
 """
@@ -17,12 +18,17 @@ import numpy as np
 
 from nnmath.version import __version__
 from nnmath.errors import NNMathError
-from nnmath.io.atomic import replace_atomically
 from nnmath.engine.network import Network
+from nnmath.io import schema
+from nnmath.io.archive import DAMAGED, Archive
+from nnmath.io.atomic import replace_atomically
+from nnmath.paths import regular_file
 
 FORMAT = "nnmath-model"
 FORMAT_VERSION = 1
 META_KEY = "__meta__"  # the JSON metadata, stored as an array of UTF-8 bytes (uint8)
+MAX_PARAMETERS = 2**27  # numbers in all arrays of one model: 1 GiB of float64
+MAX_MODEL_BYTES = 2 * 2**30  # those numbers, their metadata and the zip's own bytes, with room to spare
 
 
 def _json_safe(value: Any) -> Any:
@@ -56,59 +62,77 @@ def save_model(path, net: Network, info: dict) -> None:
     replace_atomically(path, write)
 
 
-def _read_archive(path: Path) -> dict[str, np.ndarray]:
-    """Every array of the .npz at ``path``, read without pickle; a clear error for anything else."""
-    if not path.exists():
-        raise NNMathError(f"no such model file: {path}")
-    if path.is_dir():
-        raise NNMathError(f"{path} is a folder, not a model file")
-    not_a_model = f"{path} is not an nnmath model file"
-    with path.open("rb") as f:  # opened here so that it is closed whatever np.load does
-        magic = f.read(4)
-        if magic[:1] == b"\x80":
-            raise NNMathError(f"{not_a_model} (it is a Python pickle, which nnmath never loads)")
-        if magic != b"PK\x03\x04":
-            raise NNMathError(f"{not_a_model} (it is not a .npz archive)" if magic else f"{not_a_model} (it is empty)")
-        f.seek(0)
-        try:
-            with np.load(f, allow_pickle=False) as archive:
-                return {name: archive[name] for name in archive.files}
-        except (ValueError, zipfile.BadZipFile, EOFError, KeyError, OSError, RuntimeError) as e:
-            pickled = "pickle" in str(e)
-            reason = "it holds pickled objects, which are never loaded" if pickled else "truncated or corrupted"
-            raise NNMathError(f"{not_a_model} ({reason})") from None
+def _expected_shapes(config: dict) -> dict[str, tuple]:
+    """Every array the architecture in ``config`` has, with its shape: W^l (n_{l-1}, n_l), b^l (n_l,),
+    and the batch-normalisation arrays of each hidden layer."""
+    sizes = config["sizes"]
+    shapes: dict[str, tuple] = {}
+    for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        shapes[f"W{l}"], shapes[f"b{l}"] = (n_in, n_out), (n_out,)
+        if config.get("batchnorm") and l < len(sizes) - 1:
+            for name in ("gamma", "beta", "running_mean", "running_var"):
+                shapes[f"{name}{l}"] = (n_out,)
+    return shapes
 
 
-def _read_meta(path: Path, arrays: dict[str, np.ndarray]) -> dict:
-    raw = arrays.pop(META_KEY, None)
-    if raw is None or raw.dtype != np.uint8 or raw.ndim != 1:
+def _read_meta(path: Path, archive: Archive) -> dict:
+    """The metadata: its header, its bytes, its JSON within limits, its format tag and version, its schema."""
+    if META_KEY not in archive.names():
         raise NNMathError(f"{path} is not an nnmath model file (no {META_KEY} metadata)")
+    shape, dtype = archive.header(META_KEY)
+    if dtype != np.uint8 or len(shape) != 1:
+        raise NNMathError(f"{path} is not an nnmath model file (no {META_KEY} metadata: "
+                          f"it must be 1-D uint8, it is {dtype} of shape {shape})")
+    if shape[0] > schema.MAX_META_BYTES:
+        raise NNMathError(f"{path} is corrupted: its metadata is {shape[0]} bytes, at most "
+                          f"{schema.MAX_META_BYTES} are read")
     try:
-        meta = json.loads(raw.tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        meta = schema.parse(archive.read(META_KEY).tobytes())
+    except schema.Invalid as e:
+        raise NNMathError(f"{path} is corrupted: {e}") from None
+    except ValueError:  # not UTF-8, not JSON
         raise NNMathError(f"{path} is corrupted: its metadata is not valid JSON") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise NNMathError(f"{path} is not an nnmath model file (format tag missing)")
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise NNMathError(f"{path} uses model format version {meta.get('format_version')!r}; "
+    if meta.get("format_version") != FORMAT_VERSION or isinstance(meta.get("format_version"), bool):
+        shown = repr(meta.get("format_version"))[:40]
+        raise NNMathError(f"{path} uses model format version {shown}; "
                           f"this nnmath {__version__} reads version {FORMAT_VERSION}")
-    for key, kind in (("config", dict), ("arrays", list), ("info", dict)):
-        if not isinstance(meta.get(key), kind):
-            raise NNMathError(f"{path} is corrupted: its metadata has no valid {key!r}")
+    try:
+        schema.check(meta)
+    except NNMathError as e:
+        raise NNMathError(f"{path} is corrupted: {e}") from None
     return meta
 
 
-def _check_sizes(path: Path, sizes: Any, arrays: dict[str, np.ndarray]) -> None:
-    """The layer sizes against the weight arrays, before the network is built (which a tampered
-    size could make enormous)."""
-    if not isinstance(sizes, list) or len(sizes) < 2:
-        raise NNMathError(f"{path} is corrupted: its metadata has no valid layer sizes")
-    for l, shape in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-        W = arrays.get(f"W{l}")
-        if W is None or W.shape != shape:
-            found = "no such array" if W is None else f"shape {W.shape}"
-            raise NNMathError(f"{path} is corrupted: W{l} must have shape {shape} for the layer sizes {sizes}, "
+def _check_arrays(path: Path, archive: Archive, meta: dict) -> dict[str, tuple]:
+    """The entries against the listed arrays and the architecture, from their headers alone."""
+    listed = set(meta["arrays"])
+    entries = archive.names() - {META_KEY}
+    extra, missing = sorted(entries - listed), sorted(listed - entries)
+    if extra or missing:
+        detail = "; ".join(part for part in (f"unexpected arrays {extra}" if extra else "",
+                                             f"missing arrays {missing}" if missing else "") if part)
+        raise NNMathError(f"{path} is corrupted or was altered: {detail}")
+    sizes = meta["config"]["sizes"]
+    expected = _expected_shapes(meta["config"])
+    shapes = {name: archive.header(name) for name in sorted(entries)}
+    for name, shape in expected.items():
+        found = "no such array" if name not in shapes else f"shape {shapes[name][0]}"
+        if name not in shapes or shapes[name][0] != shape:
+            raise NNMathError(f"{path} is corrupted: {name} must have shape {shape} for the layer sizes {sizes}, "
                               f"it has {found}")
+    for name, (_, dtype) in shapes.items():
+        if name not in expected:
+            raise NNMathError(f"{path} is corrupted or was altered: an array {name} that the layer sizes {sizes} "
+                              f"do not have")
+        if dtype.kind != "f" or dtype.itemsize not in (4, 8):
+            raise NNMathError(f"{path} is corrupted: array {name} is not finite floating-point numbers "
+                              f"(float32 or float64; it is {dtype})")
+    total = sum(int(np.prod(shape, dtype=object)) for shape in expected.values())
+    if total > MAX_PARAMETERS:
+        raise NNMathError(f"{path} declares {total} numbers; nnmath loads models of at most {MAX_PARAMETERS}")
+    return expected
 
 
 def _classes(values: Any, net: Network) -> np.ndarray:
@@ -123,20 +147,30 @@ def _classes(values: Any, net: Network) -> np.ndarray:
 
 
 def load_model(path) -> tuple[Network, dict]:
-    """The Network and the info dict saved by ``save_model``; refuses anything else with one clear line."""
-    path = Path(path)
-    arrays = _read_archive(path)
-    meta = _read_meta(path, arrays)
-    listed = set(meta["arrays"])
-    extra, missing = sorted(set(arrays) - listed), sorted(listed - set(arrays))
-    if extra or missing:
-        detail = "; ".join(part for part in (f"unexpected arrays {extra}" if extra else "",
-                                             f"missing arrays {missing}" if missing else "") if part)
-        raise NNMathError(f"{path} is corrupted or was altered: {detail}")
+    """The Network and the info dict saved by ``save_model``; refuses anything else with one clear line
+    (NNMathError), having judged every size before allocating anything (see docs/model-format.md)."""
+    path = regular_file(path, "model file", MAX_MODEL_BYTES)
+    not_a_model = f"{path} is not an nnmath model file"
+    with path.open("rb") as f:  # opened here so that it is closed whatever the zip reader does
+        magic = f.read(4)
+        if magic[:1] == b"\x80":
+            raise NNMathError(f"{not_a_model} (it is a Python pickle, which nnmath never loads)")
+        if magic != b"PK\x03\x04":
+            raise NNMathError(f"{not_a_model} (it is not a .npz archive)" if magic else f"{not_a_model} (it is empty)")
+        f.seek(0)
+        try:
+            with zipfile.ZipFile(f) as zf:
+                archive = Archive(zf, str(path))
+                meta = _read_meta(path, archive)
+                expected = _check_arrays(path, archive, meta)
+                arrays = {name: archive.read(name) for name in expected}
+        except NNMathError:
+            raise
+        except DAMAGED:
+            raise NNMathError(f"{not_a_model} (truncated or corrupted)") from None
     for name, value in arrays.items():
-        if value.dtype.kind != "f" or not np.all(np.isfinite(value)):
+        if not np.all(np.isfinite(value)):
             raise NNMathError(f"{path} is corrupted: array {name} is not finite floating-point numbers")
-    _check_sizes(path, meta["config"].get("sizes"), arrays)
     try:
         net = Network.from_config(meta["config"])
         net.load_state(arrays)
@@ -144,4 +178,16 @@ def load_model(path) -> tuple[Network, dict]:
             net.classes_ = _classes(meta["classes"], net)
     except (TypeError, ValueError) as e:  # NNMathError is a ValueError
         raise NNMathError(f"{path} is corrupted: {e}") from None
+    _check_info(path, meta["info"], net)
     return net, meta["info"]
+
+
+def _check_info(path: Path, info: dict, net: Network) -> None:
+    """What the command line reads from the info, against the network: one name and one scale per input."""
+    n = net.sizes[0]
+    features, scaler = info.get("feature_names"), info.get("scaler")
+    if features is not None and len(features) != n:
+        raise NNMathError(f"{path} is corrupted: it names {len(features)} features for a network of {n} inputs")
+    if scaler is not None and not len(scaler["mean"]) == len(scaler["scale"]) == n:
+        raise NNMathError(f"{path} is corrupted: its feature scaling has {len(scaler['mean'])} means and "
+                          f"{len(scaler['scale'])} scales for a network of {n} inputs")

@@ -1,0 +1,153 @@
+"""Hostile model files (issue 16): each reached the loader's insides before; each is one NNMathError now,
+and one line with exit code 2 from every command that opens a model."""
+import io
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+from nnmath import Network, NNMathError
+from nnmath.cli import main
+from nnmath.io.model import META_KEY, load_model, save_model
+
+
+def _model(tmp_path):
+    net = Network([2, 3, 1], seed=0)
+    net.classes_ = np.array([0, 1])
+    path = tmp_path / "m.npz"
+    save_model(path, net, {"feature_names": ["x1", "x2"], "target_name": "label",
+                           "scaler": {"mean": [0.0, 0.0], "scale": [1.0, 1.0]}})
+    return path
+
+
+def _members(path):
+    with zipfile.ZipFile(path) as z:
+        return {info.filename: z.read(info) for info in z.infolist()}
+
+
+def _write(path, members):
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+
+
+def _npy(array):
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _with_meta(path, change):
+    members = _members(path)
+    meta = json.loads(np.load(io.BytesIO(members[f"{META_KEY}.npy"])).tobytes())
+    text = change(meta)
+    raw = text if isinstance(text, bytes) else json.dumps(meta).encode()
+    members[f"{META_KEY}.npy"] = _npy(np.frombuffer(raw, np.uint8))
+    _write(path, members)
+
+
+def _set(*keys, value):
+    def change(meta):
+        target = meta
+        for key in keys[:-1]:
+            target = target[key]
+        target[keys[-1]] = value
+    return change
+
+
+HOSTILE_META = {
+    "5000-digit integer": (lambda m: b'{"format": "nnmath-model", "format_version": 1, "x": ' + b"9" * 5000 + b"}",
+                           "at most 40 digits"),
+    "nested 100000 deep": (lambda m: b'{"format": "nnmath-model", "x": ' + b"[" * 100000 + b"]" * 100000 + b"}",
+                           "nested at most 32 levels"),
+    "a list as the output name": (_set("config", "output", value=["sigmoid"]), r"config\.output must be one of"),
+    "a list as an activation": (_set("config", "activation", value=[["sigmoid"]]),
+                                r"config\.activation\[0\] must be one of"),
+    "a list as a class label": (_set("classes", value=[[0], [1]]), r"classes\[0\] must be a word"),
+    "a word as a layer size": (_set("config", "sizes", value=[2, "3", 1]), r"sizes\[1\] must be a whole number"),
+    "a scaler of words": (_set("info", "scaler", value={"mean": ["a", "b"], "scale": [1, 1]}),
+                          r"scaler\.mean\[0\] must be a number"),
+    "a zero scale": (_set("info", "scaler", value={"mean": [0, 0], "scale": [0, 1]}), r"scale\[0\] must be a number above 0"),
+    "a NUL in the data path": (_set("info", "data_path", value="a\x00b.csv"), r"data_path must be text"),
+    "three feature names for two inputs": (_set("info", "feature_names", value=["a", "b", "c"]), "names 3 features"),
+    "an unknown config key": (_set("config", "evil", value=1), r"config\.evil must be absent"),
+    "the info a list": (_set("info", value=[]), r"metadata\.info must be an object"),
+    "Infinity": (lambda m: b'{"format": "nnmath-model", "format_version": 1, "x": Infinity}', "must be finite"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_META))
+def test_hostile_metadata_is_one_clear_error(tmp_path, case):
+    change, message = HOSTILE_META[case]
+    path = _model(tmp_path)
+    _with_meta(path, change)
+    with pytest.raises(NNMathError, match=message):
+        load_model(path)
+
+
+@pytest.mark.parametrize("meta", [b"", b"\x00" * 7])
+def test_an_empty_or_binary_metadata_entry(tmp_path, meta):
+    path = _model(tmp_path)
+    members = _members(path)
+    members[f"{META_KEY}.npy"] = meta  # not even an array file
+    _write(path, members)
+    with pytest.raises(NNMathError, match="not an nnmath model file"):
+        load_model(path)
+
+
+def _header(shape, dtype="<f8"):
+    """An .npy file whose header declares ``shape`` and holds no values at all."""
+    text = f"{{'descr': '{dtype}', 'fortran_order': False, 'shape': {shape}, }}"
+    text += " " * (63 - (len(text) + 10) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text.encode("latin1")
+
+
+@pytest.mark.parametrize("shape, message", [
+    ((2**40,), r"the entry b1 is 128 bytes, its header asks for 8796093022336"),  # 8 TiB if it were allocated
+    ((2**70, 3), r"the entry W1 is \d+ bytes, its header asks for"),  # too large for a C long
+])
+def test_array_headers_are_judged_before_any_array_is_allocated(tmp_path, shape, message):
+    path = _model(tmp_path)
+    members = _members(path)
+    members["b1.npy" if len(shape) == 1 else "W1.npy"] = _header(shape)
+    _write(path, members)
+    with pytest.raises(NNMathError, match=message):
+        load_model(path)
+
+
+def test_a_header_longer_than_its_entry_is_truncated(tmp_path):
+    path = _model(tmp_path)
+    members = _members(path)
+    members["W1.npy"] = _header((2, 3))  # the right shape, no values
+    _write(path, members)
+    with pytest.raises(NNMathError, match="truncated or corrupted: the entry W1 is"):
+        load_model(path)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_fifo_or_folder_is_refused_at_once(tmp_path, kind):
+    path = tmp_path / "m.npz"
+    os.mkfifo(path) if kind == "fifo" else path.mkdir()
+    with pytest.raises(NNMathError, match="not a regular file" if kind == "fifo" else "is a folder"):
+        load_model(path)  # a FIFO would block here forever if it were opened
+
+
+@pytest.mark.parametrize("command", [["info", "{m}"], ["predict", "{m}", "{csv}"], ["explain", "--model", "{m}"],
+                                     ["gradcheck", "{m}"]])
+def test_every_command_gives_one_line_and_exit_2(tmp_path, capsys, command):
+    path = _model(tmp_path)
+    _with_meta(path, HOSTILE_META["a list as the output name"][0])
+    csv = tmp_path / "d.csv"
+    csv.write_text("x1,x2\n1,2\n")
+    code = main([part.format(m=path, csv=csv) for part in command])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "internal error" not in err
+    assert err.startswith("nnmath: error: ") and "config.output must be one of" in err
+
+
+def test_info_shows_results_only_when_they_are_numbers(tmp_path, capsys):
+    path = _model(tmp_path)  # what a Python caller keeps in "results" is its own; info never formats a word as a number
+    _with_meta(path, _set("info", "results", value={"test": {"loss": "low", "accuracy": [1], "samples": 3}}))
+    assert main(["info", str(path)]) == 0 and "test: loss" not in capsys.readouterr().out
