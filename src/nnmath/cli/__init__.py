@@ -19,7 +19,7 @@ from nnmath.version import __version__
 from nnmath.errors import NNMathError
 
 SUBCOMMANDS = ("nnmath.cli.train", "nnmath.cli.predict", "nnmath.cli.gradcheck", "nnmath.cli.info")
-OPTIONAL_SUBCOMMANDS = ("nnmath.cli.explain", "nnmath.cli.vanishing")
+OPTIONAL_SUBCOMMANDS = ("nnmath.cli.explain", "nnmath.cli.vanishing", "nnmath.cli.playground")
 USAGE_ERROR = 2
 
 
