@@ -28,8 +28,8 @@ def grid(half_width: float, n: int) -> Array:
 
 def as_bytes(values: Array, low: float = -1.0, high: float = 1.0) -> str:
     """Values mapped from [low, high] onto 0..255 (clipped; NaN as the middle), base64 text."""
-    v = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=(low + high) / 2)
-    q = np.clip(np.rint((v - low) / (high - low) * 255.0), 0, 255).astype(np.uint8)
+    v = np.clip(np.nan_to_num(np.asarray(values, dtype=np.float64), nan=(low + high) / 2), low, high)
+    q = np.rint((v - low) / (high - low) * 255.0).astype(np.uint8)
     return base64.b64encode(q.tobytes()).decode("ascii")
 
 
