@@ -159,14 +159,21 @@ def test_settings_in_the_address_give_the_same_run(browser, tmp_path):
         two.close()
 
 
+def wait_until(condition, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the page did not get there in time"
+        time.sleep(0.02)
+
+
 def test_divergence_a_refused_file_and_a_point_added_by_clicking(page, tmp_path):
     p = page.page
     n = len(page.session.points.y_train)
     p.select_option("#add-class", "1")
     p.click("#output", position={"x": 150, "y": 150})
-    p.wait_for_function(f"true") and p.wait_for_timeout(300)
-    assert len(page.session.points.y_train) == n + 1
+    wait_until(lambda: len(page.session.points.y_train) == n + 1)
     assert page.session.points.X_train[-1] == pytest.approx([0.0, 0.0], abs=0.03)
+    assert page.session.points.y_train[-1] == 1
     bad = tmp_path / "bad.csv"
     bad.write_text("u,v,label\n1,2,a\n3,oops,b\n4,5,a\n")
     p.set_input_files("#csv-file", str(bad))
@@ -174,21 +181,23 @@ def test_divergence_a_refused_file_and_a_point_added_by_clicking(page, tmp_path)
     p.click("#csv-use")
     p.wait_for_selector("#status.error")
     assert "feature column 'v' of bad.csv holds 'oops', which is not a number (row 3)" in p.text_content("#status")
-    # a learning rate far too large: the page says the run diverged, with the value
-    p.select_option("#set-data", "plane")
-    p.wait_for_selector("#status.error")  # plane needs the identity output: refused with the reason
-    assert "identity output" in p.text_content("#status")
+    assert page.session.settings.data == "circle"
+    # an output that does not suit the data is refused with the reason, and the control shows what nnmath holds
     p.select_option("#set-output", "identity_mse")
-    p.wait_for_timeout(200)
-    assert "regression data" not in p.text_content("#status")  # still circle: identity is for regression
-    page.session.apply({"data": "plane", "output": "identity_mse", "hidden": [8, 8],
-                        "activation": ["identity", "identity"], "learning_rate": 10, "batch_size": 250})
-    p.click("#reset")
-    p.wait_for_function("document.querySelector('#set-data').value === 'plane'")
+    p.wait_for_function("document.getElementById('status').textContent.includes('identity output is for regression')")
+    p.wait_for_function("document.querySelector('#set-output').value === 'sigmoid_ce'")
+    # a regression set: the page picks the identity output with it
+    p.select_option("#set-data", "plane")
+    p.wait_for_function("document.querySelector('#set-output').value === 'identity_mse'")
+    assert page.session.net.output_name == "identity"
+    # a learning rate far too large: the page says the run diverged, with the value
+    p.select_option("#set-learning_rate", "10")
+    p.wait_for_function("location.search.includes('learning_rate=10')")
     p.click("#play")
     p.wait_for_function("document.getElementById('status').textContent.includes('diverged')", timeout=20000)
     text = p.text_content("#status")
     assert "NaN" in text or "∞" in text
+    assert not p.locator("#play").evaluate("b => b.classList.contains('on')")
     p.screenshot(path=str(tmp_path / "diverged.png"), full_page=True)
     assert page.errors == [] and only_loopback(page.requests, page.server.port) == []
     json.dumps(page.session.frame(), allow_nan=False)

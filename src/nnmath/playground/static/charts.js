@@ -3,11 +3,11 @@
 const LAYER_COLOURS = ["#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#c62828", "#00838f", "#5d4037", "#37474f", "#ad1457"];
 
 function num(v) { return typeof v === "number" ? v : v === null ? null : v === "NaN" ? NaN : v === "∞" ? Infinity : -Infinity; }
-function fmt(v) { return v === null ? "–" : Number.isFinite(v) ? v.toPrecision(4) : String(v); }
+function fmt(v) { return v === null ? "–" : Number.isFinite(v) ? v.toPrecision(4) : Number.isNaN(v) ? "NaN" : v > 0 ? "∞" : "−∞"; }
 
 export class Charts {
-  constructor(lossCanvas, gradCanvas, lossNumbers, ratioBox) {
-    Object.assign(this, { lossCanvas, gradCanvas, lossNumbers, ratioBox });
+  constructor(lossCanvas, gradCanvas, lossNumbers, ratioBox, accuracyCanvas) {
+    Object.assign(this, { lossCanvas, gradCanvas, lossNumbers, ratioBox, accuracyCanvas });
     this.records = []; this.layers = 0; this.kind = "binary";
   }
 
@@ -33,6 +33,10 @@ export class Charts {
     this.lossNumbers.dataset.firstTrainLoss = String(num(this.records[0].train_loss));
     this.plot(this.lossCanvas, [["train_loss", "#333", []], ["test_loss", "#999", [4, 3]]].map(([key, colour, dash]) => ({
       colour, dash, points: this.records.map((r) => [r.step, num(r[key])]).filter(([, v]) => v !== null) })), false);
+    const accuracy = [["train_accuracy", "#333", []], ["test_accuracy", "#999", [4, 3]]].map(([key, colour, dash]) => ({
+      colour, dash, points: this.records.filter((r) => r[key] !== null).map((r) => [r.step, num(r[key])]) }));
+    this.accuracyCanvas.hidden = this.kind === "regression";
+    if (this.kind !== "regression") this.plot(this.accuracyCanvas, accuracy, false, [0, 1]);
     const withNorms = this.records.filter((r) => r.grad_norms);
     const series = Array.from({ length: this.layers }, (_, l) => ({
       colour: LAYER_COLOURS[l % LAYER_COLOURS.length], dash: [], label: `W${l + 1}`,
@@ -43,7 +47,7 @@ export class Charts {
       series.map((s, l) => ` <span style="color:${s.colour}">W${l + 1} ${fmt(g[l])}</span>`).join("") : "train to see the gradients";
   }
 
-  plot(canvas, series, log) {
+  plot(canvas, series, log, fixed = null) {
     const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height, pad = 34;
     ctx.fillStyle = "white"; ctx.fillRect(0, 0, W, H);
     const tr = (v) => (log ? Math.log10(v) : v);
@@ -52,12 +56,14 @@ export class Charts {
     let x0 = Math.min(...all.map((p) => p[0])), x1 = Math.max(...all.map((p) => p[0]));
     let y0 = Math.min(...all.map((p) => tr(p[1]))), y1 = Math.max(...all.map((p) => tr(p[1])));
     if (!log) y0 = Math.min(0, y0);
+    if (fixed) [y0, y1] = fixed;
     if (log) { y0 = Math.floor(y0); y1 = Math.ceil(y1); }
     if (x1 === x0) x1 = x0 + 1;
     if (y1 === y0) y1 = y0 + 1;
     const X = (x) => pad + ((x - x0) / (x1 - x0)) * (W - pad - 6), Y = (y) => H - 16 - ((tr(y) - y0) / (y1 - y0)) * (H - 24);
     ctx.strokeStyle = "#ccc"; ctx.fillStyle = "#666"; ctx.font = "10px sans-serif"; ctx.lineWidth = 1;
-    const ticks = log ? Array.from({ length: y1 - y0 + 1 }, (_, i) => y0 + i) : [y0, (y0 + y1) / 2, y1];
+    const every = Math.max(1, Math.ceil((y1 - y0) / 6)); // at most about 7 powers of ten are labelled
+    const ticks = log ? Array.from({ length: Math.floor((y1 - y0) / every) + 1 }, (_, i) => y0 + i * every) : [y0, (y0 + y1) / 2, y1];
     for (const t of ticks) {
       const y = H - 16 - ((t - y0) / (y1 - y0)) * (H - 24);
       ctx.beginPath(); ctx.moveTo(pad, y); ctx.lineTo(W - 6, y); ctx.stroke();

@@ -51,6 +51,17 @@ function checkbox(name, label) {
   return el("label", {}, [i, " " + label]);
 }
 
+let current = null; // the settings nnmath holds
+
+// A new data set with an output that suits it, if the current one does not (nnmath checks again).
+function dataChange(data) {
+  const changes = { data }, output = current ? current.output : "sigmoid_ce";
+  if (["plane", "bumps"].includes(data)) { if (output !== "identity_mse") changes.output = "identity_mse"; }
+  else if (data === "blobs" && (current ? current.classes : 3) > 2) { if (output !== "softmax_ce") changes.output = "softmax_ce"; }
+  else if (output === "identity_mse") changes.output = "sigmoid_ce";
+  return changes;
+}
+
 const numberOrNull = (v) => (v === "null" ? null : Number(v));
 
 export function buildControls(h) {
@@ -83,10 +94,18 @@ export function buildControls(h) {
   const addClass = el("select", { id: "add-class", "aria-label": "a click on the output adds" });
   addClass.onchange = () => hooks.addClass(addClass.value === "off" ? null : Number(addClass.value));
   fields.add_class = { element: addClass, kind: "special" };
+  const dataSelect = select("data", [], "set");
+  const classes = number("classes", "blob classes", { min: 2, max: 6, step: 1 });
+  fields.classes.element.onchange = () => {
+    const k = Number(fields.classes.element.value), changes = { classes: k };
+    if (current && current.data === "blobs" && k > 2) changes.output = "softmax_ce";
+    hooks.changeSettings(changes);
+  };
+  fields.data.element.onchange = () => hooks.changeSettings(dataChange(fields.data.element.value));
   $("data-controls").append(
-    select("data", [], "set"), number("points", "points", { min: 10, max: 2000, step: 10 }),
+    dataSelect, number("points", "points", { min: 10, max: 2000, step: 10 }),
     range("noise", "noise", { min: 0, max: 1, step: 0.05 }), range("train_fraction", "train part", { min: 0.1, max: 0.9, step: 0.05 }),
-    number("classes", "blob classes", { min: 2, max: 6, step: 1 }), regenerate,
+    classes, regenerate,
     el("div", { class: "csv" }, [el("span", { class: "muted", text: "your CSV: " }), csvFile,
       el("label", {}, ["x₁ ", columns[0]]), el("label", {}, ["x₂ ", columns[1]]), el("label", {}, ["label ", columns[2]]), useCsv]),
     el("label", {}, ["a click on the output adds ", addClass]));
@@ -106,6 +125,7 @@ function fillOptions(name, options) {
 }
 
 export function showSettings(settings, structure) {
+  current = settings;
   const c = structure.choices;
   fillOptions("optimizer", c.optimizer); fillOptions("init", c.init); fillOptions("output", c.output); fillOptions("data", c.data);
   for (const [name, f] of Object.entries(fields)) {

@@ -3,7 +3,7 @@
 // so a slow page gets fewer frames, never a queue of them.
 import { settingsFromUrl, writeUrl } from "./url.js";
 import { buildControls, showSettings } from "./controls.js";
-import { drawNetwork, updateNetwork } from "./network.js";
+import { drawNetwork, updateNetwork, selectParameter } from "./network.js";
 import { drawOutput, drawInputs } from "./heatmap.js";
 import { Charts } from "./charts.js";
 import { MathPanel } from "./mathpanel.js";
@@ -15,7 +15,7 @@ const stats = { frames: 0, since: performance.now(), fps: 0, clickAt: null, deri
 window.nnmathStats = stats; // read by the benchmark and the browser test
 let socket = null;
 let nextId = 1;
-const charts = new Charts($("loss-chart"), $("grad-chart"), $("loss-numbers"), $("ratio"));
+const charts = new Charts($("loss-chart"), $("grad-chart"), $("loss-numbers"), $("ratio"), $("accuracy-chart"));
 
 function send(message) {
   if (!socket || socket.readyState !== WebSocket.OPEN) return;
@@ -35,6 +35,7 @@ const math = new MathPanel({ send, onShown: () => {
 
 function explain(parameter) {
   stats.clickAt = performance.now();
+  selectParameter(parameter);
   math.request(parameter);
 }
 
@@ -85,7 +86,12 @@ function onMessage(event) {
   if (m.type === "structure") { status(""); onStructure(m); }
   else if (m.type === "frame") onFrame(m);
   else if (m.type === "derivation") math.show(m);
-  else if (m.type === "error") { status(m.message, "error"); math.error(m.message); if (state.playing) setPlaying(false); }
+  else if (m.type === "error") {
+    status(m.message, "error");
+    math.error(m.message);
+    if (state.playing) setPlaying(false);
+    if (state.structure) showSettings(state.structure.settings, state.structure); // the controls show what nnmath holds
+  }
 }
 
 function connect() {
@@ -109,7 +115,7 @@ $("play").onclick = () => setPlaying(!state.playing);
 $("step").onclick = () => { setPlaying(false); send({ type: "train", steps: 1 }); };
 $("epoch").onclick = () => { setPlaying(false); send({ type: "epoch" }); };
 $("reset").onclick = () => { setPlaying(false); status(""); send({ type: "reset" }); };
-$("save-png").onclick = () => savePngs([$("output"), $("loss-chart"), $("grad-chart")]);
+$("save-png").onclick = () => savePngs([$("output"), $("loss-chart"), $("accuracy-chart"), $("grad-chart")]);
 $("load-model").onchange = async (e) => {
   const file = e.target.files[0];
   if (!file) return;

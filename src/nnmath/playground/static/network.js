@@ -97,6 +97,7 @@ export function drawNetwork(box, s, hooks) {
       box.append(head);
     }
   });
+  selectParameter(selected);
   const controls = document.getElementById("network-controls");
   const hidden = s.settings.hidden, acts = s.settings.activation;
   const add = Object.assign(document.createElement("button"), { textContent: "+ layer", id: "add-layer" });
@@ -106,6 +107,14 @@ export function drawNetwork(box, s, hooks) {
   remove.onclick = () => hidden.length > 0 && hooks.changeSettings({ hidden: hidden.slice(0, -1), activation: acts.slice(0, -1) });
   controls.replaceChildren(add, remove, Object.assign(document.createElement("span"), {
     className: "muted", textContent: ` ${hidden.length} hidden layer${hidden.length === 1 ? "" : "s"}` }));
+}
+
+let selected = null; // the parameter whose derivation is open: its link or bias is outlined
+
+export function selectParameter(name) {
+  selected = name;
+  document.querySelectorAll("#network .selected").forEach((e) => e.classList.remove("selected"));
+  if (name) document.querySelectorAll(`#network [data-param="${CSS.escape(name)}"]`).forEach((e) => e.classList.add("selected"));
 }
 
 function value(v) { return typeof v === "number" ? v : v === "NaN" ? NaN : v === "∞" ? Infinity : -Infinity; }
