@@ -263,3 +263,26 @@ def test_the_hello_message_applies_the_addresss_settings():
     assert s.settings == Settings().changed({"data": "xor", "hidden": [6], "activation": ["tanh"], "seed": 4})
     refused = messages.reply_to(s, json.dumps({"type": "hello", "settings": {"learning_rate": -1}}))
     assert [r["type"] for r in refused] == ["structure", "frame", "error"]
+
+
+def test_an_epoch_through_the_compiled_loops_takes_the_steps_one_by_one_would():
+    settings = {"hidden": [8] * 6, "activation": ["tanh"] * 6, "optimizer": "momentum", "l2": 0.001, "clip": 1.0}
+    fast, slow = Session(settings), Session(settings)
+    for _ in range(3):
+        fast.train_epoch()
+        slow.train(25)
+    assert fast.trainer.steps == slow.trainer.steps == 75 and fast.trainer.epochs == slow.trainer.epochs == 3
+    np.testing.assert_allclose(fast.net.theta, slow.net.theta, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fast.records[-1]["grad_norms"], slow.records[-1]["grad_norms"], rtol=1e-9)
+
+
+def test_an_epoch_that_diverges_names_the_step_where_it_did():
+    settings = {"data": "plane", "output": "identity_mse", "hidden": [8, 8], "activation": ["identity"] * 2,
+                "learning_rate": 3, "batch_size": 5}
+    by_epoch, by_step = Session(settings), Session(settings)
+    while by_epoch.diverged is None:
+        by_epoch.train_epoch()
+    while by_step.diverged is None:
+        by_step.train(1)
+    assert by_epoch.diverged == by_step.diverged and by_epoch.trainer.steps == by_step.trainer.steps
+    np.testing.assert_allclose(by_epoch.net.theta, by_step.net.theta, rtol=1e-9)

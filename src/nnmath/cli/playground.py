@@ -7,6 +7,7 @@ computed by nnmath on this machine; nothing is loaded from the network. Stop it 
 from __future__ import annotations
 
 import sys
+import threading
 import webbrowser
 
 from nnmath.errors import NNMathError
@@ -36,13 +37,14 @@ def register(subparsers) -> None:
 def run(args) -> int:
     try:
         from nnmath.playground.app import create_app
-        from nnmath.playground.server import HOST, listening_socket, make_server, new_token
+        from nnmath.playground.server import HOST, listening_socket, make_server, new_token, warm_up
     except ImportError as e:
         raise NNMathError(f"the playground needs its extra: pip install 'nnmath[playground]' ({e})") from None
     token = new_token()
     sock = listening_socket(args.port)
     url = f"http://{HOST}:{sock.getsockname()[1]}/?token={token}"
     server = make_server(create_app(token))
+    threading.Thread(target=warm_up, name="nnmath-warm-up", daemon=True).start()
     print(f"nnmath playground: {url}", flush=True)
     print("(this address opens the playground for this launch only; Ctrl+C stops it)", flush=True)
     if not args.no_browser:

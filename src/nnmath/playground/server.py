@@ -32,6 +32,17 @@ def listening_socket(port: Optional[int] = None) -> socket.socket:
     return sock
 
 
+def warm_up() -> None:
+    """Compile (or load from Numba's disk cache) the engine's epoch loops before the first play,
+    so that the page's first epoch does not wait for the compiler (seconds, the first time)."""
+    import numpy as np
+
+    from nnmath.engine.network import Network
+
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+    Network([2, 2, 1], seed=0).fit(X, [1, 1, 0, 0], epochs=1, batch_size=2)
+
+
 def make_server(app):
     """A quiet uvicorn server for ``app`` (the page is the interface), with the sans-I/O WebSocket."""
     import uvicorn

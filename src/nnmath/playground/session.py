@@ -118,14 +118,22 @@ class Session:
 
     def train_epoch(self) -> None:
         """Steps until the current pass over the training rows is finished."""
-        epoch = self.trainer.epochs
-        self._run(lambda i: self.trainer.epochs == epoch)
+        self._check_not_diverged()
+        s, norms = self.settings, None
+        try:
+            norms = self.trainer.epoch(s.learning_rate, s.batch_size, s.l2, s.clip)
+        except Diverged as e:
+            self.diverged = f"at step {self.trainer.steps + 1}: {e.what}"
+        self.records.append(self._record(norms))
 
-    def _run(self, more) -> None:
+    def _check_not_diverged(self) -> None:
         if self.diverged is not None:
             raise NNMathError(f"training diverged ({self.diverged}); lower α and press reset")
+
+    def _run(self, more) -> None:
+        self._check_not_diverged()
         s, norms, i = self.settings, [], 0
-        while more(i) and i < 100 * MAX_STEPS:
+        while more(i):
             try:
                 norms.append(self.trainer.step(s.learning_rate, s.batch_size, s.l2, s.clip))
             except Diverged as e:

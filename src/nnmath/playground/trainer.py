@@ -7,7 +7,9 @@ random permutation each epoch, from the seed):
     ∂E/∂W^l, ∂E/∂b^l;  + λ W^l (L2);  g ← g · c/‖g‖ when ‖g‖ > c (clipping);
     θ ← optimizer step(θ, g, α)
 
-as ``nnmath.engine.training`` does inside ``fit``. A step whose E, gradient or new θ is not
+as ``nnmath.engine.training`` does inside ``fit``. A whole epoch of a plain network (what
+``fit`` compiles: no dropout, batch normalisation or skip connection) goes through the engine's
+compiled loops in one call, in the same order of batches, as ``fit`` would take it. A step whose E, gradient or new θ is not
 finite is undone (the network and the optimizer keep what they had before it) and reported as
 divergence: the page shows "E = NaN" or "∞" instead of drawing nonsense.
 """
@@ -19,6 +21,7 @@ from typing import Optional
 import numpy as np
 
 from nnmath.engine import optimizers
+from nnmath.engine.compiled import epoch as compiled_epoch
 
 Array = np.ndarray
 
@@ -99,3 +102,29 @@ class Trainer:
         self.steps += 1
         self._advance(len(rows))
         return norms
+
+    def epoch(self, learning_rate: float, batch_size: int, l2: float = 0.0, clip: Optional[float] = None) -> list[float]:
+        """The rest of this epoch's steps; returns the mean over them of ‖∂E/∂W^l‖ per layer.
+
+        At an epoch's start a plain network takes the compiled loops (one call, the same batches
+        in the same order); if that epoch diverges it is undone and stepped again one batch at a
+        time, so the step that diverged is the one reported."""
+        net, rows = self.net, self.order
+        if self.position == 0 and compiled_epoch.applies(net, self.optimizer, batch_size, l2, clip):
+            theta = net.flat_parameters()
+            saved_theta, saved_optimizer = theta.copy(), optimizers.saved_state(self.optimizer)
+            with compiled_epoch.blas_on_one_thread(), np.errstate(all="ignore"):
+                loss_sum, _, steps, norms, _ = compiled_epoch.run(net, self.X, self.Y, rows, batch_size,
+                                                                  learning_rate, self.optimizer, l2, clip)
+            if steps == math.ceil(len(rows) / batch_size) and math.isfinite(loss_sum) and np.isfinite(theta).all():
+                self.steps += steps
+                self._advance(len(rows))
+                return [n / steps for n in norms]
+            theta[...] = saved_theta  # diverged: undone, and found again step by step below
+            optimizers.restore_state(self.optimizer, saved_optimizer)
+        epoch, sums, count = self.epochs, None, 0
+        while self.epochs == epoch:
+            norms = self.step(learning_rate, batch_size, l2, clip)
+            sums = norms if sums is None else [a + b for a, b in zip(sums, norms)]
+            count += 1
+        return [a / count for a in sums]

@@ -5,6 +5,14 @@ const LAYER_COLOURS = ["#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#c62828", "#
 function num(v) { return typeof v === "number" ? v : v === null ? null : v === "NaN" ? NaN : v === "∞" ? Infinity : -Infinity; }
 function fmt(v) { return v === null ? "–" : Number.isFinite(v) ? v.toPrecision(4) : Number.isNaN(v) ? "NaN" : v > 0 ? "∞" : "−∞"; }
 
+const MOST_POINTS = 300; // a curve is drawn through at most this many points (the last one always)
+
+function thin(points) {
+  if (points.length <= MOST_POINTS) return points;
+  const every = Math.ceil(points.length / MOST_POINTS);
+  return points.filter((_, i) => i % every === 0 || i === points.length - 1);
+}
+
 export class Charts {
   constructor(lossCanvas, gradCanvas, lossNumbers, ratioBox, accuracyCanvas) {
     Object.assign(this, { lossCanvas, gradCanvas, lossNumbers, ratioBox, accuracyCanvas });
@@ -48,6 +56,7 @@ export class Charts {
   }
 
   plot(canvas, series, log, fixed = null) {
+    series = series.map((s) => ({ ...s, points: thin(s.points) }));
     const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height, pad = 34;
     ctx.fillStyle = "white"; ctx.fillRect(0, 0, W, H);
     const tr = (v) => (log ? Math.log10(v) : v);

@@ -16,6 +16,7 @@ export function diverging(v) { // v in [-1, 1]
   return v < 0 ? mix(MID, NEG, Math.min(1, -v)) : mix(MID, POS, Math.min(1, v));
 }
 
+const COLOURS = Array.from({ length: 256 }, (_, b) => diverging(b / 127.5 - 1)); // byte -> colour, once
 const scratch = document.createElement("canvas");
 
 function paint(canvas, n, colourAt) {
@@ -32,9 +33,16 @@ function paint(canvas, n, colourAt) {
   return ctx;
 }
 
+// A small map is put straight into a canvas of n x n pixels, which CSS stretches to the box.
 export function drawMap(canvas, text, n) {
   const bytes = decode(text);
-  paint(canvas, n, (i) => diverging(bytes[i] / 127.5 - 1));
+  if (canvas.width !== n) { canvas.width = n; canvas.height = n; }
+  const ctx = canvas.getContext("2d"), image = ctx.createImageData(n, n), d = image.data;
+  for (let i = 0; i < n * n; i++) {
+    const c = COLOURS[bytes[i]];
+    d[4 * i] = c[0]; d[4 * i + 1] = c[1]; d[4 * i + 2] = c[2]; d[4 * i + 3] = 255;
+  }
+  ctx.putImageData(image, 0, 0);
 }
 
 function drawPoints(ctx, canvas, rows, h, kind, edge) {

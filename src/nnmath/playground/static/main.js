@@ -52,6 +52,9 @@ function onStructure(s) {
 }
 
 function onFrame(f) {
+  // while playing, the next epoch is asked for before this frame is drawn: nnmath trains while the
+  // page draws, and still at most one request is ever outstanding
+  if (state.playing && !f.diverged) send({ type: "epoch" });
   state.frame = f;
   $("epochs").textContent = f.epoch;
   $("steps").textContent = f.step;
@@ -70,7 +73,6 @@ function onFrame(f) {
     stats.frames = 0; stats.since = now;
     if (state.playing) $("fps").textContent = `${stats.fps.toFixed(0)} frames/s`;
   }
-  if (state.playing) requestAnimationFrame(() => { if (state.playing) send({ type: "epoch" }); });
 }
 
 function setPlaying(on) {

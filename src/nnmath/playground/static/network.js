@@ -52,11 +52,11 @@ export function drawNetwork(box, s, hooks) {
         const d = `M${x0},${y0} C${mid},${y0} ${mid},${y1} ${x1},${y1}`;
         const path = svgEl("path", { d, class: "link" });
         const hit = svgEl("path", { d, class: "hit", "data-param": `W${l}[${j},${k}]` });
-        const title = svgEl("title", {});
-        hit.append(title);
+        const link = { l, j, k, path, width: "", colour: "" };
         hit.onclick = () => hooks.explain(`W${l}[${j},${k}]`);
+        hit.onmouseenter = () => { hit.setAttribute("aria-label", describe(link)); hit.replaceChildren(svgEl("title", {})); hit.firstChild.textContent = describe(link); };
         svg.append(path, hit);
-        view.links.push({ l, j, k, path, title });
+        view.links.push(link);
       }
     }
   }
@@ -69,7 +69,7 @@ export function drawNetwork(box, s, hooks) {
       const node = document.createElement("div");
       node.className = "node";
       Object.assign(node.style, { left: `${xs[c]}px`, top: `${ys[c][k]}px`, width: `${size}px`, height: `${size}px` });
-      const canvas = Object.assign(document.createElement("canvas"), { width: 48, height: 48 });
+      const canvas = Object.assign(document.createElement("canvas"), { width: 24, height: 24 });
       node.append(canvas);
       if (c === 0) node.title = FEATURE_LABELS[s.settings.features[k]] || "";
       if (c > 0) {
@@ -117,11 +117,21 @@ export function selectParameter(name) {
   if (name) document.querySelectorAll(`#network [data-param="${CSS.escape(name)}"]`).forEach((e) => e.classList.add("selected"));
 }
 
+let lastFrame = null;
+
+function describe(link) { // the hover text, from the latest frame (written on hover, not every frame)
+  if (!lastFrame) return "";
+  const i = link.j * lastFrame.sizes[link.l] + link.k;
+  const w = value(lastFrame.frame.weights[link.l - 1][i]), g = value(lastFrame.frame.gradients[link.l - 1][i]);
+  return `W${link.l}[${link.j},${link.k}] = ${w.toPrecision(4)}, ∂E/∂w = ${g.toPrecision(3)} (click for the math)`;
+}
+
 function value(v) { return typeof v === "number" ? v : v === "NaN" ? NaN : v === "∞" ? Infinity : -Infinity; }
 
 export function updateNetwork(frame, s, mode) {
   if (!view || !s) return;
   const sizes = s.sizes;
+  lastFrame = { frame, sizes };
   const byGradient = mode === "gradient";
   const most = frame.gradients.map((g) => Math.max(1e-300, ...g.map((v) => Math.abs(value(v)))));
   for (const link of view.links) {
@@ -135,9 +145,9 @@ export function updateNetwork(frame, s, mode) {
       width = Math.min(8, 0.4 + 2.2 * Math.abs(w));
       colour = `rgb(${(w >= 0 ? POS : NEG).join(",")})`;
     }
-    link.path.style.strokeWidth = Number.isFinite(width) ? width.toFixed(2) : "1";
-    link.path.style.stroke = colour;
-    link.title.textContent = `W${link.l}[${link.j},${link.k}] = ${w.toPrecision(4)}, ∂E/∂w = ${g.toPrecision(3)} (click for the math)`;
+    const widthText = Number.isFinite(width) ? width.toFixed(1) : "1";
+    if (widthText !== link.width) { link.path.style.strokeWidth = widthText; link.width = widthText; } // only what changed
+    if (colour !== link.colour) { link.path.style.stroke = colour; link.colour = colour; }
   }
   for (const b of view.biases) {
     const v = value(frame.biases[b.l - 1][b.k]);
