@@ -105,10 +105,11 @@ def test_train_click_a_weight_and_export_in_the_browser(page, tmp_path):
     fd = float(p.get_attribute("#math-fd", "data-value"))
     assert fd == pytest.approx(g, rel=1e-5)
     assert p.locator("#math-body .katex").count() > 10  # rendered as math, not as source text
-    p.locator("#math").scroll_into_view_if_needed()
     p.screenshot(path=str(tmp_path / "derivation.png"), full_page=True)
+    p.evaluate("window.scrollTo(0, 0)")
+    p.screenshot(path=str(tmp_path / "playground.png"))  # what the window shows: the README's figure
     FIGURE.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(tmp_path / "derivation.png", FIGURE)
+    shutil.copy(tmp_path / "playground.png", FIGURE)
 
     # a bias, for the batch
     p.select_option("#math-sample", "batch")
