@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -87,7 +87,8 @@ def read_csv(name: Any, text: Any, x1: Any = None, x2: Any = None, target: Any =
     order = rng.permutation(len(y))
     n_train = min(len(y) - 1, max(1, int(round(train_fraction * len(y)))))
     train, test = order[:n_train], order[n_train:]
-    return Points(Z[train], y[train], Z[test], y[test], regression, 0 if regression else len(classes),
+    n_classes = 0 if classes is None else len(classes)
+    return Points(Z[train], y[train], Z[test], y[test], regression, n_classes,
                   half_width=float(max(3.0, np.ceil(np.max(np.abs(Z)) * 1.05))), names=(x1, x2), target=target,
                   scaler=(mean, scale), classes=classes)
 

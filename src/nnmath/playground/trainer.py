@@ -122,9 +122,8 @@ class Trainer:
                 return [n / steps for n in norms]
             theta[...] = saved_theta  # diverged: undone, and found again step by step below
             optimizers.restore_state(self.optimizer, saved_optimizer)
-        epoch, sums, count = self.epochs, None, 0
+        epoch, sums, count = self.epochs, [0.0] * len(net.layers), 0
         while self.epochs == epoch:
-            norms = self.step(learning_rate, batch_size, l2, clip)
-            sums = norms if sums is None else [a + b for a, b in zip(sums, norms)]
+            sums = [a + b for a, b in zip(sums, self.step(learning_rate, batch_size, l2, clip))]
             count += 1
         return [a / count for a in sums]
