@@ -105,6 +105,9 @@ def test_train_click_a_weight_and_export_in_the_browser(page, tmp_path):
     fd = float(p.get_attribute("#math-fd", "data-value"))
     assert fd == pytest.approx(g, rel=1e-5)
     assert p.locator("#math-body .katex").count() > 10  # rendered as math, not as source text
+    # hovering a line of the derivation outlines the units and links its numbers come from
+    p.hover("#math-body .eq.has-refs >> nth=1")
+    p.wait_for_function("document.querySelectorAll('#network .from-math').length > 0")
     p.screenshot(path=str(tmp_path / "derivation.png"), full_page=True)
     p.evaluate("window.scrollTo(0, 0)")
     p.screenshot(path=str(tmp_path / "playground.png"))  # what the window shows: the README's figure

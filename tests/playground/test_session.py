@@ -286,3 +286,13 @@ def test_an_epoch_that_diverges_names_the_step_where_it_did():
         by_step.train(1)
     assert by_epoch.diverged == by_step.diverged and by_epoch.trainer.steps == by_step.trainer.steps
     np.testing.assert_allclose(by_epoch.net.theta, by_step.net.theta, rtol=1e-9)
+
+
+def test_each_line_of_a_derivation_names_the_units_and_links_its_numbers_come_from():
+    s = Session()
+    d = math_panel.explain_parameter(s, "W2[1,0]", 0)
+    lines = [line for section in d["sections"] for line in section["lines"]]
+    forward = next(line for line in lines if line["tex"].startswith("z^{1} ="))
+    assert forward["refs"] == ["u1,0", "u1,1", "u1,2", "u1,3"]
+    assert any("W2[1,0]" in line["refs"] for line in lines)
+    assert all(r.startswith(("W", "b", "u")) for line in lines for r in line["refs"])

@@ -19,11 +19,29 @@ from nnmath.errors import NNMathError
 MAX_NAME = 24  # "W12[15,15]" and the like: longer is not a parameter name
 
 
+UNIT_QUANTITIES = ("a", "z", "delta", "fp")  # keys (name, sample, layer, unit): a number of one unit
+
+
+def refs(keys) -> list[str]:
+    """Where a line's numbers live in the network, as the page names them: "W2[1,0]", "b1[3]" (a
+    link, a bias) or "u2,1" (unit 1 of layer 2; layer 0 is the input)."""
+    out = []
+    for key in keys:
+        if key[0] == "W" and len(key) == 4:
+            out.append(f"W{key[1]}[{key[2]},{key[3]}]")
+        elif key[0] == "b" and len(key) == 3:
+            out.append(f"b{key[1]}[{key[2]}]")
+        elif key[0] in UNIT_QUANTITIES and len(key) == 4:
+            out.append(f"u{key[2]},{key[3]}")
+    return sorted(set(out))
+
+
 def as_json(d: Derivation) -> list[dict]:
-    """Sections of lines, each {kind: math|text, tex}: math lines are LaTeX, text lines prose with $..$."""
+    """Sections of lines, each {kind: math|text, tex, refs}: math lines are LaTeX, text lines prose
+    with $..$; refs name the links, biases and units the line's numbers come from."""
     return [{"title": s.title,
-             "lines": [{"kind": line.kind, "tex": fill(line.template, d.numbers(line, latex=line.kind == "math"))}
-                       for line in s.lines]} for s in d.sections]
+             "lines": [{"kind": line.kind, "tex": fill(line.template, d.numbers(line, latex=line.kind == "math")),
+                        "refs": refs(line.keys)} for line in s.lines]} for s in d.sections]
 
 
 def remedies_not_covered(session) -> list[str]:

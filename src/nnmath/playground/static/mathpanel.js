@@ -38,6 +38,14 @@ function cell(label, value, id, why) {
   return td;
 }
 
+function highlight(names) {
+  document.querySelectorAll("#network .from-math").forEach((e) => e.classList.remove("from-math"));
+  for (const name of names) {
+    document.querySelectorAll(`#network [data-param="${CSS.escape(name)}"], #network [data-unit="${CSS.escape(name)}"]`)
+      .forEach((e) => e.classList.add("from-math"));
+  }
+}
+
 export class MathPanel {
   constructor({ send, onShown }) {
     Object.assign(this, { send, onShown });
@@ -119,6 +127,11 @@ export class MathPanel {
         const div = document.createElement("div");
         div.className = line.kind === "math" ? "eq" : "prose";
         if (line.kind === "math") renderTex(div, line.tex, true); else renderProse(div, line.tex);
+        if (line.refs.length) { // hovering a line outlines the units and links its numbers come from
+          div.classList.add("has-refs");
+          div.onmouseenter = () => highlight(line.refs);
+          div.onmouseleave = () => highlight([]);
+        }
         body.append(div);
       }
     });

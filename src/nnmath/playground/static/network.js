@@ -68,6 +68,7 @@ export function drawNetwork(box, s, hooks) {
     for (let k = 0; k < n; k++) {
       const node = document.createElement("div");
       node.className = "node";
+      node.dataset.unit = `u${c},${k}`;
       Object.assign(node.style, { left: `${xs[c]}px`, top: `${ys[c][k]}px`, width: `${size}px`, height: `${size}px` });
       const canvas = Object.assign(document.createElement("canvas"), { width: 24, height: 24 });
       node.append(canvas);
