@@ -131,6 +131,29 @@ def test_train_click_a_weight_and_export_in_the_browser(page, tmp_path):
     np.testing.assert_array_equal(net.theta, s.net.theta)
     assert info["playground"]["learning_rate"] == 0.1
 
+    # the next step written out (a [2, 4, 2, 1] network has 25 weights and biases: within the limit)
+    p.click("#step-math")
+    p.wait_for_selector("#math-summary[data-parameter='step'] #math-E-new")
+    rows = s.trainer.next_rows(s.settings.batch_size)[:8]
+    assert float(p.get_attribute("#math-E", "data-value")) == pytest.approx(
+        s.net.error(s.X_train[rows], s.points.y_train[rows]), rel=1e-12)
+
+    # the figures as PNG files
+    with p.expect_download() as png:
+        p.click("#save-png")
+    assert png.value.suggested_filename == "playground-output.png"
+    png.value.save_as(tmp_path / "output.png")
+    assert (tmp_path / "output.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # another network, then the exported model loaded back: its settings and weights again
+    p.select_option("#set-optimizer", "adam")
+    p.click("#add-layer")
+    p.wait_for_function("document.querySelectorAll('.layer-activation').length === 3")
+    p.set_input_files("#load-model", str(path))
+    p.wait_for_function("document.querySelectorAll('.layer-activation').length === 2")
+    np.testing.assert_array_equal(page.session.net.theta, net.theta)
+    assert page.session.settings.learning_rate == 0.1 and page.session.settings.optimizer == "sgd"
+
     assert only_loopback(page.requests, page.server.port) == []
     assert page.errors == []
 
@@ -186,6 +209,17 @@ def test_divergence_a_refused_file_and_a_point_added_by_clicking(page, tmp_path)
     p.wait_for_selector("#status.error")
     assert "feature column 'v' of bad.csv holds 'oops', which is not a number (row 3)" in p.text_content("#status")
     assert page.session.settings.data == "circle"
+    good = tmp_path / "good.csv"
+    good.write_text("id,u,v,kind\n" + "".join(f"{i},{i % 7},{(i * 3) % 5},{'a' if i % 7 < 3 else 'b'}\n" for i in range(60)))
+    p.set_input_files("#csv-file", str(good))
+    p.wait_for_function("document.querySelector('#csv-target').value === 'kind'")
+    p.select_option("#csv-x1", "u")
+    p.select_option("#csv-x2", "v")
+    p.click("#csv-use")
+    p.wait_for_function("document.querySelector('#set-data').value === 'csv'")
+    assert page.session.points.names == ("u", "v") and p.text_content("#status") == ""
+    p.select_option("#set-data", "circle")
+    p.wait_for_function("document.querySelector('#set-data').value === 'circle'")
     # an output that does not suit the data is refused with the reason, and the control shows what nnmath holds
     p.select_option("#set-output", "identity_mse")
     p.wait_for_function("document.getElementById('status').textContent.includes('identity output is for regression')")

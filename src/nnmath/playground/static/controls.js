@@ -144,7 +144,12 @@ export function showSettings(settings, structure) {
   buildFeatures(settings.features, c.features);
 }
 
+let builtFor = null;
+
 function buildFeatures(chosen, all) {
+  const key = `${chosen.join(",")}|${all.join(",")}`;
+  if (key === builtFor) return; // the same boxes keep their heat maps
+  builtFor = key;
   const box = $("features");
   box.replaceChildren(...all.map((f) => {
     const check = el("input", { type: "checkbox", id: `feature-${f}` });

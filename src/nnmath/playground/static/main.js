@@ -89,8 +89,7 @@ function onMessage(event) {
   else if (m.type === "frame") onFrame(m);
   else if (m.type === "derivation") math.show(m);
   else if (m.type === "error") {
-    status(m.message, "error");
-    math.error(m.message);
+    if (!math.error(m.message)) status(m.message, "error"); // a refused derivation is said in the panel
     if (state.playing) setPlaying(false);
     if (state.structure) showSettings(state.structure.settings, state.structure); // the controls show what nnmath holds
   }
@@ -116,6 +115,7 @@ buildControls({
 $("play").onclick = () => setPlaying(!state.playing);
 $("step").onclick = () => { setPlaying(false); send({ type: "train", steps: 1 }); };
 $("epoch").onclick = () => { setPlaying(false); send({ type: "epoch" }); };
+$("step-math").onclick = () => { setPlaying(false); math.requestStep(); };
 $("reset").onclick = () => { setPlaying(false); status(""); send({ type: "reset" }); };
 $("save-png").onclick = () => savePngs([$("output"), $("loss-chart"), $("accuracy-chart"), $("grad-chart")]);
 $("load-model").onchange = async (e) => {

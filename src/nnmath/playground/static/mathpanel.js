@@ -91,10 +91,11 @@ export class MathPanel {
     this.send({ type: "explain_step" });
   }
 
-  error(message) {
-    if (!this.waiting) return;
+  error(message) { // true when the message answered the panel's request (and is shown there)
+    if (!this.waiting) return false;
     this.waiting = false;
     $("math-body").replaceChildren(Object.assign(document.createElement("p"), { className: "refused", textContent: message }));
+    return true;
   }
 
   show(m) {
