@@ -46,9 +46,10 @@ def warm_up() -> None:
 def make_server(app):
     """A quiet uvicorn server for ``app`` (the page is the interface), with the sans-I/O WebSocket."""
     import uvicorn
+    from uvicorn.config import WS_PROTOCOLS
 
-    config = uvicorn.Config(app, log_level="warning", ws="websockets-sansio", ws_max_size=4 << 20,
-                            lifespan="off", access_log=False)
+    ws = "websockets-sansio" if "websockets-sansio" in WS_PROTOCOLS else "auto"  # the sans-I/O one from uvicorn 0.35
+    config = uvicorn.Config(app, log_level="warning", ws=ws, ws_max_size=4 << 20, lifespan="off", access_log=False)
     return uvicorn.Server(config)
 
 
