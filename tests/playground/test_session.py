@@ -296,3 +296,21 @@ def test_each_line_of_a_derivation_names_the_units_and_links_its_numbers_come_fr
     assert forward["refs"] == ["u1,0", "u1,1", "u1,2", "u1,3"]
     assert any("W2[1,0]" in line["refs"] for line in lines)
     assert all(r.startswith(("W", "b", "u")) for line in lines for r in line["refs"])
+
+
+def test_a_model_of_an_uploaded_csv_predicts_its_labels_from_the_raw_columns(tmp_path, capsys):
+    rows = ["u,v,kind"] + [f"{10 * i},{(i * 7) % 5 - 100},{'yes' if i % 3 else 'no'}" for i in range(30)]
+    s = Session({"learning_rate": 0.3})
+    s.upload_csv("mine.csv", "\n".join(rows))
+    for _ in range(20):
+        s.train_epoch()
+    model, data = tmp_path / "m.npz", tmp_path / "mine.csv"
+    model.write_bytes(s.model_file())
+    data.write_text("\n".join(rows) + "\n")
+    capsys.readouterr()
+    assert main(["predict", str(model), str(data)]) == 0
+    predicted = [line.split(",")[0] for line in capsys.readouterr().out.splitlines()[1:]]
+    raw = np.array([[10.0 * i, (i * 7) % 5 - 100.0] for i in range(30)])
+    mean, scale = s.points.scaler
+    expected = s.points.classes[s.net.predict((raw - mean) / scale)]
+    assert predicted == expected.tolist() and set(predicted) <= {"yes", "no"}
