@@ -20,7 +20,7 @@ from nnmath.errors import NNMathError
 
 SUBCOMMANDS = ("nnmath.cli.train", "nnmath.cli.predict", "nnmath.cli.gradcheck", "nnmath.cli.info",
                "nnmath.cli.data")
-OPTIONAL_SUBCOMMANDS = ("nnmath.cli.explain", "nnmath.cli.vanishing")
+OPTIONAL_SUBCOMMANDS = ("nnmath.cli.explain", "nnmath.cli.vanishing", "nnmath.cli.playground")
 USAGE_ERROR = 2
 
 

@@ -1,0 +1,141 @@
+// The math panel: nnmath.explain's derivation of the clicked parameter (or explain_step's whole
+// step), rendered with KaTeX, with the chain rule, backpropagation and the finite difference side by side.
+const $ = (id) => document.getElementById(id);
+
+function renderTex(target, tex, display) {
+  try {
+    window.katex.render(tex, target, { displayMode: display, throwOnError: false, output: "html" });
+  } catch (e) {
+    target.textContent = tex; // a renderer failure still shows the formula as text
+  }
+}
+
+export function renderProse(target, text) {
+  // prose with inline $...$ formulas
+  text.split(/(\$[^$]*\$)/).forEach((part) => {
+    if (part.startsWith("$") && part.endsWith("$") && part.length > 1) {
+      const span = document.createElement("span");
+      renderTex(span, part.slice(1, -1), false);
+      target.append(span);
+    } else {
+      part.split(/(`[^`]*`)/).forEach((piece) => { // `code`, as the Markdown form writes it
+        if (piece.startsWith("`") && piece.endsWith("`") && piece.length > 1) {
+          target.append(Object.assign(document.createElement("code"), { textContent: piece.slice(1, -1) }));
+        } else target.append(document.createTextNode(piece));
+      });
+    }
+  });
+}
+
+function cell(label, value, id, why) {
+  const td = document.createElement("div");
+  td.className = "value";
+  td.innerHTML = `<div class="label"></div><div class="number" id="${id}"></div><div class="why muted"></div>`;
+  td.querySelector(".label").textContent = label;
+  td.querySelector(".number").textContent = Number.isFinite(value) ? value.toPrecision(10) : String(value);
+  td.querySelector(".number").dataset.value = String(value);
+  td.querySelector(".why").textContent = why;
+  return td;
+}
+
+function highlight(names) {
+  document.querySelectorAll("#network .from-math").forEach((e) => e.classList.remove("from-math"));
+  for (const name of names) {
+    document.querySelectorAll(`#network [data-param="${CSS.escape(name)}"], #network [data-unit="${CSS.escape(name)}"]`)
+      .forEach((e) => e.classList.add("from-math"));
+  }
+}
+
+export class MathPanel {
+  constructor({ send, onShown }) {
+    Object.assign(this, { send, onShown });
+    this.parameter = null; this.waiting = false; this.mode = "parameter";
+  }
+
+  bindControls(sampleSelect, stepButton, closeButton) {
+    this.sampleSelect = sampleSelect;
+    sampleSelect.onchange = () => this.parameter && this.request(this.parameter);
+    stepButton.onclick = () => this.requestStep();
+    closeButton.onclick = () => { $("math").hidden = true; this.parameter = null; };
+  }
+
+  structureChanged(s) {
+    const n = s.train.length, before = this.sampleSelect.value;
+    const options = [new Option("the next batch", "batch")];
+    for (let i = 0; i < Math.min(n, 200); i++) {
+      const [x1, x2, y] = s.train[i];
+      options.push(new Option(`${i}: (${x1.toFixed(2)}, ${x2.toFixed(2)}) → ${s.kind === "regression" ? y.toFixed(2) : y}`, String(i)));
+    }
+    this.sampleSelect.replaceChildren(...options);
+    this.sampleSelect.value = [...this.sampleSelect.options].some((o) => o.value === before) ? before : "0";
+    if (!$("math").hidden && this.parameter) this.request(this.parameter); // the derivation of the new network
+  }
+
+  sample() { const v = this.sampleSelect.value; return v === "batch" ? "batch" : Number(v); }
+
+  open(text) {
+    $("math").hidden = false;
+    $("math-body").replaceChildren(Object.assign(document.createElement("p"), { className: "muted", textContent: text }));
+    $("math-summary").replaceChildren(); $("math-notes").replaceChildren();
+  }
+
+  request(parameter) {
+    this.parameter = parameter; this.waiting = true; this.mode = "parameter";
+    this.open(`computing the derivation of ${parameter} …`);
+    this.send({ type: "explain", parameter, sample: this.sample() });
+  }
+
+  requestStep() {
+    this.parameter = null; this.waiting = true; this.mode = "step";
+    this.open("computing the whole next step …");
+    this.send({ type: "explain_step" });
+  }
+
+  error(message) { // true when the message answered the panel's request (and is shown there)
+    if (!this.waiting) return false;
+    this.waiting = false;
+    $("math-body").replaceChildren(Object.assign(document.createElement("p"), { className: "refused", textContent: message }));
+    return true;
+  }
+
+  show(m) {
+    this.waiting = false;
+    $("math").hidden = false;
+    const summary = $("math-summary");
+    summary.replaceChildren();
+    if (m.mode === "parameter") {
+      summary.append(cell("chain rule (the derivation)", m.summary.grad, "math-grad", "the sum written out below"),
+        cell("backpropagation", m.summary.backprop, "math-backprop", "net.gradients(x, y)"),
+        cell("finite difference", m.summary.fd, "math-fd", "(E(θ+ε) − E(θ−ε)) / 2ε"),
+        cell("after one step", m.summary.new, "math-new", "θ − α ∂E/∂θ"));
+      summary.dataset.parameter = m.parameter;
+    } else {
+      summary.append(cell("E before", m.summary.E, "math-E", "on these samples"),
+        cell("E after the step", m.summary.E_new, "math-E-new", "with the new W, b"));
+      summary.dataset.parameter = "step";
+    }
+    $("math-notes").replaceChildren(...m.notes.map((n) => Object.assign(document.createElement("p"), { className: "note", textContent: n })));
+    const body = $("math-body");
+    body.replaceChildren();
+    const title = document.createElement("h3");
+    renderProse(title, m.title);
+    body.append(title);
+    m.sections.forEach((section, i) => {
+      const h = document.createElement("h4");
+      renderProse(h, `${i + 1}. ${section.title}`);
+      body.append(h);
+      for (const line of section.lines) {
+        const div = document.createElement("div");
+        div.className = line.kind === "math" ? "eq" : "prose";
+        if (line.kind === "math") renderTex(div, line.tex, true); else renderProse(div, line.tex);
+        if (line.refs.length) { // hovering a line outlines the units and links its numbers come from
+          div.classList.add("has-refs");
+          div.onmouseenter = () => highlight(line.refs);
+          div.onmouseleave = () => highlight([]);
+        }
+        body.append(div);
+      }
+    });
+    this.onShown();
+  }
+}
