@@ -164,3 +164,21 @@ def test_the_step_floor_times_every_product_of_a_step_and_the_least_step(capsys)
         assert rate == pytest.approx(32 / step_us * 1e6, rel=0.01)
     assert [line.split("  ")[1].strip() for line in lines[7:]] == ["products back to back",
                                                                    "products + the least other work"]
+
+
+def test_the_cluster_benchmark_compares_every_number_but_the_times():
+    pytest.importorskip("distributed")
+    import copy
+
+    import cluster_speedup
+    from nnmath.lab import vanishing
+
+    one = vanishing.run("digits", depths=[1], activations=["sigmoid"], inits=["normal"], remedies=["none", "clip"],
+                        settings=vanishing.Settings(width=4, epochs=1, probe=20), n_jobs=1, n_samples=100)
+    other = copy.deepcopy(one)
+    other.runs[0].seconds *= 3  # wall times are not compared
+    assert cluster_speedup.worst_difference(one, other) == 0.0
+    other.runs[1].train_loss[0] *= 1 + 1e-6
+    assert cluster_speedup.worst_difference(one, other) == pytest.approx(1e-6, rel=1e-3)
+    other.runs.pop()
+    assert cluster_speedup.worst_difference(one, other) == float("inf")
