@@ -46,16 +46,19 @@ def epochs(page) -> int:
     return int(page.text_content("#epochs"))
 
 
-def play_for(page, seconds: float) -> float:
-    """Frames per second over ``seconds`` of play."""
+def play_for(page, seconds: float) -> tuple[float, float]:
+    """Frames per second over ``seconds`` of play, and the page's mean milliseconds to draw one."""
     page.click("#play")
     page.wait_for_function("Number(document.getElementById('epochs').textContent) >= 3")  # warmed up
+    drawn = page.evaluate("[window.nnmathStats.drawMs, window.nnmathStats.drawn]")
     start, t0 = epochs(page), time.perf_counter()
     time.sleep(seconds)
     end, t1 = epochs(page), time.perf_counter()
+    drawn_after = page.evaluate("[window.nnmathStats.drawMs, window.nnmathStats.drawn]")
     page.click("#play")
     time.sleep(0.3)
-    return (end - start) / (t1 - t0)
+    draw_ms = (drawn_after[0] - drawn[0]) / max(1, drawn_after[1] - drawn[1])
+    return (end - start) / (t1 - t0), draw_ms
 
 
 def click_times(page, clicks: int) -> list[float]:
@@ -84,6 +87,16 @@ def main(argv=None) -> int:
 
     token = new_token()
     app = create_app(token)
+    served: list[float] = []  # seconds the server spends on each message (in its worker thread)
+    replies = app.playground.replies
+
+    def timed(text):
+        t = time.perf_counter()
+        out = replies(text)
+        served.append(time.perf_counter() - t)
+        return out
+
+    app.playground.replies = timed
     with Background(app, token) as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         # bypass_csp: Playwright's wait_for_function evaluates strings, which the page's policy forbids
@@ -92,7 +105,9 @@ def main(argv=None) -> int:
         page.wait_for_function("document.querySelectorAll('#network .node').length === 2 + 48 + 1")
         session = app.playground.session
         assert session.net.sizes == [2, 8, 8, 8, 8, 8, 8, 1] and len(session.X_train) == 500
-        fps = play_for(page, args.seconds)
+        served.clear()
+        fps, draw_ms = play_for(page, args.seconds)
+        server_ms = 1000 * sorted(served)[len(served) // 2]
         paused = click_times(page, args.clicks)
         page.click("#play")
         playing = click_times(page, max(1, args.clicks // 2))
@@ -100,6 +115,8 @@ def main(argv=None) -> int:
         browser.close()
     report = {"machine": machine(), "workload": "[2, 8x6, 1] tanh, 500 training points, batch 10, one epoch a frame",
               "frames_per_second": fps, "steps_per_second": fps * 50,
+              "server_ms_per_frame_median": server_ms, "page_draw_ms_per_frame_mean": draw_ms,
+              "load_average": list(__import__("os").getloadavg()),
               "derivation_paused": summary(paused), "derivation_while_playing": summary(playing)}
     text = json.dumps(report, indent=2)
     print(text)

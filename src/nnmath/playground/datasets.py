@@ -1,7 +1,8 @@
 r"""The playground's data: 2-D points (x1, x2) on the square [-3, 3]², and the input features.
 
 The classification sets reuse nnmath's generators (nnmath.data.synthetic), stretched to the
-square; noise is Gaussian with standard deviation ``noise`` in the same units:
+square; noise is Gaussian with standard deviation ``noise`` in the same units (on the target y,
+with half that standard deviation, for the two regression sets):
 
 - circle:   a disc of radius 1.25 (class 1) inside a ring of radius 2.5 (class 0).
 - xor:      class 1 where x1 x2 < 0, on [-2.5, 2.5]².
@@ -90,14 +91,13 @@ def _regression(name: str, m: int, rng: np.random.Generator) -> tuple[Array, Arr
     return X, bump(up) - bump(down)
 
 
-def make(name: str, m: int, noise: float, train_fraction: float, classes: int, seed: int,
-         regression_noise: Optional[float] = None) -> Points:
+def make(name: str, m: int, noise: float, train_fraction: float, classes: int, seed: int) -> Points:
     """m points of a built-in set, noise added, split at random into train and test parts."""
     rng = np.random.default_rng(seed)
     regression = name in ("plane", "bumps")
     if regression:
         X, y = _regression(name, m, rng)
-        y = y + (noise if regression_noise is None else regression_noise) * 0.5 * rng.standard_normal(m)
+        y = y + 0.5 * noise * rng.standard_normal(m)  # the targets' noise: half the points' (y spans [-1, 1])
     else:
         X, y = _classification(name, m, classes, rng)
         X = X + noise * rng.standard_normal(X.shape)

@@ -25,7 +25,7 @@ MAX_UPLOAD = 1 << 20  # bytes of a CSV file or a model file
 MAX_CLASSES = 10  # a CSV target with more distinct whole numbers than this is taken as a regression target
 
 
-def _safe_name(name: Any, suffix: str) -> str:
+def safe_name(name: Any, suffix: str) -> str:
     """A plain file name from what the page says the file was called (no folders, no odd characters)."""
     text = Path(str(name)).name if isinstance(name, str) else ""
     text = "".join(c for c in text if c.isalnum() or c in "._-")[:80].lstrip(".")
@@ -56,7 +56,7 @@ def read_csv(name: Any, text: Any, x1: Any = None, x2: Any = None, target: Any =
         raise NNMathError("the CSV file must arrive as text")
     content = text.encode("utf-8")
     _check_size(content, "CSV file")
-    table = _in_temporary_file(_safe_name(name, ".csv"), content, csvfile.read_table)
+    table = _in_temporary_file(safe_name(name, ".csv"), content, csvfile.read_table)
     header = table.header
     if len(header) < 3:
         raise NNMathError(f"{table.path.name} has {len(header)} column{'s' if len(header) > 1 else ''}; "
@@ -69,7 +69,7 @@ def read_csv(name: Any, text: Any, x1: Any = None, x2: Any = None, target: Any =
     table.check_has([x1, x2, target], "chosen on the page")
     if len({x1, x2, target}) < 3:
         raise NNMathError("x1, x2 and the target must be three different columns")
-    X = _in_temporary_file(_safe_name(name, ".csv"), content, lambda p: csvfile.numbers(table, [x1, x2]))
+    X = _in_temporary_file(safe_name(name, ".csv"), content, lambda p: csvfile.numbers(table, [x1, x2]))
     y = csvfile.labels(table.column(target), target)
     regression = y.dtype.kind == "f" or (y.dtype.kind == "i" and len(np.unique(y)) > MAX_CLASSES)
     if regression:
@@ -133,4 +133,4 @@ def model_bytes(session) -> bytes:
 def read_model(name: Any, content: bytes):
     """(Network, info) from the bytes of a model file, checked by ``load_model``."""
     _check_size(content, "model file")
-    return _in_temporary_file(_safe_name(name, ".npz"), content, load_model)
+    return _in_temporary_file(safe_name(name, ".npz"), content, load_model)

@@ -8,6 +8,7 @@ the output of a classifier goes as probabilities in [0, 1] the same way.
 from __future__ import annotations
 
 import base64
+import functools
 import math
 
 import numpy as np
@@ -26,11 +27,29 @@ def grid(half_width: float, n: int) -> Array:
     return np.column_stack([x1.ravel(), x2.ravel()])
 
 
-def as_bytes(values: Array, low: float = -1.0, high: float = 1.0) -> str:
-    """Values mapped from [low, high] onto 0..255 (clipped; NaN as the middle), base64 text."""
+def quantize(values: Array, low: float = -1.0, high: float = 1.0) -> Array:
+    """Values mapped from [low, high] onto 0..255 (clipped; NaN as the middle), as uint8."""
     v = np.clip(np.nan_to_num(np.asarray(values, dtype=np.float64), nan=(low + high) / 2), low, high)
-    q = np.rint((v - low) / (high - low) * 255.0).astype(np.uint8)
-    return base64.b64encode(q.tobytes()).decode("ascii")
+    return np.rint((v - low) / (high - low) * 255.0).astype(np.uint8)
+
+
+def as_bytes(values: Array, low: float = -1.0, high: float = 1.0) -> str:
+    """``quantize``d values as base64 text."""
+    return base64.b64encode(quantize(values, low, high).tobytes()).decode("ascii")
+
+
+def columns_as_bytes(matrix: Array, low: float = -1.0, high: float = 1.0) -> list[str]:
+    """Each column of a matrix (one unit's values over the grid) as base64 text, quantized at once."""
+    q = quantize(matrix, low, high)
+    return [base64.b64encode(q[:, k].tobytes()).decode("ascii") for k in range(q.shape[1])]
+
+
+@functools.lru_cache(maxsize=16)
+def grid_inputs(feature_names: tuple, half_width: float, n: int) -> Array:
+    """The features of the grid's points (the same for every frame of a network: computed once)."""
+    X = features(grid(half_width, n), feature_names)
+    X.setflags(write=False)
+    return X
 
 
 def finite_or_text(value: float):
@@ -45,28 +64,20 @@ def matrices(arrays) -> list:
     return [[finite_or_text(v) for v in np.ravel(a)] for a in arrays]
 
 
-def heat_maps(net, feature_names, half_width: float, scaler=None) -> dict:
-    """The output over a fine grid and each input feature and neuron over a coarse one.
-
-    ``scaler`` (mean, scale) maps the plane's points to what the network was given (a CSV file's
-    standardized columns)."""
-    def inputs(points: Array) -> Array:
-        return features(points if scaler is None else (points - scaler[0]) / scaler[1], feature_names)
-
+def heat_maps(net, feature_names, half_width: float) -> dict:
+    """The output over a fine grid and each input feature and neuron over a coarse one."""
+    names = tuple(feature_names)
+    X = grid_inputs(names, float(half_width), NEURON_GRID)
     with np.errstate(all="ignore"):
-        fine = net.forward(inputs(grid(half_width, OUTPUT_GRID))).output
-        coarse_points = grid(half_width, NEURON_GRID)
-        X = inputs(coarse_points)
+        fine = net.forward(grid_inputs(names, float(half_width), OUTPUT_GRID)).output
         trace = net.forward(X)
-    if net.kind == "regression":
-        output = [as_bytes(fine[:, 0])]
-    elif fine.shape[1] == 1:
-        output = [as_bytes(fine[:, 0], 0.0, 1.0)]
-    else:
-        output = [as_bytes(fine[:, k], 0.0, 1.0) for k in range(fine.shape[1])]
-    scale = np.max(np.abs(X), axis=0)
-    scale[scale == 0] = 1.0
-    inputs_maps = [as_bytes(X[:, j] / scale[j]) for j in range(X.shape[1])]
-    neurons = [[as_bytes(layer.a[:, k]) for k in range(layer.a.shape[1])] for layer in trace.layers[:-1]]
+        if net.kind == "regression":
+            output = columns_as_bytes(fine[:, :1])
+        else:  # ŷ = P(class 1) for one sigmoid unit; each class's probability for softmax
+            output = columns_as_bytes(fine, 0.0, 1.0)
+        scale = np.max(np.abs(X), axis=0)
+        scale[scale == 0] = 1.0
+        inputs_maps = columns_as_bytes(X / scale)
+        neurons = [columns_as_bytes(layer.a) for layer in trace.layers[:-1]]
     return {"output": output, "inputs": inputs_maps, "neurons": neurons,
             "output_grid": OUTPUT_GRID, "neuron_grid": NEURON_GRID}

@@ -235,7 +235,7 @@ class Session:
         net, info = files.read_model(name, content)
         saved = info.get("playground")
         if not isinstance(saved, dict):
-            raise NNMathError(f"{files._safe_name(name, '.npz')} was not written by the playground (its info holds no "
+            raise NNMathError(f"{files.safe_name(name, '.npz')} was not written by the playground (its info holds no "
                               "playground settings); the playground loads the models it exports")
         if saved.get("data") == "csv" and self.upload is None:
             raise NNMathError("this model was trained on an uploaded CSV file: upload that file first, then load the model")

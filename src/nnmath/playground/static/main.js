@@ -11,7 +11,7 @@ import { savePngs } from "./files.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { structure: null, frame: null, playing: false, linkMode: "weight", addClass: null, showTest: true };
-const stats = { frames: 0, since: performance.now(), fps: 0, clickAt: null, derivationMs: [] };
+const stats = { frames: 0, since: performance.now(), fps: 0, clickAt: null, derivationMs: [], drawMs: 0, drawn: 0 };
 window.nnmathStats = stats; // read by the benchmark and the browser test
 let socket = null;
 let nextId = 1;
@@ -55,6 +55,7 @@ function onFrame(f) {
   // while playing, the next epoch is asked for before this frame is drawn: nnmath trains while the
   // page draws, and still at most one request is ever outstanding
   if (state.playing && !f.diverged) send({ type: "epoch" });
+  const began = performance.now();
   state.frame = f;
   $("epochs").textContent = f.epoch;
   $("steps").textContent = f.step;
@@ -68,6 +69,7 @@ function onFrame(f) {
   }
   stats.frames += 1;
   const now = performance.now();
+  stats.drawMs += now - began; stats.drawn += 1;
   if (now - stats.since > 1000) {
     stats.fps = (stats.frames * 1000) / (now - stats.since);
     stats.frames = 0; stats.since = now;

@@ -13,11 +13,12 @@ function svgEl(tag, attrs) {
   return e;
 }
 
-function layerControls(box, s, l, x, hooks) {
+function layerControls(box, s, l, x, spacing, hooks) {
   const hidden = s.settings.hidden, acts = s.settings.activation;
   const head = document.createElement("div");
   head.className = "layer-head";
-  head.style.left = `${x - 22}px`;
+  const width = Math.min(88, spacing - 6); // narrow columns get narrow heads, never overlapping
+  Object.assign(head.style, { left: `${x - width / 4}px`, width: `${width}px`, marginLeft: "0" });
   const minus = Object.assign(document.createElement("button"), { textContent: "−", title: "one unit fewer" });
   const plus = Object.assign(document.createElement("button"), { textContent: "+", title: "one unit more" });
   minus.onclick = () => hidden[l] > 1 && hooks.changeSettings({ hidden: hidden.map((n, i) => (i === l ? n - 1 : n)) });
@@ -28,7 +29,9 @@ function layerControls(box, s, l, x, hooks) {
   for (const a of s.choices.activation) act.append(new Option(a, a, false, a === acts[l]));
   act.onchange = () => hooks.changeSettings({ activation: acts.map((a, i) => (i === l ? act.value : a)) });
   const label = document.createElement("div");
-  label.textContent = `${hidden[l]} unit${hidden[l] > 1 ? "s" : ""}${s.residual[l] ? " · skip" : ""}`;
+  const units = width < 80 ? `${hidden[l]}` : `${hidden[l]} unit${hidden[l] > 1 ? "s" : ""}`;
+  label.textContent = `${units}${s.residual[l] ? " · skip" : ""}`;
+  label.title = `${hidden[l]} units${s.residual[l] ? ", with a skip connection a = f(z) + a of the layer before" : ""}`;
   head.append(minus, plus, label, act);
   box.append(head);
 }
@@ -90,11 +93,12 @@ export function drawNetwork(box, s, hooks) {
       const head = document.createElement("div");
       head.className = "layer-head"; head.style.left = `${xs[c] - 10}px`; head.textContent = "input";
       box.append(head);
-    } else if (c < L) layerControls(box, s, c - 1, xs[c], hooks);
+    } else if (c < L) layerControls(box, s, c - 1, xs[c], xs[1] - xs[0], hooks);
     else {
       const head = document.createElement("div");
-      head.className = "layer-head"; head.style.left = `${xs[c] - 16}px`;
-      head.textContent = `output: ${s.activations[L - 1]}`;
+      Object.assign(head.style, { left: `${xs[c] - 10}px`, width: "60px", marginLeft: "0", textAlign: "left" });
+      head.className = "layer-head";
+      head.textContent = `ŷ: ${s.activations[L - 1]}`;
       box.append(head);
     }
   });
