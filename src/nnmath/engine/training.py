@@ -225,12 +225,11 @@ def _steps(net: Any, data: TrainingData, B: int, order: Optional[Array], lr: flo
 
     Returns (Σ_i E_i, right decisions, steps, Σ_steps ‖∂E/∂W^l‖, Σ_steps ‖∂E/∂b^l‖)."""
     n, L = data.n, len(net.layers)
-    theta = [net.flat_parameters()]  # θ: every W^l, b^l is a view of this one vector
     # ∂E/∂θ and its per-array views, made once and written by every step's backward pass:
     # each step's gradient is used (norms, update) before the next one overwrites it.
-    grad = np.empty_like(theta[0])
+    grad = np.empty_like(net.flat_parameters())  # θ linked once for the epoch's steps
     grad_views = (grad, net.split(grad))
-    normalised = [l for l, layer in enumerate(net.layers) if layer.bn is not None]
+    normalised = any(layer.bn is not None for layer in net.layers)
     steps = 0
     norms_W, norms_b = [0.0] * L, [0.0] * L  # Σ over the epoch's steps of ‖∂E/∂W^l‖, ‖∂E/∂b^l‖
     outputs = _EpochOutputs(net)  # E and the accuracy: from the steps' outputs, a block at a time
@@ -243,25 +242,65 @@ def _steps(net: Any, data: TrainingData, B: int, order: Optional[Array], lr: flo
         if data.rows is not None:
             batch = data.rows[batch]
         Xb, Yb = data.X[batch], data.Y[batch]
-        trace = net.forward(Xb, train=True, rng=rng)
-        grads = net.backward(trace, Yb, out=grad_views, with_loss=False)  # E: after the epoch
-        for l in normalised:
-            net.layers[l].bn.update_running_statistics(trace.layers[l].bn, len(Xb))
-        for l, g in enumerate(grads.layers):
-            norms_W[l] += math.sqrt(np.vdot(g.W, g.W))  # ‖G‖ = sqrt(Σ G_jk²), as Gradients.weight_norms
-            norms_b[l] += math.sqrt(np.vdot(g.b, g.b))
-        if not math.isfinite(sum(norms_W)):  # a NaN or infinite gradient: stop before the step
-            raise _Diverged
-        if weight_decay:
-            for layer, g in zip(net.layers, grads.layers):
-                g.W += weight_decay * layer.W
-        if clip_norm is not None:
-            _clip([grads.flat], clip_norm)
-        opt.step(theta, [grads.flat], lr)  # θ ← θ - α ∂E/∂θ for the whole network at once
+        try:
+            trace, _, W_norms, b_norms = step(net, Xb, Yb, lr, opt, rng, weight_decay, clip_norm, out=grad_views)
+        except NotFinite:
+            raise _Diverged from None
+        norms_W = [s + x for s, x in zip(norms_W, W_norms)]
+        norms_b = [s + x for s, x in zip(norms_b, b_norms)]
         outputs.add(trace.layers[-1].z, trace.output, Yb)
         steps += 1
     outputs.evaluate()
     return outputs.loss_sum, outputs.correct, steps, norms_W, norms_b
+
+
+class NotFinite(Exception):
+    """A step's gradient was NaN or infinite (``nan`` says which); the step was not taken."""
+
+    def __init__(self, nan: bool):
+        super().__init__("a gradient is NaN" if nan else "a gradient is infinite")
+        self.nan = nan
+
+
+def step(net: Any, Xb: Array, Yb: Array, lr: float, opt: Any, rng: Optional[np.random.Generator] = None,
+         weight_decay: float = 0.0, clip_norm: Optional[float] = None, out: Optional[tuple] = None,
+         with_loss: bool = False) -> tuple:
+    r"""One gradient-descent step on the batch (Xb, Yb), as fit takes it: the forward trace in
+    training mode, backward to ∂E/∂θ, the batch-norm running statistics, then
+    g = ∂E/∂θ + λW (weight decay), g ← g · c/‖g‖ when ‖g‖ > c (clipping), θ ← the optimizer's step.
+
+    Returns (trace, gradients, ‖∂E/∂W^l‖ per layer, ‖∂E/∂b^l‖ per layer), the norms of the data term
+    (before decay and clipping); ``with_loss`` computes the batch's E too (``gradients.loss``).
+    Raises NotFinite, before the step, when a gradient is NaN or infinite. Every W^l, b^l must be a
+    view of θ (``net.flat_parameters()`` links them again after an array was replaced).
+    """
+    trace = net.forward(Xb, train=True, rng=rng)
+    grads = net.backward(trace, Yb, out=out, with_loss=with_loss)
+    for layer, t in zip(net.layers, trace.layers):
+        if layer.bn is not None:
+            layer.bn.update_running_statistics(t.bn, len(Xb))
+    norms_W = [math.sqrt(np.vdot(g.W, g.W)) for g in grads.layers]  # ‖G‖ = sqrt(Σ G_jk²)
+    norms_b = [math.sqrt(np.vdot(g.b, g.b)) for g in grads.layers]
+    if not math.isfinite(sum(norms_W)):
+        raise NotFinite(math.isnan(sum(norms_W)))
+    if weight_decay:
+        for layer, g in zip(net.layers, grads.layers):
+            g.W += weight_decay * layer.W
+    if clip_norm is not None:
+        _clip([grads.flat], clip_norm)
+    opt.step([net.theta], [grads.flat], lr)  # θ ← θ - α ∂E/∂θ for the whole network at once
+    return trace, grads, norms_W, norms_b
+
+
+def compiled_steps(net: Any, X: Array, Y: Array, rows: Array, batch_size: int, lr: float, opt: Any,
+                   weight_decay: float = 0.0, clip_norm: Optional[float] = None) -> Optional[tuple]:
+    """The steps over ``rows`` of (X, Y), ``batch_size`` at a time, through the compiled loops where
+    fit's engine="auto" takes them for this network, else None. Returns (Σ_i E_i, right decisions,
+    steps taken, Σ_steps ‖∂E/∂W^l‖, Σ_steps ‖∂E/∂b^l‖); fewer steps than batches: a gradient was not finite."""
+    if not compiled_epoch.choose("auto", net, opt, batch_size):
+        return None
+    with compiled_epoch.blas_on_one_thread():
+        return compiled_epoch.run(net, X, Y, rows, batch_size, lr, opt, weight_decay, clip_norm)
 
 
 def _copy_state(net: Any) -> dict[str, Array]:

@@ -7,11 +7,12 @@ random permutation each epoch, from the seed):
     ∂E/∂W^l, ∂E/∂b^l;  + λ W^l (L2);  g ← g · c/‖g‖ when ‖g‖ > c (clipping);
     θ ← optimizer step(θ, g, α)
 
-as ``nnmath.engine.training`` does inside ``fit``. A whole epoch of a plain network (what
+with ``nnmath.engine.training.step``, fit's own step. A whole epoch of a plain network (what
 ``fit`` compiles: no dropout, batch normalisation or skip connection) goes through the engine's
-compiled loops in one call, in the same order of batches, as ``fit`` would take it. A step whose E, gradient or new θ is not
-finite is undone (the network and the optimizer keep what they had before it) and reported as
-divergence: the page shows "E = NaN" or "∞" instead of drawing nonsense.
+compiled loops in one call (``training.compiled_steps``), in the same order of batches. A step
+whose E, gradient or new θ is not finite is undone (the network and the optimizer keep what they
+had before it) and reported as divergence: the page shows "E = NaN" or "∞" instead of drawing
+nonsense.
 """
 from __future__ import annotations
 
@@ -20,8 +21,7 @@ from typing import Optional
 
 import numpy as np
 
-from nnmath.engine import optimizers
-from nnmath.engine.compiled import epoch as compiled_epoch
+from nnmath.engine import optimizers, training
 
 Array = np.ndarray
 
@@ -72,28 +72,17 @@ class Trainer:
         theta = net.flat_parameters()  # θ: every W^l and b^l is a view of it
         saved_net = {name: a.copy() for name, a in net.state().items()}
         saved_optimizer = optimizers.saved_state(self.optimizer)
+        bad = None
         with np.errstate(all="ignore"):
-            trace = net.forward(Xb, train=True, rng=self.rng)
-            grads = net.backward(trace, Yb)  # E of the batch, every δ^l, ∂E/∂θ in grads.flat
-            norms = [math.sqrt(float(np.vdot(g.W, g.W))) for g in grads.layers]
-            for l, layer in enumerate(net.layers):
-                if layer.bn is not None:
-                    layer.bn.update_running_statistics(trace.layers[l].bn, len(Xb))
-            if l2:
-                for layer, g in zip(net.layers, grads.layers):
-                    g.W += l2 * layer.W  # ∂/∂W of (λ/2)‖W‖²
-            if clip is not None:
-                size = math.sqrt(float(np.vdot(grads.flat, grads.flat)))
-                if size > clip:
-                    grads.flat *= clip / size
-            bad = None
-            if not math.isfinite(grads.loss):
-                bad = f"E = {'NaN' if math.isnan(grads.loss) else '∞'}"
-            elif not np.isfinite(grads.flat).all():
-                bad = _describe("∂E/∂θ", grads.flat)
+            try:
+                _, grads, norms, _ = training.step(net, Xb, Yb, learning_rate, self.optimizer, self.rng,
+                                                   weight_decay=l2, clip_norm=clip, with_loss=True)
+            except training.NotFinite as error:
+                bad = f"∂E/∂θ = {'NaN' if error.nan else '∞'}"
             else:
-                self.optimizer.step([theta], [grads.flat], learning_rate)  # θ ← θ - α g (or the optimizer's rule)
-                if not np.isfinite(theta).all():
+                if not math.isfinite(grads.loss):
+                    bad = f"E = {'NaN' if math.isnan(grads.loss) else '∞'}"
+                elif not np.isfinite(theta).all():
                     bad = _describe("W", theta)
         if bad is not None:  # undo the step: the network and the optimizer as they were before it
             net.load_state(saved_net)
@@ -110,12 +99,15 @@ class Trainer:
         in the same order); if that epoch diverges it is undone and stepped again one batch at a
         time, so the step that diverged is the one reported."""
         net, rows = self.net, self.order
-        if self.position == 0 and compiled_epoch.applies(net, self.optimizer, batch_size, l2, clip):
+        compiled = None
+        if self.position == 0:
             theta = net.flat_parameters()
             saved_theta, saved_optimizer = theta.copy(), optimizers.saved_state(self.optimizer)
-            with compiled_epoch.blas_on_one_thread(), np.errstate(all="ignore"):
-                loss_sum, _, steps, norms, _ = compiled_epoch.run(net, self.X, self.Y, rows, batch_size,
-                                                                  learning_rate, self.optimizer, l2, clip)
+            with np.errstate(all="ignore"):
+                compiled = training.compiled_steps(net, self.X, self.Y, rows, batch_size, learning_rate,
+                                                   self.optimizer, l2, clip)
+        if compiled is not None:
+            loss_sum, _, steps, norms, _ = compiled
             if steps == math.ceil(len(rows) / batch_size) and math.isfinite(loss_sum) and np.isfinite(theta).all():
                 self.steps += steps
                 self._advance(len(rows))
