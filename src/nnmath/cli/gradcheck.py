@@ -36,8 +36,8 @@ def register(subparsers) -> None:
                    help=f"check N entries of each W and b, drawn at random; 0 checks all "
                         f"(default {DEFAULT_ENTRIES}: each entry costs two passes over the batch)")
     p.add_argument("--data", metavar="NAME|FILE.csv", help="take the samples from this data set (standardized)")
-    p.add_argument("--target", metavar="COLUMN", help="with a CSV file: the column holding the labels (default the last; "
-                                                       "with a MODEL, the model's own)")
+    p.add_argument("--target", metavar="COLUMN",
+                   help="with a CSV file: the column holding the labels (default the last; with a MODEL, the model's own)")
     p.add_argument("--samples", type=positive_int, default=20, help="samples in the batch (default 20)")
     p.add_argument("--eps", type=positive_float, default=1e-6, help="finite-difference step ε (default 1e-6)")
     p.add_argument("--tolerance", type=positive_float, default=1e-6, help="largest relative error allowed (1e-6)")

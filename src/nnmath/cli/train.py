@@ -53,8 +53,8 @@ def register(subparsers) -> None:
     d.add_argument("--no-standardize", action="store_true", help="use the features as they are")
     d.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
                    help="classify the target, or fit it as a number (regression: identity output, squared error); "
-                        "auto: regression for a target of numbers that are not whole, or of more than 10 values with fewer "
-                        "than 5 samples each on average "
+                        "auto: regression for a target of numbers that are not whole, or of more than 10 values "
+                        "with fewer than 5 samples each on average "
                         "(default %(default)s)")
     n = p.add_argument_group("network")
     n.add_argument("--layers", type=layer_spec, metavar="SIZES",
