@@ -72,3 +72,9 @@ def test_the_task_can_be_forced_either_way(prices, capsys):
     assert code == 0 and json.loads(out)["task"] == "regression"  # the digit 0..9 as a number, when asked
     code, _, err = _run(capsys, "train", "--data", "houses.csv", "--layers", "auto,8,3", "--quiet")
     assert code == 2 and "one regression target; use 1 (--layers 2,8,1)" in err
+
+
+def test_info_calls_a_regression_model_a_regression(prices, capsys):
+    assert _run(capsys, "train", "--data", "houses.csv", "--quiet", "--epochs", "3", "--out", "m.npz")[0] == 0
+    code, out, _ = _run(capsys, "info", "m.npz")
+    assert code == 0 and "regression: ŷ is the predicted value" in out and "classes:" not in out

@@ -61,7 +61,8 @@ def _unrecognized(parser: Parser, command: str, unknown: list) -> NoReturn:
     """The subcommand's one-line error for options it does not have, with the closest it has."""
     import difflib
 
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[command]
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    sub: Parser = subparsers.choices[command]  # made by add_subparsers, so of the Parser class
     options = [o for action in sub._actions for o in action.option_strings]
     close = [difflib.get_close_matches(u.split("=")[0], options, n=1) for u in unknown if u.startswith("-")]
     hint = "; did you mean " + ", ".join(c[0] for c in close if c) + "?" if any(close) else ""

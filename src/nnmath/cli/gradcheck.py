@@ -36,8 +36,8 @@ def register(subparsers) -> None:
                    help=f"check N entries of each W and b, drawn at random; 0 checks all "
                         f"(default {DEFAULT_ENTRIES}: each entry costs two passes over the batch)")
     p.add_argument("--data", metavar="NAME|FILE.csv", help="take the samples from this data set (standardized)")
-    p.add_argument("--target", metavar="COLUMN", help="with a CSV file: the column holding the labels (default the last; "
-                                                       "with a MODEL, the model's own)")
+    p.add_argument("--target", metavar="COLUMN",
+                   help="with a CSV file: the column holding the labels (default the last; with a MODEL, the model's own)")
     p.add_argument("--samples", type=at_most(positive_int, 100_000, "each checked entry costs two passes over the batch"),
                    default=20, help="samples in the batch (default 20)")
     p.add_argument("--eps", type=positive_float, default=1e-6, help="finite-difference step ε (default 1e-6)")
@@ -49,7 +49,7 @@ def register(subparsers) -> None:
 
 def _data_batch(args) -> tuple[np.ndarray, np.ndarray, int, np.ndarray, str]:
     """The first --samples training samples of --data, standardized; their feature and class counts."""
-    from nnmath.data.sets import Standardizer, load
+    from nnmath.data.sets import load
 
     return _batch_of(load(args.data, target=args.target, seed=args.seed), args.samples)
 

@@ -39,8 +39,11 @@ def run_info(args) -> int:
     console.print(table)
     console.print(f"loss E: {net.loss.name.replace('_', ' ')}; init {config['init']}; dropout {config['dropout']}; "
                   f"{int(sum(p.size for p in net.parameters()))} parameters in all")
-    classes = [] if net.classes_ is None else net.classes_.tolist()
-    console.print(f"classes: {', '.join(map(str, classes))}")
+    if net.kind == "regression":  # no classes: the output is the predicted value itself
+        console.print("regression: ŷ is the predicted value (identity output)")
+    else:
+        classes = [] if net.classes_ is None else net.classes_.tolist()
+        console.print(f"classes: {', '.join(map(str, classes))}")
     features = info.get("feature_names")
     features = features if isinstance(features, list) else []
     shown = ", ".join(map(str, features[:6])) + (", ..." if len(features) > 6 else "")

@@ -51,12 +51,20 @@ def _target(name: str, given: Optional[str], info: dict) -> Optional[str]:
     return None
 
 
+def _test_size(info: dict) -> float:
+    """The test fraction the model was trained with (its recipe's or --test-size), so that its training
+    samples are the ones it was trained on; 0.25 when the file does not record it."""
+    training = info.get("training")
+    size = training.get("test_size") if isinstance(training, dict) else None
+    return float(size) if isinstance(size, float) and 0 < size < 1 else 0.25
+
+
 def model_dataset(net, info: dict, model: Path, name: str, target: Optional[str], seed: int) -> Dataset:
     """Data set ``name`` for the saved ``net``: its features by the model's names, its labels in the
     model's target column; the feature count checked when the model records no names."""
     features = feature_names(info, net.sizes[0])
     dataset = load(name, target=_target(name, target, info), seed=seed, features=features,
-                   regression=net.kind == "regression")
+                   regression=net.kind == "regression", test_size=_test_size(info))
     if dataset.n_features != net.sizes[0]:
         raise NNMathError(f"{model} takes {net.sizes[0]} features but {dataset.name} has {dataset.n_features}")
     return dataset

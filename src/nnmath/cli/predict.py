@@ -134,10 +134,10 @@ def run(args) -> int:
     if not isinstance(features, list) or len(features) != net.sizes[0]:
         raise NNMathError(f"{args.model} does not record its {net.sizes[0]} feature names")
     check_features(features, table.header, args.data.name)  # by name, as explain and gradcheck take them
-    target = info.get("target_name")
+    target = info.get("target_name") if isinstance(info.get("target_name"), str) else None
     if args.id_column is not None:
         table.check_has([args.id_column], "given as --id")
-    if args.truth and target not in table.header:
+    if args.truth and (target is None or target not in table.header):
         raise NNMathError(f"--truth puts the true label beside each prediction, but {args.data.name} has no column "
                           f"{target!r}, the model's target")
     scaler = _scaler(info, len(features), args.model)
@@ -147,9 +147,9 @@ def run(args) -> int:
         raise NNMathError(f"{args.model} records no classes (was it written by 'nnmath train'?)")
     proba = None if regression else net.predict_proba(X)
     labels = net.predict(X)
-    results = _results(net, labels, table, target, args) if target in table.header else None
+    results = _results(net, labels, table, target, args) if target is not None and target in table.header else None
     ids = None if args.id_column is None else (args.id_column, [t.strip() for t in table.column(args.id_column)])
-    truth = (target, [t.strip() for t in table.column(target)]) if args.truth else None
+    truth = (target, [t.strip() for t in table.column(target)]) if args.truth and target is not None else None
     if args.json:
         text = predictions_json(labels, proba, net.classes_, ids, truth, results)
     else:

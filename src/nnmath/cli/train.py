@@ -47,15 +47,15 @@ def register(subparsers) -> None:
     d.add_argument("--noise", type=noise_level, default=0.1,
                    help="standard deviation of the noise of the 2-D sets (default %(default)s)")
     d.add_argument("--samples", type=sample_count, metavar="M", help="use M samples (default: all; 400 for 2-D sets)")
-    d.add_argument("--test-size", type=fraction(False), default=0.25,
-                   help="fraction held out for the test (default %(default)s)")
-    d.add_argument("--validation-split", type=fraction(True), default=0.2,
-                   help="fraction of the training part held out for validation (default %(default)s)")
+    d.add_argument("--test-size", type=fraction(False),
+                   help=f"fraction held out for the test {RECIPE_HELP}")
+    d.add_argument("--validation-split", type=fraction(True),
+                   help=f"fraction of the training part held out for validation {RECIPE_HELP}")
     d.add_argument("--no-standardize", action="store_true", help="use the features as they are")
     d.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
                    help="classify the target, or fit it as a number (regression: identity output, squared error); "
-                        "auto: regression for a target of numbers that are not whole, or of more than 10 values with fewer "
-                        "than 5 samples each on average "
+                        "auto: regression for a target of numbers that are not whole, or of more than 10 values "
+                        "with fewer than 5 samples each on average "
                         "(default %(default)s)")
     add_csv_limits(d)
     n = p.add_argument_group("network")
@@ -72,13 +72,13 @@ def register(subparsers) -> None:
                    help=f"sgd is the seed's gradient descent {RECIPE_HELP}")
     t.add_argument("--learning-rate", "--lr", dest="learning_rate", type=positive_float,
                    metavar="ALPHA", help=f"the step size α {RECIPE_HELP}")
-    t.add_argument("--schedule", choices=list(schedules.SCHEDULES), default="constant",
-                   help="how α changes over the epochs (default %(default)s)")
+    t.add_argument("--schedule", choices=list(schedules.SCHEDULES),
+                   help=f"how α changes over the epochs {RECIPE_HELP}")
     t.add_argument("--batch-size", type=batch_size, metavar="B",
                    help=f"samples per step; 'full' for all (full-batch gradient descent) {RECIPE_HELP}")
     t.add_argument("--epochs", type=epoch_count, help=f"passes over the data {RECIPE_HELP}")
-    t.add_argument("--weight-decay", type=non_negative_float, default=0.0, metavar="LAMBDA",
-                   help="L2 penalty λ/2 Σ‖W‖² (default %(default)s)")
+    t.add_argument("--weight-decay", type=non_negative_float, metavar="LAMBDA",
+                   help=f"L2 penalty λ/2 Σ‖W‖² {RECIPE_HELP}")
     t.add_argument("--early-stopping", action="store_true",
                    help="stop when the validation E has not improved for --patience epochs, keeping the best weights")
     t.add_argument("--patience", type=positive_int, default=10, metavar="N",

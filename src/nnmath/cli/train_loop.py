@@ -30,9 +30,9 @@ class BestSoFar:
 
     def update(self, net: Network, epoch: int, record: dict) -> None:
         value = record["val_loss"] if record["val_loss"] is not None else record["loss"]
-        if value < self.value:
-            self.epoch, self.value = epoch + 1, value
-            self.state = {name: array.copy() for name, array in net.state().items()}
+        if value < self.value:  # the copy first: a Ctrl-C during it leaves the previous best whole
+            state = {name: array.copy() for name, array in net.state().items()}
+            self.epoch, self.value, self.state = epoch + 1, value, state
 
 
 @dataclass

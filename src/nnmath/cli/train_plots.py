@@ -53,14 +53,15 @@ def loss_figure(history: History, regression: bool = False) -> Figure:
     validated = any(v is not None for v in history.val_loss)
     axes[0].plot(epochs, history.loss, label="training", **dots)
     if validated:
-        axes[0].plot(epochs, history.val_loss, label="validation", **dots)
+        axes[0].plot(epochs, [np.nan if v is None else v for v in history.val_loss], label="validation", **dots)
     if regression:
         axes[0].set(xlabel="epoch", ylabel="squared error E (standardized y)", title="Error E per epoch")
     else:
         axes[0].set(xlabel="epoch", ylabel="cross-entropy E", title="Error E per epoch")
         axes[1].plot(epochs, [np.nan if a is None else a for a in history.accuracy], label="training", **dots)
         if validated:
-            axes[1].plot(epochs, history.val_accuracy, label="validation", **dots)
+            axes[1].plot(epochs, [np.nan if v is None else v for v in history.val_accuracy], label="validation",
+                         **dots)
         axes[1].set(xlabel="epoch", ylabel="accuracy", title="Accuracy per epoch")
     for ax in axes:
         _epoch_axis(ax, len(history))
