@@ -148,7 +148,7 @@ def test_the_decay_and_clipping_case_clips_some_steps_and_not_others(monkeypatch
     included) lies above it at some steps and below at others, so both branches are compared."""
     import math
 
-    from nnmath.engine import training
+    from nnmath.engine import step as training  # the step clips
 
     numpy_engine()
     norms, clip = [], training._clip

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 import nnmath
 from nnmath import Network, check_gradients
-from nnmath.engine.training import _clip
+from nnmath.engine.step import _clip
 
 TORCH_ACTIVATIONS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
                      "softsign": F.softsign, "leaky_relu": F.leaky_relu}

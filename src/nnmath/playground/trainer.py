@@ -7,9 +7,9 @@ random permutation each epoch, from the seed):
     ∂E/∂W^l, ∂E/∂b^l;  + λ W^l (L2);  g ← g · c/‖g‖ when ‖g‖ > c (clipping);
     θ ← optimizer step(θ, g, α)
 
-with ``nnmath.engine.training.step``, fit's own step. A whole epoch of a plain network (what
+with ``nnmath.engine.step.step``, fit's own step. A whole epoch of a plain network (what
 ``fit`` compiles: no dropout, batch normalisation or skip connection) goes through the engine's
-compiled loops in one call (``training.compiled_steps``), in the same order of batches. A step
+compiled loops in one call (``step.compiled_steps``), in the same order of batches. A step
 whose E, gradient or new θ is not finite is undone (the network and the optimizer keep what they
 had before it) and reported as divergence: the page shows "E = NaN" or "∞" instead of drawing
 nonsense.
@@ -21,7 +21,8 @@ from typing import Optional
 
 import numpy as np
 
-from nnmath.engine import optimizers, training
+from nnmath.engine import optimizers
+from nnmath.engine import step as engine_step
 
 Array = np.ndarray
 
@@ -75,9 +76,9 @@ class Trainer:
         bad = None
         with np.errstate(all="ignore"):
             try:
-                _, grads, norms, _ = training.step(net, Xb, Yb, learning_rate, self.optimizer, self.rng,
+                _, grads, norms, _ = engine_step.step(net, Xb, Yb, learning_rate, self.optimizer, self.rng,
                                                    weight_decay=l2, clip_norm=clip, with_loss=True)
-            except training.NotFinite as error:
+            except engine_step.NotFinite as error:
                 bad = f"∂E/∂θ = {'NaN' if error.nan else '∞'}"
             else:
                 if not math.isfinite(grads.loss):
@@ -104,7 +105,7 @@ class Trainer:
             theta = net.flat_parameters()
             saved_theta, saved_optimizer = theta.copy(), optimizers.saved_state(self.optimizer)
             with np.errstate(all="ignore"):
-                compiled = training.compiled_steps(net, self.X, self.Y, rows, batch_size, learning_rate,
+                compiled = engine_step.compiled_steps(net, self.X, self.Y, rows, batch_size, learning_rate,
                                                    self.optimizer, l2, clip)
         if compiled is not None:
             loss_sum, _, steps, norms, _ = compiled
