@@ -108,6 +108,17 @@ def test_train_click_a_weight_and_export_in_the_browser(page, tmp_path):
     # hovering a line of the derivation outlines the units and links its numbers come from
     p.hover("#math-body .eq.has-refs >> nth=1")
     p.wait_for_function("document.querySelectorAll('#network .from-math').length > 0")
+    # ... and hovering one number of a line, the one place that number comes from
+    many = p.evaluate("[...document.querySelectorAll('#math-body .eq.has-refs')].findIndex("
+                      "(e) => new Set([...e.querySelectorAll('[data-r]')].map((n) => n.dataset.r)).size > 1)")
+    assert many >= 0, "no line has numbers from two places"
+    line = p.locator("#math-body .eq.has-refs").nth(many)
+    for number in (line.locator(".number").first, line.locator(".number").last):
+        number.hover()
+        outlined = p.evaluate("[...new Set([...document.querySelectorAll('#network .from-math')]"
+                              ".map((e) => e.dataset.param || e.dataset.unit))]")
+        assert len(outlined) == 1, outlined
+    p.screenshot(path=str(tmp_path / "number-hover.png"), full_page=True)
     p.screenshot(path=str(tmp_path / "derivation.png"), full_page=True)
     p.evaluate("window.scrollTo(0, 0)")
     p.screenshot(path=str(tmp_path / "playground.png"))  # what the window shows: the README's figure

@@ -7,7 +7,7 @@ derivations do not cover is said in one plain line (``notes``), never left out s
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -22,26 +22,45 @@ MAX_NAME = 24  # "W12[15,15]" and the like: longer is not a parameter name
 UNIT_QUANTITIES = ("a", "z", "delta", "fp")  # keys (name, sample, layer, unit): a number of one unit
 
 
+def ref(key) -> Optional[str]:
+    """Where a number lives in the network, as the page names it: "W2[1,0]", "b1[3]" (a link, a
+    bias) or "u2,1" (unit 1 of layer 2; layer 0 is the input); None for a number of no one place."""
+    if key[0] == "W" and len(key) == 4:
+        return f"W{key[1]}[{key[2]},{key[3]}]"
+    if key[0] == "b" and len(key) == 3:
+        return f"b{key[1]}[{key[2]}]"
+    if key[0] in UNIT_QUANTITIES and len(key) == 4:
+        return f"u{key[2]},{key[3]}"
+    return None
+
+
 def refs(keys) -> list[str]:
-    """Where a line's numbers live in the network, as the page names them: "W2[1,0]", "b1[3]" (a
-    link, a bias) or "u2,1" (unit 1 of layer 2; layer 0 is the input)."""
-    out = []
-    for key in keys:
-        if key[0] == "W" and len(key) == 4:
-            out.append(f"W{key[1]}[{key[2]},{key[3]}]")
-        elif key[0] == "b" and len(key) == 3:
-            out.append(f"b{key[1]}[{key[2]}]")
-        elif key[0] in UNIT_QUANTITIES and len(key) == 4:
-            out.append(f"u{key[2]},{key[3]}")
-    return sorted(set(out))
+    """The places all of a line's numbers come from."""
+    return sorted({r for r in map(ref, keys) if r is not None})
+
+
+def _math_line(d: Derivation, line) -> dict:
+    r"""A LaTeX line whose every number that comes from one place of the network is marked
+    ``\htmlData{r=i}{...}`` (i: its place in ``refs``), so hovering the number outlines that place."""
+    places = refs(line.keys)
+    numbers = []
+    for key, text in zip(line.keys, d.numbers(line, latex=True)):
+        where = ref(key)
+        if where is not None:
+            sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)  # fill brackets a leading sign
+            text = sign + rf"\htmlData{{r={places.index(where)}}}{{{digits}}}"
+        numbers.append(text)
+    return {"kind": "math", "tex": fill(line.template, numbers), "refs": places}
 
 
 def as_json(d: Derivation) -> list[dict]:
-    """Sections of lines, each {kind: math|text, tex, refs}: math lines are LaTeX, text lines prose
-    with $..$; refs name the links, biases and units the line's numbers come from."""
+    """Sections of lines, each {kind: math|text, tex, refs}: math lines are LaTeX (numbers marked
+    with the place they come from), text lines prose with $..$; refs name the links, biases and
+    units the line's numbers come from."""
     return [{"title": s.title,
-             "lines": [{"kind": line.kind, "tex": fill(line.template, d.numbers(line, latex=line.kind == "math")),
-                        "refs": refs(line.keys)} for line in s.lines]} for s in d.sections]
+             "lines": [_math_line(d, line) if line.kind == "math" else
+                       {"kind": "text", "tex": fill(line.template, d.numbers(line)), "refs": refs(line.keys)}
+                       for line in s.lines]} for s in d.sections]
 
 
 def remedies_not_covered(session) -> list[str]:

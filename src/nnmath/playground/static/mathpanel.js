@@ -4,7 +4,13 @@ const $ = (id) => document.getElementById(id);
 
 function renderTex(target, tex, display) {
   try {
-    window.katex.render(tex, target, { displayMode: display, throwOnError: false, output: "html" });
+    // \htmlData marks each number with the place in the network it comes from (math_panel.py):
+    // trusted for that command alone, and not a strict-mode complaint
+    window.katex.render(tex, target, {
+      displayMode: display, throwOnError: false, output: "html",
+      trust: (context) => context.command === "\\htmlData",
+      strict: (code) => (code === "htmlExtension" ? "ignore" : "warn"),
+    });
   } catch (e) {
     target.textContent = tex; // a renderer failure still shows the formula as text
   }
@@ -128,10 +134,15 @@ export class MathPanel {
         const div = document.createElement("div");
         div.className = line.kind === "math" ? "eq" : "prose";
         if (line.kind === "math") renderTex(div, line.tex, true); else renderProse(div, line.tex);
-        if (line.refs.length) { // hovering a line outlines the units and links its numbers come from
-          div.classList.add("has-refs");
+        if (line.refs.length) { // hovering a line outlines the units and links its numbers come from,
+          div.classList.add("has-refs"); // hovering one number the one place it comes from
           div.onmouseenter = () => highlight(line.refs);
           div.onmouseleave = () => highlight([]);
+          div.querySelectorAll("[data-r]").forEach((number) => {
+            number.classList.add("number");
+            number.onmouseenter = () => highlight([line.refs[Number(number.dataset.r)]]);
+            number.onmouseleave = () => highlight(line.refs);
+          });
         }
         body.append(div);
       }
