@@ -86,13 +86,6 @@ def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(tmp_path, cap
     assert "larger than a CSV file may be (1.0 MiB); if the file is right, raise --max-csv-mb" in capsys.readouterr().err
 
 
-def test_columns_are_found_by_name_in_one_step(tmp_path):
-    n = 20_000  # the most allowed by default; a search per column made this quadratic
-    path = _file(tmp_path, ",".join(f"c{j}" for j in range(n)) + "\n" + ",".join("1" for _ in range(n)) + "\n")
-    table = csvfile.read_table(path)
-    assert csvfile.numbers(table, table.header).shape == (1, n)
-
-
 @pytest.mark.parametrize("argv, message", [
     (["train", "--epochs", "4294967296"], "must be at most 1,000,000"),
     (["train", "--samples", "99999999999"], "must be at most 10,000,000"),

@@ -104,7 +104,7 @@ def _run(argv: list[str]) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-@settings(max_examples=cases(300))
+@settings(max_examples=cases(800))
 @given(template=command_lines())
 def test_every_option_gets_a_clean_refusal_or_a_finished_run(template):
     with tempfile.TemporaryDirectory() as name:

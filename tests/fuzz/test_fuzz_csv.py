@@ -59,7 +59,7 @@ def written(draw):
     return header, rows, labels, data, encoding
 
 
-@settings(max_examples=cases(200))
+@settings(max_examples=cases(600))
 @given(case=written())
 def test_a_table_written_any_way_reads_back_exactly_or_is_refused_for_its_encoding(tmp_path, case):
     header, rows, labels, data, encoding = case
@@ -99,7 +99,7 @@ def junk(draw):
     return bytes(out)
 
 
-@settings(max_examples=cases(200))
+@settings(max_examples=cases(600))
 @given(data=junk())
 def test_a_damaged_file_is_read_into_numbers_or_refused(tmp_path, data):
     path = tmp_path / "t.csv"
