@@ -78,7 +78,7 @@ def _lines(f: TextIO, path: Path, limits: Limits) -> Iterator[str]:
 
 def _rows(path: Path, limits: Limits) -> list[list[str]]:
     """The non-blank rows of the CSV file at ``path``, within ``limits``."""
-    rows = []
+    rows: list[list[str]] = []
     with path.open(newline="", encoding="utf-8-sig") as f:
         for row in csv.reader(_lines(f, path, limits)):
             if len(row) > limits.columns:

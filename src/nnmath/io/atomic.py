@@ -40,7 +40,7 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
     """Remove the temporary files left beside ``path`` by writers that were killed (their process is
     gone); returns them. Another live process's temporary file is never touched."""
     pattern = re.compile(re.escape(f".{path.name}.{TEMP_MARK}-") + r"(\d+)-[A-Za-z0-9_]+\.tmp")
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(path.parent))
     except OSError:
