@@ -6,11 +6,18 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import warnings
 
 from hypothesis import HealthCheck, settings
 
 CASES = {"ci": 1, "long": 10}  # a multiplier of each test's own case count
 QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
+with warnings.catch_warnings():
+    # hypothesis's plugin imports this on a failure, and libcst beneath it warns of a deprecation, which
+    # (warnings are errors here) would hide the falsifying example behind an INTERNALERROR: import it now
+    warnings.simplefilter("ignore", DeprecationWarning)
+    with contextlib.suppress(ImportError):
+        import hypothesis.extra._patching  # noqa: F401
 settings.register_profile("ci", derandomize=True, deadline=None, suppress_health_check=QUIET, database=None,
                           print_blob=True)
 settings.register_profile("long", derandomize=False, deadline=None, suppress_health_check=QUIET, database=None,

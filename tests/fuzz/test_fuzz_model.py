@@ -150,7 +150,7 @@ def mutated(draw) -> bytes:
     return _zip(items, compress=kind == "compress")
 
 
-@settings(max_examples=cases(400))
+@settings(max_examples=cases(1500))
 @given(data=mutated())
 def test_a_mutated_model_file_is_refused_cleanly_or_loads_a_working_network(tmp_path, data):
     path = tmp_path / "m.npz"

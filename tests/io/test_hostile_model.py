@@ -151,3 +151,12 @@ def test_info_shows_results_only_when_they_are_numbers(tmp_path, capsys):
     path = _model(tmp_path)  # what a Python caller keeps in "results" is its own; info never formats a word as a number
     _with_meta(path, _set("info", "results", value={"test": {"loss": "low", "accuracy": [1], "samples": 3}}))
     assert main(["info", str(path)]) == 0 and "test: loss" not in capsys.readouterr().out
+
+
+def test_save_never_writes_a_file_that_load_would_refuse(tmp_path):
+    net = Network([2, 3, 1], seed=0)
+    with pytest.raises(NNMathError, match="cannot save the model: .* names 3 features for a network of 2 inputs"):
+        save_model(tmp_path / "m.npz", net, {"feature_names": ["a", "b", "c"]})
+    with pytest.raises(NNMathError, match=r"cannot save the model: its metadata\.info\.data_path must be text"):
+        save_model(tmp_path / "m.npz", net, {"data_path": 7})
+    assert list(tmp_path.iterdir()) == []

@@ -66,6 +66,15 @@ def at_most(parse: Callable[[str], Union[int, float]], high: Union[int, float], 
     return bounded
 
 
+def whole_int(text: str) -> int:
+    """Any whole number that fits in 64 bits; its range is judged where it is used."""
+    return _number(int, text)
+
+
+def finite_float(text: str) -> float:
+    return _number(float, text)
+
+
 def positive_float(text: str) -> float:
     value = _number(float, text)
     if value <= 0:

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from nnmath.cli.args import (FORCE_HELP, MAX_UNITS, at_most, check_plot_folder, epoch_count, non_negative_int,
-                             positive_float, positive_int, sample_count)
+from nnmath.cli.args import (EPOCHS_WHY, FORCE_HELP, MAX_EPOCHS, MAX_SAMPLES, MAX_UNITS, SAMPLES_WHY, at_most,
+                             check_plot_folder, finite_float, non_negative_int, positive_int, sample_count, whole_int)
 from nnmath.io.model import MAX_PARAMETERS
 from nnmath.errors import NNMathError
 
@@ -23,13 +23,21 @@ MAX_DEPTH = 1000  # hidden layers of one configuration
 MAX_JOBS = 256
 
 
+# Upper bounds here; the lab's own checks (vanishing.check_settings) judge the lower ones.
+def _epochs(text: str) -> int:
+    return at_most(whole_int, MAX_EPOCHS, EPOCHS_WHY)(text)
+
+
+def _batch(text: str) -> int:
+    return at_most(whole_int, MAX_SAMPLES, SAMPLES_WHY)(text)
+
+
 def _width(text: str) -> int:
-    return at_most(positive_int, MAX_UNITS, f"a W of {MAX_UNITS} x {MAX_UNITS} would already be 80 GB")(text)
+    return at_most(whole_int, MAX_UNITS, f"a W of {MAX_UNITS} x {MAX_UNITS} would already be 80 GB")(text)
 
 
 def _jobs(text: str) -> int:
-    value = -1 if text.strip() == "-1" else positive_int(text)
-    return value if value == -1 else at_most(positive_int, MAX_JOBS, "processes on one machine")(text)
+    return at_most(whole_int, MAX_JOBS, "processes on one machine")(text)
 
 
 def _seeds(text: str) -> int:
@@ -54,10 +62,10 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--inits", default=DEFAULTS["inits"], help="weight inits (default: normal,he)")
     p.add_argument("--remedies", default=DEFAULTS["remedies"], help="default: none,batchnorm,residual,clip")
     p.add_argument("--width", type=_width, default=30, help="units per hidden layer (default: 30)")
-    p.add_argument("--epochs", type=epoch_count, default=20, help="the same budget for every run (default: 20)")
-    p.add_argument("--learning-rate", type=positive_float, default=0.1, help="SGD step size (default: 0.1)")
-    p.add_argument("--batch-size", type=sample_count, default=32, help="default: 32")
-    p.add_argument("--clip-norm", type=positive_float, default=1.0, help="global norm for the clip remedy (default: 1)")
+    p.add_argument("--epochs", type=_epochs, default=20, help="the same budget for every run (default: 20)")
+    p.add_argument("--learning-rate", type=finite_float, default=0.1, help="SGD step size (default: 0.1)")
+    p.add_argument("--batch-size", type=_batch, default=32, help="default: 32")
+    p.add_argument("--clip-norm", type=finite_float, default=1.0, help="global norm for the clip remedy (default: 1)")
     p.add_argument("--probe", type=sample_count, default=1000, help="training samples the norms are averaged over")
     p.add_argument("--n-samples", type=sample_count, default=None, help="use only this many samples of the data set")
     p.add_argument("--seed", type=non_negative_int, default=0)

@@ -78,7 +78,7 @@ def _lines(f: TextIO, path: Path, limits: Limits) -> Iterator[str]:
 
 def _rows(path: Path, limits: Limits) -> list[list[str]]:
     """The non-blank rows of the CSV file at ``path``, within ``limits``."""
-    rows = []
+    rows: list[list[str]] = []
     with path.open(newline="", encoding="utf-8-sig") as f:
         for row in csv.reader(_lines(f, path, limits)):
             if len(row) > limits.columns:
@@ -130,7 +130,7 @@ def _numbers_of(cells: list[str]) -> Optional[Array]:
 
 def _refuse_a_header_of_data(table: Table) -> None:
     """A first row that looks like the rows below it, in every column (a word over words, a number
-    within the range of the numbers below), is a row of data in a file without a header: iris rows
+    among the numbers below: within their range, widened by the range on each side), is a row of data in a file without a header: iris rows
     read with '5.1, 3.5, 1.4, 0.2' as names and 'setosa' as the target. pandas would read it as the
     header silently; refusing says at once what a wrong model would only show later. Names that
     are numbers outside their column's values (years over amounts) still count as names."""
@@ -141,13 +141,16 @@ def _refuse_a_header_of_data(table: Table) -> None:
             if values is not None:
                 return  # a word over numbers: a header
             continue
-        if values is None or not len(values) or not values.min() <= float(name) <= values.max():
-            return  # a number over words, or outside the numbers below it
+        if values is None or not len(values):
+            return  # a number over words
+        low, high = values.min(), values.max()
+        if not low - (high - low) <= float(name) <= high + (high - low):
+            return  # a number far outside the values below it (by more than their own range)
         numeric = True
     if numeric and not _numbered(table.header):
         shown = ", ".join(table.header[:6]) + (", ..." if len(table.header) > 6 else "")
         raise NNMathError(f"the first row of {table.path} ({shown}) looks like data, not column names: each "
-                          f"cell is like the column below it (numbers among its numbers, words over words); "
+                          f"cell is like the column below it (a number among its numbers, a word over words); "
                           f"add a header row with the column names")
 
 

@@ -9,7 +9,7 @@ allocated. Nothing is unpickled: an object dtype is refused at its header.
 from __future__ import annotations
 
 import zipfile
-from typing import BinaryIO
+from typing import IO
 
 import numpy as np
 
@@ -43,7 +43,7 @@ class Archive:
     def names(self) -> set[str]:
         return set(self.infos)
 
-    def _header(self, f: BinaryIO, name: str) -> tuple[tuple, bool, np.dtype]:
+    def _header(self, f: IO[bytes]) -> tuple[tuple, bool, np.dtype]:
         version = np.lib.format.read_magic(f)
         if version == (1, 0):
             return np.lib.format.read_array_header_1_0(f, max_header_size=HEADER_BYTES)
@@ -54,7 +54,7 @@ class Archive:
     def header(self, name: str) -> tuple[tuple, np.dtype]:
         """The shape and dtype the member ``name`` declares, checked against the member's length."""
         with self.zf.open(self.infos[name]) as f:
-            shape, _, dtype = self._header(f, name)
+            shape, _, dtype = self._header(f)
             offset = f.tell()
         if dtype.hasobject:
             raise NNMathError(f"{self.where} is not an nnmath model file "
@@ -71,7 +71,7 @@ class Archive:
     def read(self, name: str) -> np.ndarray:
         """The array ``name``; call ``header`` first: this trusts its shape and dtype."""
         with self.zf.open(self.infos[name]) as f:
-            shape, fortran, dtype = self._header(f, name)
+            shape, fortran, dtype = self._header(f)
             size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
             data = f.read(size)
             if len(data) != size or f.read(1):  # reading to the end checks the zip's CRC too

@@ -53,6 +53,11 @@ def save_model(path, net: Network, info: dict) -> None:
     except ValueError as e:
         what = "refers to itself" if "ircular" in str(e) else "holds NaN or an infinity"
         raise NNMathError(f"the info to save {what}, which a model file cannot store") from None
+    try:  # never write a file that load_model would refuse: the same limits, the same schema
+        schema.check(schema.parse(text.encode("utf-8")))
+        _check_info("the info to save", info, net)
+    except (NNMathError, schema.Invalid) as e:
+        raise NNMathError(f"cannot save the model: {e}") from None
     arrays = {name: np.ascontiguousarray(value) for name, value in state.items()}
     arrays[META_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
@@ -178,16 +183,16 @@ def load_model(path) -> tuple[Network, dict]:
             net.classes_ = _classes(meta["classes"], net)
     except (TypeError, ValueError) as e:  # NNMathError is a ValueError
         raise NNMathError(f"{path} is corrupted: {e}") from None
-    _check_info(path, meta["info"], net)
+    _check_info(f"{path} is corrupted", meta["info"], net)
     return net, meta["info"]
 
 
-def _check_info(path: Path, info: dict, net: Network) -> None:
+def _check_info(problem: str, info: dict, net: Network) -> None:
     """What the command line reads from the info, against the network: one name and one scale per input."""
     n = net.sizes[0]
     features, scaler = info.get("feature_names"), info.get("scaler")
     if features is not None and len(features) != n:
-        raise NNMathError(f"{path} is corrupted: it names {len(features)} features for a network of {n} inputs")
+        raise NNMathError(f"{problem}: it names {len(features)} features for a network of {n} inputs")
     if scaler is not None and not len(scaler["mean"]) == len(scaler["scale"]) == n:
-        raise NNMathError(f"{path} is corrupted: its feature scaling has {len(scaler['mean'])} means and "
+        raise NNMathError(f"{problem}: its feature scaling has {len(scaler['mean'])} means and "
                           f"{len(scaler['scale'])} scales for a network of {n} inputs")

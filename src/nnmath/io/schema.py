@@ -107,7 +107,8 @@ def number(low: float = -math.inf, high: float = math.inf, above: bool = False) 
     def check(value: Any, where: str) -> None:
         if not (is_number(value) and math.isfinite(value) and (value > low if above else value >= low)
                 and value <= high):
-            raise Invalid(where, f"a number {'above' if above else 'from'} {low:g}" + ("" if high == math.inf else f" to {high:g}"))
+            upper = "" if high == math.inf else f" to {high:g}"
+            raise Invalid(where, f"a number {'above' if above else 'from'} {low:g}{upper}")
     return check
 
 
@@ -158,11 +159,6 @@ def record(fields: dict[str, Check], required: tuple[str, ...] = (), others: Opt
             else:
                 others(entry, f"{where}.{key[:80]}")
     return check
-
-
-def map_of(value_check: Check) -> Check:
-    """An object whose keys are names and whose values pass ``value_check``."""
-    return record({}, others=value_check)
 
 
 # ---- the schema (docs/model-format.md) ---------------------------------------------------
