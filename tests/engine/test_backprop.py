@@ -98,3 +98,12 @@ def test_a_batch_norm_network_passes_in_training_mode_where_its_biases_have_no_g
     wrong = nnmath.check_gradients(net, X, y, train=True)
     wrong.rows[0].max_abs_error, wrong.rows[0].relative_error = 1e-3, 1e-3  # a real difference is not noise
     assert not wrong.passed and not wrong.layer_passed(1) and wrong.layer_passed(3)
+
+
+def test_a_finite_difference_step_beyond_1_is_refused_by_both_checks():
+    """Found by the command-line fuzz tests: gradcheck --eps 1e308 overflowed inside E."""
+    net = nnmath.Network([2, 3, 1], seed=0)
+    with pytest.raises(nnmath.NNMathError, match="must be at most 1"):
+        nnmath.check_gradients(net, [[1.0, 2.0]], [1], eps=1e308)
+    with pytest.raises(nnmath.NNMathError, match="must be at most 1"):
+        nnmath.explain(net, [1.0, 2.0], [1], "W1[0,0]", eps=2.0)

@@ -40,7 +40,8 @@ def register(subparsers) -> None:
                    help="with a CSV file: the column holding the labels (default the last; with a MODEL, the model's own)")
     p.add_argument("--samples", type=at_most(positive_int, 100_000, "each checked entry costs two passes over the batch"),
                    default=20, help="samples in the batch (default 20)")
-    p.add_argument("--eps", type=positive_float, default=1e-6, help="finite-difference step ε (default 1e-6)")
+    p.add_argument("--eps", type=at_most(positive_float, 1.0, "the step of a finite difference is small"),
+                   default=1e-6, help="finite-difference step ε (default 1e-6)")
     p.add_argument("--tolerance", type=positive_float, default=1e-6, help="largest relative error allowed (1e-6)")
     p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--json", action="store_true", help="print the result as JSON")

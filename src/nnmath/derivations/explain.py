@@ -71,6 +71,8 @@ def explain(net, x, y, parameter: str, learning_rate: float = 0.1, digits: int =
         raise NNMathError(f"the learning rate must be a positive number, got {learning_rate!r}")
     if not (is_number(eps) and eps > 0):
         raise NNMathError(f"eps must be a positive number, got {eps!r}")
+    if eps > 1:
+        raise NNMathError(f"eps is the step of a finite difference and must be at most 1, got {eps!r}")
     _, delta, v = quantities(numbers, X, Y)
     d = _Writer(numbers, p, len(X), v, delta, digits)
     sections = [d.setup(), d.forward(), d.chain(), d.factors(), result_section(d, net, X, Y, eps),

@@ -160,6 +160,8 @@ def check_gradients(net: "Network", X: ArrayLike, y: ArrayLike, eps: float = 1e-
                           "masks, so the finite differences would not measure the same function")
     if not (is_number(eps) and eps > 0):
         raise NNMathError(f"eps must be a positive number, got {eps!r}")
+    if eps > 1:
+        raise NNMathError(f"eps is the step of a finite difference and must be at most 1, got {eps!r}")
     if max_entries is not None and not (is_whole_number(max_entries) and max_entries >= 1):
         raise NNMathError(f"max_entries must be a whole number of at least 1, got {max_entries!r}")
     if net.dtype != np.float64:
