@@ -183,8 +183,8 @@ _one_thread: dict[str, Any] = {"fits": 0, "limiter": None}  # fits inside the co
 @contextlib.contextmanager
 def blas_on_one_thread() -> Iterator[None]:
     """A context in which every loaded BLAS runs on one thread; fit trains in it when it takes the
-    compiled epoch (callbacks included), and the thread counts come back when the last fit in it
-    (of any thread of the process) ends.
+    compiled epoch for a network of small products (``blas_threads``; callbacks included), and the
+    thread counts come back when the last fit in it (of any thread of the process) ends.
 
     Numba's np.dot calls SciPy's copy of OpenBLAS. Its threads and those of NumPy's copy, still
     spinning after NumPy's last product, would fight over the cores (docs/performance.md, fourth
