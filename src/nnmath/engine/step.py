@@ -61,7 +61,7 @@ def compiled_steps(net: Any, X: Array, Y: Array, rows: Array, batch_size: int, l
     steps taken, Σ_steps ‖∂E/∂W^l‖, Σ_steps ‖∂E/∂b^l‖); fewer steps than batches: a gradient was not finite."""
     if not compiled_epoch.choose("auto", net, opt, batch_size):
         return None
-    with compiled_epoch.blas_on_one_thread():
+    with compiled_epoch.blas_threads(net, batch_size):
         return compiled_epoch.run(net, X, Y, rows, batch_size, lr, opt, weight_decay, clip_norm)
 
 

@@ -160,10 +160,10 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
     net.history_ = history
     best: Optional[tuple[float, dict[str, Array]]] = None
     waited = 0
-    # The compiled loops train with BLAS on one thread (engine/compiled/epoch.py says why).
+    # The compiled loops train with BLAS on one thread where the products are small (engine/compiled/epoch.py says why).
     B = min(batch_size or data.n, data.n)
     compiled = compiled_epoch.choose(engine, net, opt, B)
-    with compiled_epoch.blas_on_one_thread() if compiled else contextlib.nullcontext():
+    with compiled_epoch.blas_threads(net, B) if compiled else contextlib.nullcontext():
         for epoch in range(epochs):
             lr = rate_at(float(learning_rate), epoch, epochs)
             start_state, start_opt = _copy_state(net), optimizers.saved_state(opt)

@@ -52,7 +52,8 @@ def choose(engine: str, net: Any, opt: Any, batch_size: int) -> bool:
     """Whether ``fit`` trains with the compiled epoch (``check`` has accepted ``engine``): "numpy"
     never, "compiled" always, "auto" where it is the faster path (``applies``)."""
     if engine == "auto":
-        return unsupported(net, opt) is None and not _too_large(net, batch_size) and _loops() is not None
+        small = _largest_product(net, batch_size) <= LARGEST_PRODUCT
+        return small and unsupported(net, opt) is None and _loops() is not None
     return engine == "compiled"
 
 
@@ -80,9 +81,19 @@ def unsupported(net: Any, opt: Any) -> Optional[str]:
     return None
 
 
-def _too_large(net: Any, batch_size: int) -> bool:
-    """A product above LARGEST_PRODUCT, where NumPy's engine is as fast (docs/performance.md)."""
-    return any(batch_size * layer.n_in * layer.n_out > LARGEST_PRODUCT for layer in net.layers)
+def _largest_product(net: Any, batch_size: int) -> int:
+    """The multiply-adds B n_{l-1} n_l of the network's largest product."""
+    return max(batch_size * layer.n_in * layer.n_out for layer in net.layers)
+
+
+def blas_threads(net: Any, batch_size: int) -> contextlib.AbstractContextManager:
+    """The BLAS threads the compiled epoch trains with: one (``blas_on_one_thread``) where every
+    product is small, since there a second thread cannot pay and would only spin against NumPy's
+    pool; the libraries' own where a product is larger (engine="compiled" on a large network), whose
+    time is the products: there one thread would cost ~40% of the step (docs/performance.md, sixth round)."""
+    if _largest_product(net, batch_size) > LARGEST_PRODUCT:
+        return contextlib.nullcontext()
+    return blas_on_one_thread()
 
 
 def _registered_loss(loss: Any) -> bool:
@@ -172,8 +183,8 @@ _one_thread: dict[str, Any] = {"fits": 0, "limiter": None}  # fits inside the co
 @contextlib.contextmanager
 def blas_on_one_thread() -> Iterator[None]:
     """A context in which every loaded BLAS runs on one thread; fit trains in it when it takes the
-    compiled epoch (callbacks included), and the thread counts come back when the last fit in it
-    (of any thread of the process) ends.
+    compiled epoch for a network of small products (``blas_threads``; callbacks included), and the
+    thread counts come back when the last fit in it (of any thread of the process) ends.
 
     Numba's np.dot calls SciPy's copy of OpenBLAS. Its threads and those of NumPy's copy, still
     spinning after NumPy's last product, would fight over the cores (docs/performance.md, fourth
