@@ -111,8 +111,13 @@ def test_every_option_gets_a_clean_refusal_or_a_finished_run(template):
         folder = Path(name)
         before = _workspace(folder)
         argv = [part.replace("{d}", name) for part in template]
-        with time_limit(60):
-            code, out, err = _run(argv)
+        here = os.getcwd()
+        os.chdir(folder)  # a relative --out or --plot lands in the work folder, and is checked there
+        try:
+            with time_limit(60):
+                code, out, err = _run(argv)
+        finally:
+            os.chdir(here)
         event(f"{argv[0]} exit {code}")  # shown by --hypothesis-show-statistics
         assert "internal error" not in err and "Traceback" not in err, (argv, err)
         if code == 2:
