@@ -3,7 +3,6 @@ refused at once with one clear line."""
 import os
 import signal
 
-import numpy as np
 import pytest
 
 from nnmath import NNMathError

@@ -94,9 +94,20 @@ def _workspace(folder: Path) -> dict[Path, bytes]:
     return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-def _run(argv: list[str]) -> tuple[int, str, str]:
+@contextlib.contextmanager
+def _inside(folder: Path):
+    """Run in ``folder``: a relative --out or --plot the case makes up lands there, not in the checkout."""
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def _run(argv: list[str], folder: Path) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with _inside(folder), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             code = main(argv)
         except SystemExit as e:  # argparse: a bad option, --help, --version
@@ -111,13 +122,8 @@ def test_every_option_gets_a_clean_refusal_or_a_finished_run(template):
         folder = Path(name)
         before = _workspace(folder)
         argv = [part.replace("{d}", name) for part in template]
-        here = os.getcwd()
-        os.chdir(folder)  # a relative --out or --plot lands in the work folder, and is checked there
-        try:
-            with time_limit(60):
-                code, out, err = _run(argv)
-        finally:
-            os.chdir(here)
+        with time_limit(60):
+            code, out, err = _run(argv, folder)
         event(f"{argv[0]} exit {code}")  # shown by --hypothesis-show-statistics
         assert "internal error" not in err and "Traceback" not in err, (argv, err)
         if code == 2:
