@@ -41,7 +41,7 @@ def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, no
     The step: ``rule`` and its ``hyper``-parameters, state arrays laid out like θ (momentum's v;
     Adam's m and s) and Adam's step count t_0 before the epoch; λ = ``decay``; ``clip``: the
     largest norm of the whole step's gradient (0: no clipping)."""
-    L, one = len(codes), theta.dtype.type(1)
+    L = len(codes)
     for code in codes:
         if code not in ACTIVATION_CODES:
             raise ValueError("the compiled loops have no branch for this activation code")
