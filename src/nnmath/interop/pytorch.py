@@ -59,7 +59,7 @@ _residual_class: Optional[type] = None
 
 
 def __getattr__(name: str) -> Any:
-    """``nnmath.torch_bridge.Residual`` is made on first use, so that importing this module does not
+    """``nnmath.interop.pytorch.Residual`` is made on first use, so that importing this module does not
     import torch (and pickled modules that contain a Residual still load)."""
     global _residual_class
     if name != "Residual":
