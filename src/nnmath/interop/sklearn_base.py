@@ -1,7 +1,7 @@
 r"""What NetworkClassifier and NetworkRegressor share: building an nnmath Network and training it.
 
 The estimators are thin wrappers: scikit-learn validates the input (``validate_data``), nnmath
-builds ``Network([p, *hidden_layer_sizes, n_out])`` and trains it with ``nnmath.training.fit``,
+builds ``Network([p, *hidden_layer_sizes, n_out])`` and trains it with ``nnmath.engine.training.fit``,
 which takes gradient steps θ ← θ - α ∂E/∂θ (or Adam's / momentum's step) on
 
     E(W, b) = E_data(ŷ, y) + \frac{λ}{2} \sum_l \lVert W^l \rVert^2
