@@ -131,3 +131,15 @@ def test_a_client_that_leaves_does_not_stop_the_server(client):
         ws.send_text(json.dumps({"type": "epoch"}))  # gone before the reply is read
     with client.websocket_connect(f"/ws?token={TOKEN}", headers=ORIGIN) as ws:
         assert talk(ws, {"type": "frame"})["type"] == "frame"
+
+
+def test_the_token_cookie_is_found_again_when_the_host_names_no_port():
+    """Found in review: on port 80 (a Host without a port) the page set 'nnmath_playground_None' and the
+    guard looked for 'nnmath_playground_', so the page's own files were refused."""
+    from starlette.testclient import TestClient
+
+    from nnmath.playground.app import create_app
+
+    with TestClient(create_app(TOKEN), base_url="http://127.0.0.1") as plain:
+        assert plain.get(f"/?token={TOKEN}").status_code == 200
+        assert plain.get("/static/main.js").status_code == 200

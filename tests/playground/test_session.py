@@ -314,3 +314,47 @@ def test_a_model_of_an_uploaded_csv_predicts_its_labels_from_the_raw_columns(tmp
     mean, scale = s.points.scaler
     expected = s.points.classes[s.net.predict((raw - mean) / scale)]
     assert predicted == expected.tolist() and set(predicted) <= {"yes", "no"}
+
+
+def test_a_model_of_one_standardized_column_predicts_from_that_raw_column(tmp_path, capsys):
+    """Found in review: with the feature x1 alone the export recorded mean 0 and scale 1, and predict fed
+    the raw column to a network trained on the standardized one."""
+    rows = ["u,v,kind"] + [f"{10 * i},{i % 4},{'yes' if i > 14 else 'no'}" for i in range(30)]
+    s = Session({"learning_rate": 0.3})
+    s.upload_csv("mine.csv", "\n".join(rows))
+    s.apply({"features": ["x1"]})
+    for _ in range(30):
+        s.train_epoch()
+    model, data = tmp_path / "m.npz", tmp_path / "mine.csv"
+    model.write_bytes(s.model_file())
+    data.write_text("\n".join(rows) + "\n")
+    capsys.readouterr()
+    assert main(["predict", str(model), str(data)]) == 0
+    predicted = [line.split(",")[0] for line in capsys.readouterr().out.splitlines()[1:]]
+    mean, scale = s.points.scaler
+    raw = np.array([[10.0 * i] for i in range(30)])
+    expected = s.points.classes[s.net.predict((raw - mean[0]) / scale[0])]
+    assert predicted == expected.tolist() and len(set(predicted)) == 2
+
+
+@pytest.mark.parametrize("name", ["points", "noise", "seed"])
+def test_an_integer_too_large_for_a_float_is_refused_in_one_line(name):
+    """Found in review: 10**400 as a setting gave 'internal error (OverflowError ...)'."""
+    s = Session()
+    reply = messages.reply_to(s, json.dumps({"type": "settings", "changes": {name: 10 ** 400}}))
+    assert reply[-1]["type"] == "error" and "internal error" not in reply[-1]["message"]
+    assert f"setting {name!r} must be" in reply[-1]["message"]
+
+
+def test_a_model_upload_that_unpacks_to_too_much_is_refused_before_it_is_read():
+    import io
+    import zipfile
+
+    from nnmath.playground.files import MAX_MODEL_BYTES, read_model
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("W1.npy", b"\0" * (MAX_MODEL_BYTES + 1))  # deflates to a few kilobytes
+    assert len(buffer.getvalue()) < 100_000
+    with pytest.raises(NNMathError, match="unpacks to"):
+        read_model("bomb.npz", buffer.getvalue())

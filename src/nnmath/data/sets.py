@@ -172,7 +172,7 @@ CLASSES_AT_MOST = 10  # whole-number labels with more distinct values than this 
 SAMPLES_PER_CLASS = 5  # ... and fewer samples per value on average are a quantity, not classes
 
 
-def _is_continuous(y: Array) -> bool:
+def is_continuous(y: Array) -> bool:
     """Numbers that are not class labels: some are not whole, or there are many distinct values with few
     samples each (a score from 25 to 346, as in scikit-learn's diabetes data: 214 values in 442 samples)."""
     if y.dtype.kind not in "iuf":
@@ -218,7 +218,7 @@ def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_sampl
         rows = np.sort(rng.choice(len(y), n_samples, replace=False))
         X, y = X[rows], y[rows]
     if regression is None:
-        regression = _is_continuous(y)
+        regression = is_continuous(y)
     if regression:
         if y.dtype.kind not in "iuf":
             raise NNMathError(f"the target {target_name!r} holds words; a regression target must be numbers")

@@ -23,7 +23,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from nnmath.errors import NNMathError
 from nnmath.playground import messages
-from nnmath.playground.guard import Guard, cookie_name
+from nnmath.playground.guard import Guard, cookie_name, host_port
 from nnmath.playground.session import Session
 
 STATIC = Path(__file__).parent / "static"
@@ -57,7 +57,8 @@ class Playground:
         response = HTMLResponse(page, headers=_security_headers(request.headers.get("host", "")))
         token = request.query_params.get("token")
         if token:  # the Guard has checked it: keep it for the page's own requests
-            response.set_cookie(cookie_name(request.url.port), token, httponly=True, samesite="strict")
+            response.set_cookie(cookie_name(host_port(request.headers.get("host", ""))), token, httponly=True,
+                                samesite="strict")
         return response
 
     async def model(self, request: Request) -> Response:

@@ -91,6 +91,14 @@ def _regression(name: str, m: int, rng: np.random.Generator) -> tuple[Array, Arr
     return X, bump(up) - bump(down)
 
 
+def split(m: int, train_fraction: float, rng: np.random.Generator) -> tuple[Array, Array]:
+    """The rows of the training part and of the test part: a random permutation cut at the fraction
+    (each part keeps at least one row)."""
+    order = rng.permutation(m)
+    n_train = min(m - 1, max(1, int(round(train_fraction * m))))
+    return order[:n_train], order[n_train:]
+
+
 def make(name: str, m: int, noise: float, train_fraction: float, classes: int, seed: int) -> Points:
     """m points of a built-in set, noise added, split at random into train and test parts."""
     rng = np.random.default_rng(seed)
@@ -101,8 +109,6 @@ def make(name: str, m: int, noise: float, train_fraction: float, classes: int, s
     else:
         X, y = _classification(name, m, classes, rng)
         X = X + noise * rng.standard_normal(X.shape)
-    order = rng.permutation(m)
-    n_train = min(m - 1, max(1, int(round(train_fraction * m))))
-    train, test = order[:n_train], order[n_train:]
+    train, test = split(m, train_fraction, rng)
     n_classes = 0 if regression else int(classes if name == "blobs" else 2)
     return Points(X[train], y[train], X[test], y[test], regression, n_classes)

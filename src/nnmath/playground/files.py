@@ -9,7 +9,9 @@ same one-line messages, naming the user's file, not the temporary copy.
 """
 from __future__ import annotations
 
+import io
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +20,12 @@ import numpy as np
 from nnmath.data import csvfile
 from nnmath.errors import NNMathError
 from nnmath.io.model import load_model, save_model
-from nnmath.playground.datasets import Points
+from nnmath.data.sets import is_continuous
+from nnmath.playground.datasets import Points, split
 from nnmath.version import __version__
 
 MAX_UPLOAD = 1 << 20  # bytes of a CSV file or a model file
-MAX_CLASSES = 10  # a CSV target with more distinct whole numbers than this is taken as a regression target
+MAX_CLASSES = 10  # the most classes of a CSV target the page shows
 
 
 def safe_name(name: Any, suffix: str) -> str:
@@ -69,9 +72,9 @@ def read_csv(name: Any, text: Any, x1: Any = None, x2: Any = None, target: Any =
     table.check_has([x1, x2, target], "chosen on the page")
     if len({x1, x2, target}) < 3:
         raise NNMathError("x1, x2 and the target must be three different columns")
-    X = _in_temporary_file(safe_name(name, ".csv"), content, lambda p: csvfile.numbers(table, [x1, x2]))
+    X = csvfile.numbers(table, [x1, x2])
     y = csvfile.labels(table.column(target), target)
-    regression = y.dtype.kind == "f" or (y.dtype.kind == "i" and len(np.unique(y)) > MAX_CLASSES)
+    regression = is_continuous(y)  # the command line's rule, so a file is classes or numbers in both
     if regression:
         classes, y = None, y.astype(np.float64)
     else:
@@ -83,10 +86,7 @@ def read_csv(name: Any, text: Any, x1: Any = None, x2: Any = None, target: Any =
     mean, scale = X.mean(axis=0), X.std(axis=0)
     scale[scale == 0] = 1.0
     Z = (X - mean) / scale  # standardized: the plane shows x in units of its standard deviation
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(y))
-    n_train = min(len(y) - 1, max(1, int(round(train_fraction * len(y)))))
-    train, test = order[:n_train], order[n_train:]
+    train, test = split(len(y), train_fraction, np.random.default_rng(seed))
     n_classes = 0 if classes is None else len(classes)
     return Points(Z[train], y[train], Z[test], y[test], regression, n_classes,
                   half_width=float(max(3.0, np.ceil(np.max(np.abs(Z)) * 1.05))), names=(x1, x2), target=target,
@@ -99,8 +99,11 @@ def model_info(session) -> dict:
     names = list(p.names)
     # the features, named after the columns they come from (x1*x2 of columns u, v is "u*v")
     features = [f.replace("x1", "\0").replace("x2", names[1]).replace("\0", names[0]) for f in s.features]
-    plain = list(s.features) == ["x1", "x2"] and p.scaler is not None
-    mean, scale = (p.scaler if plain else (np.zeros(len(features)), np.ones(len(features))))
+    # a plain column was standardized for the plane: predict must scale it the same way; a derived
+    # feature (x1², sin x1, ...) is named after no column of the file, so predict refuses the file
+    column = {"x1": 0, "x2": 1}
+    mean = [p.scaler[0][column[f]] if p.scaler is not None and f in column else 0.0 for f in s.features]
+    scale = [p.scaler[1][column[f]] if p.scaler is not None and f in column else 1.0 for f in s.features]
     classes = p.classes
     results = {}
     for part, X, y in (("train", session.X_train, p.y_train), ("test", session.X_test, p.y_test)):
@@ -130,7 +133,19 @@ def model_bytes(session) -> bytes:
         return path.read_bytes()
 
 
+MAX_MODEL_BYTES = 8 * 2**20  # a playground network (at most 8 hidden layers of 16 units) unpacks to far less
+
+
 def read_model(name: Any, content: bytes):
-    """(Network, info) from the bytes of a model file, checked by ``load_model``."""
+    """(Network, info) from the bytes of a model file, checked by ``load_model``; its arrays may
+    not unpack to more than MAX_MODEL_BYTES (a small upload of deflated zeros could otherwise make
+    the server allocate a gigabyte)."""
     _check_size(content, "model file")
+    try:
+        unpacked = sum(entry.file_size for entry in zipfile.ZipFile(io.BytesIO(content)).infolist())
+    except (zipfile.BadZipFile, ValueError):
+        unpacked = 0  # not a zip archive at all: load_model says so in its own words
+    if unpacked > MAX_MODEL_BYTES:
+        raise NNMathError(f"the model file unpacks to {unpacked:,} bytes; a playground network needs at most "
+                          f"{MAX_MODEL_BYTES:,}")
     return _in_temporary_file(safe_name(name, ".npz"), content, load_model)

@@ -31,6 +31,11 @@ def _headers(scope) -> dict:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
 
+def host_port(host_header: str) -> str:
+    """The port a Host header names ("" when none): what the token cookie's name is made of."""
+    return _host_and_port(host_header)[1]
+
+
 def _host_and_port(host_header: str) -> tuple[str, str]:
     if host_header.startswith("["):  # [::1]:8000
         host, _, rest = host_header.partition("]")

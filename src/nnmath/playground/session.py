@@ -9,7 +9,7 @@ number the page shows is computed here by nnmath itself. Nothing here knows abou
 - ``train(steps)`` / ``train_epoch()``: gradient descent, a step (one batch) at a time.
 - ``reset()``: back to the same initial weights: the run replays exactly.
 - ``frame()`` and ``structure()``: what the page draws.
-- ``explain(...)``, ``explain_step()`` (derivations.py), ``add_point``, ``upload_csv``, the model file (files.py).
+- the derivations (``math_panel.explain_parameter``, ``math_panel.explain_next_step``), ``add_point``, ``upload_csv``, the model file (files.py).
 """
 from __future__ import annotations
 

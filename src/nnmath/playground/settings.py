@@ -83,17 +83,23 @@ class Settings:
 
 
 # ---- one check per kind of value ------------------------------------------------------------
+def _is_real(value: Any) -> bool:
+    """A JSON number a float holds: not a bool, and no integer of hundreds of digits (which float() overflows)."""
+    return (not isinstance(value, bool) and isinstance(value, (int, float))
+            and (isinstance(value, float) or abs(value) <= 2 ** 53))
+
+
 def _number(name: str, value: Any, low: float, high: float, low_open: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise NNMathError(f"setting {name!r} must be a number, got {value!r}")
+    if not _is_real(value) or not math.isfinite(value):
+        raise NNMathError(f"setting {name!r} must be a number, got {str(value)[:40]!r}")
     if value > high or value < low or (low_open and value == low):
         raise NNMathError(f"setting {name!r} must be in {'(' if low_open else '['}{low:g}, {high:g}], got {value!r}")
     return float(value)
 
 
 def _whole(name: str, value: Any, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
-        raise NNMathError(f"setting {name!r} must be a whole number, got {value!r}")
+    if not _is_real(value) or not math.isfinite(value) or not float(value).is_integer():
+        raise NNMathError(f"setting {name!r} must be a whole number, got {str(value)[:40]!r}")
     if not low <= value <= high:
         raise NNMathError(f"setting {name!r} must be from {low} to {high}, got {int(value)}")
     return int(value)

@@ -1,6 +1,6 @@
 // The page: one WebSocket to the nnmath session; every number drawn comes from its replies.
-// Play is a loop of requests: the next epoch is asked for only once the last frame is drawn,
-// so a slow page gets fewer frames, never a queue of them.
+// Play is a loop of requests: one epoch is asked for at a time (the next as soon as its frame
+// arrives, before it is drawn), so a slow page gets fewer frames, never a queue of them.
 import { settingsFromUrl, writeUrl } from "./url.js";
 import { buildControls, showSettings } from "./controls.js";
 import { drawNetwork, updateNetwork, selectParameter } from "./network.js";
@@ -10,7 +10,7 @@ import { MathPanel } from "./mathpanel.js";
 import { savePngs } from "./files.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { structure: null, frame: null, playing: false, linkMode: "weight", addClass: null, showTest: true };
+const state = { structure: null, frame: null, playing: false, awaiting: false, linkMode: "weight", addClass: null, showTest: true };
 const stats = { frames: 0, since: performance.now(), fps: 0, clickAt: null, derivationMs: [], drawMs: 0, drawn: 0 };
 window.nnmathStats = stats; // read by the benchmark and the browser test
 let socket = null;
@@ -21,6 +21,7 @@ function send(message) {
   if (!socket || socket.readyState !== WebSocket.OPEN) return;
   message.id = nextId++;
   socket.send(JSON.stringify(message));
+  return message.id; // the server's replies carry it back
 }
 
 function status(text, kind) {
@@ -54,7 +55,9 @@ function onStructure(s) {
 function onFrame(f) {
   // while playing, the next epoch is asked for before this frame is drawn: nnmath trains while the
   // page draws, and still at most one request is ever outstanding
-  if (state.playing && !f.diverged) send({ type: "epoch" });
+  const ours = state.awaiting !== false && f.id === state.awaiting; // the play loop's own reply, not a setting's
+  if (ours) state.awaiting = false;
+  if (state.playing && !f.diverged && ours) nextEpoch();
   const began = performance.now();
   state.frame = f;
   $("epochs").textContent = f.epoch;
@@ -82,7 +85,11 @@ function setPlaying(on) {
   $("play").innerHTML = on ? "&#x23F8; pause" : "&#x25B6; play";
   $("play").classList.toggle("on", on);
   if (!on) $("fps").textContent = "";
-  if (on) { stats.frames = 0; stats.since = performance.now(); send({ type: "epoch" }); }
+  if (on) { stats.frames = 0; stats.since = performance.now(); if (!state.awaiting) nextEpoch(); }
+}
+
+function nextEpoch() { // the play loop's one outstanding request, known by its id
+  state.awaiting = send({ type: "epoch" }) ?? false;
 }
 
 function onMessage(event) {
@@ -91,6 +98,7 @@ function onMessage(event) {
   else if (m.type === "frame") onFrame(m);
   else if (m.type === "derivation") math.show(m);
   else if (m.type === "error") {
+    if (m.id === state.awaiting) state.awaiting = false;
     if (!math.error(m.message)) status(m.message, "error"); // a refused derivation is said in the panel
     if (state.playing) setPlaying(false);
     if (state.structure) showSettings(state.structure.settings, state.structure); // the controls show what nnmath holds
