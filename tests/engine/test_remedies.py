@@ -191,3 +191,10 @@ def test_batch_normalisation_never_trains_on_a_batch_of_one():
     net.fit(X, y, epochs=30, batch_size=32, shuffle=False, learning_rate=0.01)
     z = X @ net.layers[0].W + net.layers[0].b
     np.testing.assert_allclose(net.layers[0].bn.running_var, z.var(axis=0), rtol=0.25)
+
+
+def test_clipping_a_float32_gradient_whose_norm_squared_overflows_keeps_its_direction():
+    """Found in review: ‖g‖² added in float32 overflowed to ∞ and c/∞ = 0 zeroed the whole step."""
+    g = np.full(4, 1e19, np.float32)
+    _clip([g], 1.0)
+    np.testing.assert_allclose(g, np.full(4, 0.5, np.float32), rtol=1e-6)

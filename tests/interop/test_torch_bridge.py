@@ -222,3 +222,10 @@ def test_layers_that_do_not_chain_are_refused_before_anything_is_built():
     wrong_bn = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(5), torch.nn.Tanh(), torch.nn.Linear(2, 1))
     with pytest.raises(NNMathError, match=r"BatchNorm1d\(5\) follows a Linear layer of 2 outputs"):
         from_torch(wrong_bn)
+
+
+def test_a_softplus_with_another_threshold_is_refused_not_imported_silently():
+    """Found in review: Softplus(threshold=0.5) computes another function than nnmath's softplus."""
+    module = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Softplus(threshold=0.5), torch.nn.Linear(2, 1))
+    with pytest.raises(NNMathError, match="threshold"):
+        from_torch(module)

@@ -1,6 +1,6 @@
 r"""How the gradient flows back through the layers: one number per layer, and the bound on it.
 
-Backpropagation (engine/layers.py) turns the error at the output into every layer's delta:
+Backpropagation (engine/network.py) turns the error at the output into every layer's delta:
 
     δ^l = \left(δ^{l+1} (W^{l+1})^T\right) ⊙ f'(u^l)
 

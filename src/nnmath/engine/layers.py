@@ -10,7 +10,7 @@ batch normalisation between z and f (a = f(BN(z)), see engine/batchnorm.py) and 
 connection for layers of equal width (a^l = f(z^l) + a^{l-1}). Dropout, during training only,
 zeroes each unit of f(z) with probability p and scales the rest by 1/(1-p).
 
-Backward (Network.backward writes the recurrence; this layer's ``gradients`` the last line), given
+Backward (this layer's ``gradients`` writes the second line, Network.backward the first and the last), given
 the error that reaches this layer's output, ∂E_i/∂a^l_i (row i per sample):
 
     δ^l = ∂E/∂a^l ⊙ f'(z^l)                                   (the chain rule through f)

@@ -19,17 +19,9 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from nnmath.engine.activations import Activation
+from nnmath.engine.activations import Activation, softplus  # ln(1 + e^z), finite for every finite z
 
 Array = np.ndarray
-
-
-def softplus(z: Array) -> Array:
-    r"""\ln(1 + e^{z}) = \max(z, 0) + \ln(1 + e^{-|z|}), finite for every finite z.
-
-    NumPy's ``logaddexp(0, z)`` = ln(e^0 + e^z) computes exactly that form, in one pass.
-    """
-    return np.logaddexp(0.0, z)
 
 
 def binary_cross_entropy(z: Array, y_hat: Array, y: Array) -> float:
@@ -94,7 +86,7 @@ LOSSES: dict[tuple[str, str], Loss] = {
     # behind a sigmoid the slope S'(z) stays in δ^L: the pair that learns slowly when saturated
     ("mse", "sigmoid"): Loss("mean_squared_error", mean_squared_error, False, "mse", "squared error", "mse", code=2),
 }
-LOSS_OPTIONS = ("cross_entropy", "mse")
+LOSS_OPTIONS = tuple(dict.fromkeys(option for option, _ in LOSSES))  # cross_entropy, mse
 
 
 def get(name: str, output: str) -> Loss:
@@ -106,5 +98,5 @@ def get(name: str, output: str) -> Loss:
     if name == "cross_entropy":
         raise NNMathError(f"cross-entropy needs a sigmoid or softmax output, not {output!r}; use loss='mse'")
     if name == "mse":
-        raise NNMathError("squared error with a softmax output is not supported; use loss='cross_entropy'")
+        raise NNMathError(f"squared error with a {output!r} output is not supported; use loss='cross_entropy'")
     raise NNMathError(f"unknown loss {name!r}; choose 'cross_entropy' or 'mse'")

@@ -32,7 +32,8 @@ def step(net: Any, Xb: Array, Yb: Array, lr: float, opt: Any, rng: Optional[np.r
     g = ∂E/∂θ + λW (weight decay), g ← g · c/‖g‖ when ‖g‖ > c (clipping), θ ← the optimizer's step.
 
     Returns (trace, gradients, ‖∂E/∂W^l‖ per layer, ‖∂E/∂b^l‖ per layer), the norms of the data term
-    (before decay and clipping); ``with_loss`` computes the batch's E too (``gradients.loss``).
+    (before decay and clipping); ``gradients.flat`` is the step's g, with decay and clipping in it.
+    ``with_loss`` computes the batch's E too (``gradients.loss``).
     Raises NotFinite, before the step, when a gradient is NaN or infinite. Every W^l, b^l must be a
     view of θ (``net.flat_parameters()`` links them again after an array was replaced).
     """
@@ -41,8 +42,7 @@ def step(net: Any, Xb: Array, Yb: Array, lr: float, opt: Any, rng: Optional[np.r
     for layer, t in zip(net.layers, trace.layers):
         if layer.bn is not None:
             layer.bn.update_running_statistics(t.bn, len(Xb))
-    norms_W = [math.sqrt(np.vdot(g.W, g.W)) for g in grads.layers]  # ‖G‖ = sqrt(Σ G_jk²)
-    norms_b = [math.sqrt(np.vdot(g.b, g.b)) for g in grads.layers]
+    norms_W, norms_b = grads.weight_norms(), grads.bias_norms()  # of the data term, before decay and clipping
     if not math.isfinite(sum(norms_W)):
         raise NotFinite(math.isnan(sum(norms_W)))
     if weight_decay:
@@ -66,8 +66,10 @@ def compiled_steps(net: Any, X: Array, Y: Array, rows: Array, batch_size: int, l
 
 
 def _clip(grads: list[Array], clip_norm: float) -> None:
-    """Scale all gradients by clip_norm / ‖g‖ when the global norm ‖g‖ exceeds clip_norm."""
-    norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+    """Scale all gradients by clip_norm / ‖g‖ when the global norm ‖g‖ exceeds clip_norm. ‖g‖² is added
+    in float64 (as the compiled loops add it): in float32 it overflows past 3.4e38, and c/∞ = 0 would
+    zero the very step clipping is for."""
+    norm = math.sqrt(sum(float(np.vdot(w, w)) for w in (g.astype(np.float64, copy=False) for g in grads)))
     if norm > clip_norm:
         for g in grads:
             g *= clip_norm / norm

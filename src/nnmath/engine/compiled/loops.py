@@ -7,7 +7,7 @@ The equations are those of engine/layers.py, engine/network.py and engine/losses
     ∂E/∂W^l = (a^{l-1})^T δ^l / m,   ∂E/∂b^l = Σ_i δ^l_i / m
     δ^{l-1} = (δ^l (W^l)^T) ⊙ f'(z^{l-1})
     θ ← θ - α ∂E/∂θ                 (or the momentum, Nesterov or Adam step of engine/optimizers.py,
-                                     after weight decay and clipping as engine/training.py applies them)
+                                     after weight decay and clipping as engine/step.py applies them)
 
 The matrix products are ``np.dot``, which Numba hands to BLAS; everything else is a loop over
 the rows i and units j. engine/compiled/epoch.py says when ``fit`` comes here.

@@ -12,9 +12,9 @@ arithmetic that runs in vector lanes:
 and 2^n is built directly as the bits of a float (exponent field n + bias, mantissa 0), written to an
 integer array and read back through a view of it. ln 2 is split in a short head (exact times any n)
 and a tail, so r keeps its precision. x is clamped to ±``top`` (e^{x} stays finite); beyond it
-S(z) is 0 (z below -top) or 1, and a NaN stays NaN, so a diverging step is still seen.
-The result agrees with 1 / (1 + exp(-z)) to within 2 units in the last place in both dtypes
-(tests/engine/test_compiled_epoch.py).
+S(z) is 0 (z below -top, where the exact value is subnormal: 6e-39 at z = -88 in float32) or 1,
+and a NaN stays NaN, so a diverging step is still seen. For z >= -top the result agrees with
+1 / (1 + exp(-z)) to within 2 units in the last place in both dtypes (tests/engine/test_compiled_sigmoid.py).
 """
 import math
 
