@@ -1,5 +1,5 @@
-"""The ``nnmath`` command: train, predict, gradcheck, info and data, plus the subcommands of
-optional modules (``nnmath.cli.explain``, ``nnmath.cli.vanishing``) when they are installed.
+"""The ``nnmath`` command: train, predict, gradcheck, info and data, plus explain, vanishing and
+playground, which need the optional extras (a missing extra is said by the command itself).
 
 Every subcommand lives in a module with ``register(subparsers)``, which adds its parser and sets
 ``func=run``, and ``run(args) -> int``. Errors are handled here, once: bad input of any kind

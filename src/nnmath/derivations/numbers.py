@@ -17,7 +17,7 @@ import numpy as np
 
 from nnmath.engine import activations
 from nnmath.errors import NNMathError
-from nnmath.engine.losses import LOSSES, softplus
+from nnmath.engine.losses import LOSSES, logsumexp, softplus
 from nnmath.engine.trace import parse_parameter_name
 
 Array = np.ndarray
@@ -199,8 +199,7 @@ class Pass:
         if kind == "mse":
             return 0.5 * np.sum((y_hat - Y) ** 2, axis=1)
         if kind == "ce":  # -Σ_k y_k ln softmax(z)_k = logsumexp(z) - Σ_k y_k z_k
-            top = z.max(axis=1)
-            return top + np.log(np.exp(z - top[:, None]).sum(axis=1)) - np.sum(Y * z, axis=1)
+            return logsumexp(z) - np.sum(Y * z, axis=1)
         # -[y ln S(z) + (1 - y) ln(1 - S(z))] = softplus(z) - y z, finite even when ŷ rounds to 0 or 1
         return np.sum(softplus(z) - Y * z, axis=1)
 

@@ -74,7 +74,7 @@ class ParameterCheck:
     def passes(self, tolerance: float) -> bool:
         """Within the relative tolerance, or, for a gradient that is 0 (a bias under batch
         normalisation in training mode), within the finite difference's rounding noise."""
-        return self.relative_error <= tolerance or self.max_abs_error <= self.noise
+        return self.judged_by(tolerance) != "fail"
 
     def judged_by(self, tolerance: float) -> str:
         """What decided: "tolerance" (relative error within it), "noise" (above the tolerance, but the
@@ -99,7 +99,7 @@ class GradientCheck:
 
     def layer_passed(self, layer: int) -> bool:
         """Whether every array of ``layer`` (1-based) passes."""
-        return all(r.passes(self.tolerance) for r in self.rows if _layer(r.name) == layer)
+        return self.layer_judged_by(layer) != "fail"
 
     def layer_judged_by(self, layer: int) -> str:
         """"tolerance" when every array of ``layer`` passes by the relative tolerance, "fail" when one

@@ -37,13 +37,19 @@ def binary_cross_entropy(z: Array, y_hat: Array, y: Array) -> float:
 def categorical_cross_entropy(z: Array, y_hat: Array, y: Array) -> float:
     r"""E = -\frac1m \sum_i \sum_k y_{ik} \ln \mathrm{softmax}(z_i)_k
     = \frac1m \sum_i [\mathrm{logsumexp}(z_i) - \sum_k y_{ik} z_{ik}]."""
+    per_sample = logsumexp(z)
+    per_sample -= (y * z).sum(axis=1)
+    return float(per_sample.sum()) / z.shape[0]
+
+
+def logsumexp(z: Array) -> Array:
+    r"""\ln \sum_k e^{z_{ik}} for each row i, as \max_k z_{ik} + \ln \sum_k e^{z_{ik} - \max z_i}, which never overflows."""
     top = z.max(axis=1, keepdims=True)
     shifted = np.subtract(z, top)
     np.exp(shifted, out=shifted)
-    logsumexp = np.log(shifted.sum(axis=1))
-    logsumexp += top[:, 0]  # logsumexp(z) = max z + ln Σ_k e^{z_k - max z}, which never overflows
-    logsumexp -= (y * z).sum(axis=1)
-    return float(logsumexp.sum()) / z.shape[0]
+    out = np.log(shifted.sum(axis=1))
+    out += top[:, 0]
+    return out
 
 
 def mean_squared_error(z: Array, y_hat: Array, y: Array) -> float:

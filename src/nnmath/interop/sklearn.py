@@ -18,7 +18,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
-from nnmath.engine.losses import softplus
+from nnmath.engine.losses import logsumexp, softplus
 from nnmath.interop.sklearn_base import NetworkEstimator
 from nnmath.interop.sklearn_docs import ATTRIBUTES, PARAMETERS
 
@@ -161,8 +161,7 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
             return -softplus(-z)
         if z.shape[1] == 1:
             return np.hstack([-softplus(z), -softplus(-z)])
-        top = z.max(axis=1, keepdims=True)
-        return z - (top + np.log(np.exp(z - top).sum(axis=1, keepdims=True)))
+        return z - logsumexp(z)[:, None]  # ln softmax(z)_k
 
     def predict(self, X: Any) -> Array:
         """The most probable class: classes_[1] where z^L > 0 (two classes), else classes_[argmax_k z^L_k];

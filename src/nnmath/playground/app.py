@@ -3,8 +3,9 @@
 Every request passes the Guard first (guard.py: loopback Host, the launch's token, the Origin).
 The WebSocket carries the page's messages to the Session (messages.py) and the replies back.
 Work runs in a worker thread (``anyio.to_thread``), one message at a time under a lock, so the
-event loop stays free, and the page asks for its next frame only when it has drawn the last one:
-a slow client gets fewer frames, never a growing queue of them.
+event loop stays free, and the page's play loop keeps one request for an epoch outstanding (the
+next is asked for when a frame arrives, before it is drawn): a slow client gets fewer frames,
+never a growing queue of them.
 """
 from __future__ import annotations
 
