@@ -83,7 +83,14 @@ def test_train_click_a_weight_and_export_in_the_browser(page, tmp_path):
     p.wait_for_function("document.querySelector('#set-learning_rate').value === '0.1' && location.search.includes('learning_rate=0.1')")
     first = float(p.get_attribute("#loss-numbers", "data-first-train-loss"))
     p.click("#play")
+    p.wait_for_function("Number(document.getElementById('epochs').textContent) >= 5", timeout=30000)
+    # settings changed while playing: their replies carry frames, but the play loop keeps one request
+    # for an epoch outstanding (it once started a second loop on each of them)
+    for rate in ("0.3", "0.1", "0.3", "0.1"):
+        p.select_option("#set-learning_rate", rate)
+        time.sleep(0.15)
     p.wait_for_function("Number(document.getElementById('epochs').textContent) >= 30", timeout=30000)
+    assert p.evaluate("window.nnmathStats.mostAsked") == 1
     p.click("#play")
     p.wait_for_function("!document.getElementById('play').classList.contains('on')")
     time.sleep(0.3)  # the frame asked for before the pause

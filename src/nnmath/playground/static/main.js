@@ -11,7 +11,8 @@ import { savePngs } from "./files.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { structure: null, frame: null, playing: false, awaiting: false, linkMode: "weight", addClass: null, showTest: true };
-const stats = { frames: 0, since: performance.now(), fps: 0, clickAt: null, derivationMs: [], drawMs: 0, drawn: 0 };
+const stats = { frames: 0, since: performance.now(), fps: 0, clickAt: null, derivationMs: [], drawMs: 0, drawn: 0,
+  epochsAsked: new Set(), mostAsked: 0 }; // the epoch requests not yet answered, and the most there were at once
 window.nnmathStats = stats; // read by the benchmark and the browser test
 let socket = null;
 let nextId = 1;
@@ -21,6 +22,10 @@ function send(message) {
   if (!socket || socket.readyState !== WebSocket.OPEN) return;
   message.id = nextId++;
   socket.send(JSON.stringify(message));
+  if (message.type === "epoch") {
+    stats.epochsAsked.add(message.id);
+    stats.mostAsked = Math.max(stats.mostAsked, stats.epochsAsked.size);
+  }
   return message.id; // the server's replies carry it back
 }
 
@@ -94,6 +99,7 @@ function nextEpoch() { // the play loop's one outstanding request, known by its 
 
 function onMessage(event) {
   const m = JSON.parse(event.data);
+  stats.epochsAsked.delete(m.id);
   if (m.type === "structure") { status(""); onStructure(m); }
   else if (m.type === "frame") onFrame(m);
   else if (m.type === "derivation") math.show(m);
