@@ -143,8 +143,8 @@ def write_plots(folder: Path, history: History, net: Network, dataset: Dataset, 
              _save(gradient_figure(history), folder / "gradients.png")]
     if dataset.regression:
         X_test = scaler.transform(dataset.X_test)
-        title = (f"{dataset.name}: {len(dataset.y_test)} test samples after {len(history)} epochs, "
-                 f"R² = {net.score(X_test, dataset.y_test):.3f}")
+        title = (f"{dataset.name}: {len(dataset.y_test)} test samples after {len(history)} epochs\n"
+                 f"R² = {net.score(X_test, dataset.y_test):.3f}")  # two lines: the panel is narrower than both
         paths.append(_save(prediction_figure(net, X_test, dataset.y_test, title, dataset.target_name),
                            folder / "predictions.png"))
     elif dataset.n_features == 2:
