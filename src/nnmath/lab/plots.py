@@ -124,6 +124,7 @@ def plot_heatmap(experiment: Experiment, path: Path) -> Path:
         image = ax.imshow(g, aspect="auto", origin="lower", cmap=cmap, vmin=low, vmax=high,
                           extent=(-0.5, g.shape[1] - 0.5, 0.5, g.shape[0] + 0.5))
         ax.set_xlim(-0.5, experiment.settings.epochs + 0.5)
+        ax.set_facecolor("0.8")  # grey: epochs a diverged run never reached (white is a norm below the scale)
         diverged = f"\ndiverged at epoch {r.diverged_at}" if r.diverged_at else ""
         ax.set_title(f"{r.config.activation}/{r.config.init} {r.config.remedy}{diverged}", fontsize=9)
         ax.set_xlabel("epoch (0 = initialization)")
@@ -135,6 +136,8 @@ def plot_heatmap(experiment: Experiment, path: Path) -> Path:
     fig.colorbar(image, ax=axes, label=r"$\log_{10} \|\partial E/\partial W^l\|$", shrink=0.8,
                  extend={(True, True): "both", (True, False): "max", (False, True): "min"}.get((over, under), "neither"))
     beyond = "\nred (white): above (below) the scale of the runs that did not diverge" if over or under else ""
+    if any(r.diverged_at for r in runs):
+        beyond += "; grey: epochs after a divergence"
     fig.suptitle(f"Gradient norm per layer over training, {_hidden(deepest)} ({experiment.data}; "
                  f"black: exactly 0){beyond}")
     return _save(plt, fig, path)
