@@ -298,18 +298,23 @@ def test_each_line_of_a_derivation_names_the_units_and_links_its_numbers_come_fr
     assert all(r.startswith(("W", "b", "u")) for line in lines for r in line["refs"])
 
 
+def _predicted_by_export(s, rows, tmp_path, capsys) -> list:
+    """The labels ``nnmath predict`` gives the CSV ``rows`` with the session's exported model."""
+    model, data = tmp_path / "m.npz", tmp_path / "mine.csv"
+    model.write_bytes(s.model_file())
+    data.write_text("\n".join(rows) + "\n")
+    capsys.readouterr()
+    assert main(["predict", str(model), str(data)]) == 0
+    return [line.split(",")[0] for line in capsys.readouterr().out.splitlines()[1:]]
+
+
 def test_a_model_of_an_uploaded_csv_predicts_its_labels_from_the_raw_columns(tmp_path, capsys):
     rows = ["u,v,kind"] + [f"{10 * i},{(i * 7) % 5 - 100},{'yes' if i % 3 else 'no'}" for i in range(30)]
     s = Session({"learning_rate": 0.3})
     s.upload_csv("mine.csv", "\n".join(rows))
     for _ in range(20):
         s.train_epoch()
-    model, data = tmp_path / "m.npz", tmp_path / "mine.csv"
-    model.write_bytes(s.model_file())
-    data.write_text("\n".join(rows) + "\n")
-    capsys.readouterr()
-    assert main(["predict", str(model), str(data)]) == 0
-    predicted = [line.split(",")[0] for line in capsys.readouterr().out.splitlines()[1:]]
+    predicted = _predicted_by_export(s, rows, tmp_path, capsys)
     raw = np.array([[10.0 * i, (i * 7) % 5 - 100.0] for i in range(30)])
     mean, scale = s.points.scaler
     expected = s.points.classes[s.net.predict((raw - mean) / scale)]
@@ -325,12 +330,7 @@ def test_a_model_of_one_standardized_column_predicts_from_that_raw_column(tmp_pa
     s.apply({"features": ["x1"]})
     for _ in range(30):
         s.train_epoch()
-    model, data = tmp_path / "m.npz", tmp_path / "mine.csv"
-    model.write_bytes(s.model_file())
-    data.write_text("\n".join(rows) + "\n")
-    capsys.readouterr()
-    assert main(["predict", str(model), str(data)]) == 0
-    predicted = [line.split(",")[0] for line in capsys.readouterr().out.splitlines()[1:]]
+    predicted = _predicted_by_export(s, rows, tmp_path, capsys)
     mean, scale = s.points.scaler
     raw = np.array([[10.0 * i] for i in range(30)])
     expected = s.points.classes[s.net.predict((raw - mean[0]) / scale[0])]
