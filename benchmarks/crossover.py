@@ -1,12 +1,13 @@
-"""Where the compiled epoch stops paying: fit's throughput with the compiled loops and with the
-NumPy engine, network by network, in the same run (interleaved, the best of ``--rounds``).
+"""Where the compiled epoch's loops stop paying: fit's throughput with its two forms, the loops and
+the blas steps, and with the NumPy engine, network by network, in the same run (interleaved, the
+best of ``--rounds``).
 
     python benchmarks/crossover.py            # the table docs/performance.md quotes
     python benchmarks/crossover.py --quick    # three networks, fewer rounds
 
-fit takes the compiled loops when every layer's product B n_{l-1} n_l is at most
-``compiled_epoch.LARGEST_PRODUCT`` multiply-adds; here both paths are forced for every network,
-and the column "fit takes" says which one fit would choose.
+fit takes the loops when every layer's product B n_{l-1} n_l is at most
+``compiled_epoch.LARGEST_PRODUCT`` multiply-adds, else the blas steps; here each form is forced for
+every network (by moving that line), and the column "fit takes" says which one fit would choose.
 """
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ import numpy as np
 
 import nnmath
 from nnmath.engine.compiled import epoch as compiled_epoch
-from nnmath.engine import optimizers
 
 NETWORKS = [  # sizes, mini-batch, optimizer; float32, sigmoid hidden layers, 20,000 samples (1 epoch)
     ([30, 16, 1], 32, "sgd"), ([30, 16, 1], 569, "sgd"), ([64, 64, 10], 128, "sgd"),
@@ -29,12 +29,20 @@ NETWORKS = [  # sizes, mini-batch, optimizer; float32, sigmoid hidden layers, 20
 ]
 
 
-def throughput(sizes, batch, optimizer, X, y, compiled: bool) -> float:
+PATHS = ("loops", "blas steps", "NumPy engine")
+
+
+def throughput(sizes, batch, optimizer, X, y, path: str) -> float:
     net = nnmath.Network(sizes, seed=0, dtype=np.float32)
-    start = time.perf_counter()
-    net.fit(X, y, epochs=1, learning_rate=0.01, batch_size=batch, shuffle=False, optimizer=optimizer,
-            engine="compiled" if compiled else "numpy")
-    return len(X) / (time.perf_counter() - start)
+    line = compiled_epoch.LARGEST_PRODUCT
+    compiled_epoch.LARGEST_PRODUCT = {"loops": 1 << 62, "blas steps": -1}.get(path, line)
+    try:
+        start = time.perf_counter()
+        net.fit(X, y, epochs=1, learning_rate=0.01, batch_size=batch, shuffle=False, optimizer=optimizer,
+                engine="numpy" if path == "NumPy engine" else "compiled")
+        return len(X) / (time.perf_counter() - start)
+    finally:
+        compiled_epoch.LARGEST_PRODUCT = line
 
 
 def main(argv=None) -> int:
@@ -44,21 +52,22 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     networks, rounds = (NETWORKS[:3], 3) if a.quick else (NETWORKS, a.rounds)
     rng = np.random.default_rng(0)
-    print(f"{'network':22s}{'batch':>6s}{'optimizer':>10s}{'largest B n n':>15s}{'compiled':>12s}"
-          f"{'NumPy engine':>14s}{'compiled is':>13s}{'fit takes':>11s}")
+    print(f"{'network':22s}{'batch':>6s}{'optimizer':>10s}{'largest B n n':>15s}{'loops':>11s}{'blas steps':>12s}"
+          f"{'NumPy engine':>14s}{'loops / blas':>14s}{'fit takes':>12s}")
     for sizes, batch, optimizer in networks:
         n = 2_000 if batch < 8 else 20_000
         X = rng.standard_normal((n, sizes[0])).astype(np.float32)
         y = rng.integers(0, max(2, sizes[-1]), n)
-        throughput(sizes, batch, optimizer, X[:2 * batch], y[:2 * batch], True)  # compile (or load) first
-        best = {True: 0.0, False: 0.0}
+        for path in PATHS:  # compile (or load) first
+            throughput(sizes, batch, optimizer, X[:2 * batch], y[:2 * batch], path)
+        best = dict.fromkeys(PATHS, 0.0)
         for _ in range(rounds):
-            for compiled in (True, False):
-                best[compiled] = max(best[compiled], throughput(sizes, batch, optimizer, X, y, compiled))
+            for path in PATHS:
+                best[path] = max(best[path], throughput(sizes, batch, optimizer, X, y, path))
         largest = max(batch * i * o for i, o in zip(sizes[:-1], sizes[1:]))
-        takes = compiled_epoch.applies(nnmath.Network(sizes), optimizers.get(optimizer), batch, 0.0, None)
-        print(f"{str(sizes):22s}{batch:6d}{optimizer:>10s}{largest:15,d}{best[True]:12,.0f}{best[False]:14,.0f}"
-              f"{best[True] / best[False]:12.2f}x{'compiled' if takes else 'NumPy':>11s}")
+        takes = compiled_epoch.form(nnmath.Network(sizes), batch)
+        print(f"{str(sizes):22s}{batch:6d}{optimizer:>10s}{largest:15,d}{best['loops']:11,.0f}{best['blas steps']:12,.0f}"
+              f"{best['NumPy engine']:14,.0f}{best['loops'] / best['blas steps']:13.2f}x{takes:>12s}")
     return 0
 
 

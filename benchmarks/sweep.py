@@ -54,11 +54,11 @@ def plot_sweep(sweep: dict, path: str) -> None:
         xs = list(points)
         for tool, style in zip(TRAINERS, ["o-", "s--", "^:"]):
             ax.plot(xs, [points[x][tool] for x in xs], style, label=tool)
-        # nnmath's points where fit took its compiled epoch (small products) rather than the NumPy engine
-        compiled = [x for x in xs if points[x].get("nnmath path") == "compiled epoch"]
+        # nnmath's points where fit took the compiled epoch's loops (small products) rather than its blas steps
+        compiled = [x for x in xs if points[x].get("nnmath path") == "compiled loops"]
         if compiled:
             ax.plot(compiled, [points[x]["nnmath"] for x in compiled], "o", markersize=12, markerfacecolor="none",
-                    markeredgecolor="C0", label="nnmath: compiled epoch")
+                    markeredgecolor="C0", label="nnmath: compiled loops")
         ax.set_xscale("log", base=2)
         ax.set_xticks(xs, [str(x) for x in xs])
         ax.set_yscale("log")

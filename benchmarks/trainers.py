@@ -31,13 +31,16 @@ def train_nnmath(sizes, X, y, batch, epochs, lr, seed=0, engine="auto") -> tuple
 
 
 def nnmath_path(sizes, batch) -> str:
-    """Which of its two paths nnmath's fit takes here (src/nnmath/engine/compiled/epoch.py)."""
+    """Which path nnmath's fit takes here (src/nnmath/engine/compiled/epoch.py): the compiled epoch's
+    loops, its blas steps, or the NumPy engine."""
     import nnmath
     from nnmath.engine.compiled import epoch as compiled_epoch
     from nnmath.engine import optimizers
 
-    compiled = compiled_epoch.applies(nnmath.Network(sizes), optimizers.get("sgd"), batch, 0.0, None)
-    return "compiled epoch" if compiled else "NumPy engine"
+    net = nnmath.Network(sizes)
+    if not compiled_epoch.applies(net, optimizers.get("sgd"), batch, 0.0, None):
+        return "NumPy engine"
+    return "compiled loops" if compiled_epoch.form(net, batch) == "loops" else "compiled blas steps"
 
 
 def train_sklearn(sizes, X, y, batch, epochs, lr, seed=0) -> tuple[float, float]:

@@ -1,7 +1,9 @@
-"""The compiled epoch (engine/compiled/loops.py) trains exactly as the NumPy engine and as PyTorch.
+"""The compiled epoch trains exactly as the NumPy engine and as PyTorch, in both its forms.
 
-fit takes it for small plain networks (compiled_epoch.applies); ``numpy_engine`` switches fit's
-engine= to "numpy", so each test can train the same network both ways and compare every number fit records.
+fit takes it for plain networks (compiled_epoch.applies): the loops (engine/compiled/loops.py) where
+the products are small, the blas steps (engine/compiled/blas_epoch.py) where one is larger.
+``numpy_engine`` switches fit's engine= to "numpy", so each test can train the same network both
+ways and compare every number fit records; ``compiled_form`` runs a test once with each form.
 """
 import copy
 
@@ -42,6 +44,13 @@ def compiled_calls(monkeypatch):
     return calls
 
 
+@pytest.fixture(params=["loops", "blas steps"])
+def compiled_form(request, monkeypatch):
+    """Every network of the test takes this form of the compiled epoch (the line moved past its products)."""
+    monkeypatch.setattr(compiled_epoch, "LARGEST_PRODUCT", 1 << 62 if request.param == "loops" else -1)
+    return request.param
+
+
 def data(kind, n, n_in, n_out, rng):
     X = rng.standard_normal((n, n_in))
     if kind == "regression":
@@ -70,12 +79,13 @@ CASES = [  # sizes, hidden activation, output, loss, kind
     dict(batch_size=None),  # full batch, as in the seed
 ])
 def test_the_compiled_epoch_records_and_learns_what_the_numpy_engine_does(
-        sizes, activation, output, loss, kind, dtype, rtol, options, numpy_engine, compiled_calls):
+        sizes, activation, output, loss, kind, dtype, rtol, options, numpy_engine, compiled_calls, compiled_form):
     X, y = data(kind, 100, sizes[0], sizes[-1], np.random.default_rng(1))
     X = X.astype(dtype)
 
     def train():
         net = nnmath.Network(sizes, activation=activation, output=output, loss=loss, seed=0, dtype=dtype)
+        assert compiled_epoch.form(net, options["batch_size"] or 100) == compiled_form
         return net, net.fit(X, y, epochs=3, learning_rate=0.3, seed=5, **options, engine=numpy_engine.name)
 
     compiled, h_compiled = train()
@@ -102,9 +112,9 @@ def test_the_compiled_epoch_records_and_learns_what_the_numpy_engine_does(
     (lambda: (nnmath.Network([30, 16, 1]), "momentum", {}), True),
     (lambda: (nnmath.Network([30, 16, 1]), "adam", {"weight_decay": 1e-3, "clip_norm": 1.0}), True),
     (lambda: (nnmath.Network([30, 16, 1]), type("MySGD", (optimizers.SGD,), {})(), {}), False),  # may step otherwise
-    (lambda: (nnmath.Network([784, 256, 128, 10]), "sgd", {}), False),  # MNIST-sized: BLAS's territory
+    (lambda: (nnmath.Network([784, 256, 128, 10]), "sgd", {}), True),  # MNIST-sized: the blas steps
 ])
-def test_only_small_plain_networks_take_the_compiled_epoch(make, expected):
+def test_only_plain_networks_take_the_compiled_epoch(make, expected):
     net, optimizer, options = make()
     opt = optimizers.get(optimizer)
     assert compiled_epoch.applies(net, opt, 32, options.get("weight_decay", 0.0), options.get("clip_norm")) is expected
@@ -115,7 +125,7 @@ def test_only_small_plain_networks_take_the_compiled_epoch(make, expected):
                                     {"weight_decay": 0.01, "clip_norm": 0.6}])  # 0.6: some steps clipped, some not
 @pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-10), (np.float32, 2e-4)])
 def test_every_optimizer_with_weight_decay_and_clipping_steps_as_in_the_numpy_engine(
-        optimizer, extras, dtype, rtol, numpy_engine, compiled_calls):
+        optimizer, extras, dtype, rtol, numpy_engine, compiled_calls, compiled_form):
     """The optimizer's state carries over between fits (the second fit continues the first's
     velocity or moments and Adam's step count), on both paths alike."""
     r = np.random.default_rng(2)
@@ -165,7 +175,8 @@ def test_the_decay_and_clipping_case_clips_some_steps_and_not_others(monkeypatch
 
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])
 @pytest.mark.parametrize("used", [False, True])
-def test_a_diverging_fit_gives_back_the_optimizer_as_the_epoch_found_it_on_both_paths(optimizer, used, numpy_engine):
+def test_a_diverging_fit_gives_back_the_optimizer_as_the_epoch_found_it_on_both_paths(
+        optimizer, used, numpy_engine, compiled_form):
     """The epoch that diverged is undone, the optimizer's state with the weights: a fresh
     optimizer has no state again, a used one its velocity or moments and Adam's count from
     before that epoch, bit for bit, on both paths."""
@@ -238,11 +249,12 @@ def test_adam_refuses_hyperparameters_outside_their_range(options):
 
 
 def test_the_line_is_drawn_at_the_largest_product_of_a_step():
-    """B n_{l-1} n_l multiply-adds: the same network is compiled at batch 512 and not at 513."""
+    """B n_{l-1} n_l multiply-adds: the same network takes the loops at batch 256 and the blas steps at 257."""
     net, sgd = nnmath.Network([64, 64, 10]), optimizers.get("sgd")
-    assert compiled_epoch.LARGEST_PRODUCT == 512 * 64 * 64
-    assert compiled_epoch.applies(net, sgd, 512, 0.0, None)
-    assert not compiled_epoch.applies(net, sgd, 513, 0.0, None)
+    assert compiled_epoch.LARGEST_PRODUCT == 256 * 64 * 64
+    assert compiled_epoch.applies(net, sgd, 256, 0.0, None) and compiled_epoch.applies(net, sgd, 257, 0.0, None)
+    assert compiled_epoch.form(net, 256) == "loops"
+    assert compiled_epoch.form(net, 257) == "blas steps"
 
 
 def test_the_compiled_epoch_keeps_blas_on_one_thread_and_gives_the_threads_back(monkeypatch):
@@ -279,7 +291,7 @@ def test_a_custom_activation_takes_the_numpy_engine(compiled_calls):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_a_diverging_compiled_fit_stops_where_the_numpy_engine_does(dtype, numpy_engine):
+def test_a_diverging_compiled_fit_stops_where_the_numpy_engine_does(dtype, numpy_engine, compiled_form):
     """The step whose gradient is not finite is not taken, the epoch's start is restored, and the
     error names the same epoch. In float32 that includes ‖∂E/∂W‖² overflowing the float32 range
     (‖g‖ > 1.8e19), where the engine's np.vdot gives ∞."""
@@ -402,7 +414,7 @@ def test_fits_in_two_threads_give_blas_its_threads_back_when_the_last_one_ends(m
 
 
 @pytest.mark.parametrize("sizes", [[30, 16, 1], [4, 5, 3]])
-def test_compiled_mini_batch_steps_land_on_pytorchs_weights(sizes, compiled_calls):
+def test_compiled_mini_batch_steps_land_on_pytorchs_weights(sizes, compiled_calls, compiled_form):
     """Two epochs of mini-batch SGD in order (batches of 16 over 50 rows, the last of 2) against
     torch.optim.SGD on the same batches, in float64."""
     r = np.random.default_rng(0)
@@ -430,7 +442,7 @@ def test_compiled_mini_batch_steps_land_on_pytorchs_weights(sizes, compiled_call
 
 @pytest.mark.parametrize("name", list(ACTIVATIONS))  # the registry: a new activation is under test
 @pytest.mark.parametrize("head", list(LOSSES))  # every (loss, output) pair of the loss registry
-def test_every_registered_activation_and_loss_train_alike_on_both_engines(name, head):
+def test_every_registered_activation_and_loss_train_alike_on_both_engines(name, head, compiled_form):
     """engine="compiled" runs the loops' branch for the entry's code and must record what the NumPy
     engine records; an entry without a code is refused by engine="compiled" and trained by "auto"."""
     loss, output = head

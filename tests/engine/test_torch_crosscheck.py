@@ -73,8 +73,14 @@ def test_gradients_equal_pytorch(activation, head, depth):
     ("nesterov", lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True)),
     ("adam", lambda p: torch.optim.Adam(p, lr=0.1)),
 ])
-def test_optimizer_steps_equal_pytorch(name, make):
-    """Five full-batch steps with each optimizer land on PyTorch's weights."""
+@pytest.mark.parametrize("form", ["loops", "blas steps"])
+def test_optimizer_steps_equal_pytorch(name, make, form, monkeypatch):
+    """Five full-batch steps with each optimizer land on PyTorch's weights, through each form of
+    the compiled epoch (the line between them moved past this network's products)."""
+    from nnmath.engine.compiled import epoch as compiled_epoch
+
+    monkeypatch.setattr(compiled_epoch, "LARGEST_PRODUCT", 1 << 62 if form == "loops" else -1)
+    assert compiled_epoch.form(nnmath.Network([3, 4, 1]), 20) == form
     r = np.random.default_rng(0)
     X, y = r.standard_normal((20, 3)), r.integers(0, 2, 20)
     net = nnmath.Network([3, 4, 1], seed=1)

@@ -2,7 +2,7 @@ r"""One gradient-descent step, the one fit takes and anything that steps by hand
 
     forward (training mode) -> backward to ∂E/∂θ -> g = ∂E/∂θ + λW -> g ← g·c/‖g‖ if ‖g‖ > c -> θ ← optimizer(θ, g, α)
 
-and, for a plain network, the same steps over an epoch's rows through the compiled loops.
+and, for a plain network, the same steps over an epoch's rows through the compiled epoch.
 """
 from __future__ import annotations
 
@@ -56,8 +56,8 @@ def step(net: Any, Xb: Array, Yb: Array, lr: float, opt: Any, rng: Optional[np.r
 
 def compiled_steps(net: Any, X: Array, Y: Array, rows: Array, batch_size: int, lr: float, opt: Any,
                    weight_decay: float = 0.0, clip_norm: Optional[float] = None) -> Optional[tuple]:
-    """The steps over ``rows`` of (X, Y), ``batch_size`` at a time, through the compiled loops where
-    fit's engine="auto" takes them for this network, else None. Returns (Σ_i E_i, right decisions,
+    """The steps over ``rows`` of (X, Y), ``batch_size`` at a time, through the compiled epoch where
+    fit's engine="auto" takes it for this network, else None. Returns (Σ_i E_i, right decisions,
     steps taken, Σ_steps ‖∂E/∂W^l‖, Σ_steps ‖∂E/∂b^l‖); fewer steps than batches: a gradient was not finite."""
     if not compiled_epoch.choose("auto", net, opt, batch_size):
         return None

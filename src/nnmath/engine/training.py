@@ -131,9 +131,10 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
         Called after each epoch with its record; returning True stops training.
     engine : {"auto", "numpy", "compiled"}
         Which implementation of the same equations steps: "numpy" the readable engine
-        (Network.forward, backward, the optimizer), "compiled" the Numba loops of engine/compiled/
+        (Network.forward, backward, the optimizer), "compiled" the compiled epoch of engine/compiled/
         (plain dense networks with compiled activations and losses and a built-in optimizer; an
-        error otherwise), "auto" the compiled loops where they are faster (small products).
+        error otherwise: Numba's loops where the products are small, NumPy's BLAS between compiled
+        kernels where they are large), "auto" the compiled epoch wherever it can.
 
     Returns
     -------
@@ -160,7 +161,7 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
     net.history_ = history
     best: Optional[tuple[float, dict[str, Array]]] = None
     waited = 0
-    # The compiled loops train with BLAS on one thread where the products are small (engine/compiled/epoch.py says why).
+    # The compiled loops train with BLAS on one thread (engine/compiled/epoch.py says why); its blas steps on BLAS's own.
     B = min(batch_size or data.n, data.n)
     compiled = compiled_epoch.choose(engine, net, opt, B)
     with compiled_epoch.blas_threads(net, B) if compiled else contextlib.nullcontext():

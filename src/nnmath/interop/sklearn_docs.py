@@ -46,7 +46,7 @@ PARAMETERS = """
         Print the loss of every epoch.
     engine : {"auto", "numpy", "compiled"}, default="auto"
         Which implementation of the equations trains (``Network.fit``'s engine): "auto" the
-        compiled loops where they are faster, "numpy" the readable engine, "compiled" the loops.
+        compiled epoch wherever it can, "numpy" the readable engine, "compiled" the compiled epoch.
 """
 
 ATTRIBUTES = """

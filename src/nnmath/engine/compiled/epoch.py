@@ -1,12 +1,18 @@
-r"""When and how ``fit`` trains an epoch with the compiled loops (engine/compiled/loops.py).
+r"""When and how ``fit`` trains an epoch with the compiled code of engine/compiled/.
 
-In a small network (the seed's [30, 16, 1], mini-batch 32) a step is about 32,000 multiply-adds,
-a few microseconds of arithmetic, and the NumPy engine spends most of each step entering its
-30-odd NumPy calls. engine/compiled/loops.py writes the same equations as one loop over the epoch's steps,
-compiled by Numba, so nothing is entered per step. Large layers stay with the NumPy engine: their
-time is in the matrix products, which both paths hand to BLAS, and the engine's per-step cost is
-small beside them. ``LARGEST_PRODUCT`` draws the line (docs/performance.md). The
-History is the same either way (tests/engine/test_compiled_epoch.py holds the two paths together).
+Two forms of the same equations, by the size of the network's matrix products:
+
+- **loops** (engine/compiled/loops.py): in a small network (the seed's [30, 16, 1], mini-batch 32) a
+  step is about 32,000 multiply-adds, a few microseconds of arithmetic, and the NumPy engine spends
+  most of each step entering its 30-odd NumPy calls. loops.py writes the epoch's steps as one loop
+  compiled by Numba, so nothing is entered per step; BLAS runs on one thread.
+- **blas steps** (engine/compiled/blas_epoch.py): where a product is larger than ``LARGEST_PRODUCT``
+  (MNIST-sized layers), a step's time is in its products. There the steps are taken from Python,
+  the products by NumPy's BLAS on all the cores, and the work between them by compiled kernels
+  (engine/compiled/kernels.py) in five calls instead of the NumPy engine's ~40.
+
+``LARGEST_PRODUCT`` draws the line (docs/performance.md). The History is the same either way and
+the same as the NumPy engine's (tests/engine/test_compiled_epoch.py holds the paths together).
 
 Only the plain case is compiled: dense layers without batch normalisation, dropout or skip
 connections, the built-in activations (softmax only as the output), the built-in losses and the
@@ -28,10 +34,10 @@ from nnmath.errors import NNMathError
 
 Array = np.ndarray
 
-# The most multiply-adds B n_{l-1} n_l one layer's product may take for the compiled epoch: above
-# it NumPy's engine, multiplying on both cores, is as fast or faster (the measured crossover,
+# The most multiply-adds B n_{l-1} n_l one layer's product may take for the loops: above it the blas
+# steps, multiplying on both cores, are as fast or faster (the measured crossover,
 # `python benchmarks/crossover.py`, docs/performance.md).
-LARGEST_PRODUCT = 1 << 21
+LARGEST_PRODUCT = 1 << 20
 
 ENGINES = ("auto", "numpy", "compiled")
 
@@ -50,19 +56,24 @@ def check(engine: str, net: Any, opt: Any) -> None:
 
 def choose(engine: str, net: Any, opt: Any, batch_size: int) -> bool:
     """Whether ``fit`` trains with the compiled epoch (``check`` has accepted ``engine``): "numpy"
-    never, "compiled" always, "auto" where it is the faster path (``applies``)."""
+    never, "compiled" always, "auto" wherever it can (``applies``)."""
     if engine == "auto":
-        small = _largest_product(net, batch_size) <= LARGEST_PRODUCT
-        return small and unsupported(net, opt) is None and _loops() is not None
+        return unsupported(net, opt) is None and _loops() is not None
     return engine == "compiled"
 
 
 def applies(net: Any, opt: Any, batch_size: int, weight_decay: float = 0.0, clip_norm: Any = None) -> bool:
     """Whether ``fit`` with engine="auto" takes the compiled epoch: plain dense layers with
-    activations that have a compiled code (softmax only as the output), a loss of the registry, a
-    built-in optimizer, and no product above LARGEST_PRODUCT. (Weight decay and clipping are
-    compiled too, so they do not count.)"""
+    activations that have a compiled code (softmax only as the output), a loss of the registry and a
+    built-in optimizer. (Weight decay and clipping are compiled too, and the batch size picks only
+    the form, ``form``, so they do not count.)"""
     return choose("auto", net, opt, batch_size)
+
+
+def form(net: Any, batch_size: int) -> str:
+    """The form of the compiled epoch that trains ``net`` with mini-batches of ``batch_size``:
+    "loops" where every product is at most LARGEST_PRODUCT multiply-adds, else "blas steps"."""
+    return "loops" if _largest_product(net, batch_size) <= LARGEST_PRODUCT else "blas steps"
 
 
 def unsupported(net: Any, opt: Any) -> Optional[str]:
@@ -87,11 +98,11 @@ def _largest_product(net: Any, batch_size: int) -> int:
 
 
 def blas_threads(net: Any, batch_size: int) -> contextlib.AbstractContextManager:
-    """The BLAS threads the compiled epoch trains with: one (``blas_on_one_thread``) where every
-    product is small, since there a second thread cannot pay and would only spin against NumPy's
-    pool; the libraries' own where a product is larger (engine="compiled" on a large network), whose
-    time is the products: there one thread would cost ~40% of the step (docs/performance.md, sixth round)."""
-    if _largest_product(net, batch_size) > LARGEST_PRODUCT:
+    """The BLAS threads the compiled epoch trains with: one (``blas_on_one_thread``) for the loops,
+    whose products are small, since there a second thread cannot pay and would only spin against
+    NumPy's pool; the libraries' own for the blas steps, whose time is the products: there one thread
+    would cost ~40% of the step (docs/performance.md, sixth round)."""
+    if form(net, batch_size) == "blas steps":
         return contextlib.nullcontext()
     return blas_on_one_thread()
 
@@ -117,7 +128,8 @@ def run(net: Any, X: Array, Y: Array, order: Array, batch_size: int, lr: float, 
     rule, hyper, state, t_0 = _optimizer(opt, theta)
     loops = _loops()
     assert loops is not None, "run() is only called where applies() said yes"
-    loss_sum, correct, steps = loops.epoch(
+    steps_of = loops if form(net, batch_size) == "loops" else _blas_epoch()  # the same arguments, the same result
+    loss_sum, correct, steps = steps_of.epoch(
         theta, np.empty_like(theta), sizes, codes, net.loss.code, net.loss.cancels_derivative,
         KINDS[net.kind], X, Y, order, batch_size, theta.dtype.type(lr), norms_W, norms_b,
         rule, hyper, *state, t_0, float(weight_decay), float(clip_norm or 0.0))
@@ -168,6 +180,13 @@ def _loops() -> Optional[Any]:
     return compiled_loops
 
 
+def _blas_epoch() -> Any:
+    """The form of the epoch for large products (engine/compiled/blas_epoch.py), imported where it is taken."""
+    from nnmath.engine.compiled import blas_epoch
+
+    return blas_epoch
+
+
 @functools.cache
 def _blas_libraries() -> Any:
     import scipy.linalg.cython_blas  # noqa: F401  the BLAS Numba calls: loaded first, so that it is found
@@ -183,7 +202,7 @@ _one_thread: dict[str, Any] = {"fits": 0, "limiter": None}  # fits inside the co
 @contextlib.contextmanager
 def blas_on_one_thread() -> Iterator[None]:
     """A context in which every loaded BLAS runs on one thread; fit trains in it when it takes the
-    compiled epoch for a network of small products (``blas_threads``; callbacks included), and the
+    compiled loops (``blas_threads``; callbacks included), and the
     thread counts come back when the last fit in it (of any thread of the process) ends.
 
     Numba's np.dot calls SciPy's copy of OpenBLAS. Its threads and those of NumPy's copy, still

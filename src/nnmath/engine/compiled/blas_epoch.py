@@ -1,0 +1,89 @@
+r"""One epoch of a network with large matrix products: NumPy's BLAS for the products, compiled
+kernels for everything between them (engine/compiled/kernels.py), a step at a time from Python.
+
+The equations are those of engine/compiled/loops.py, with δ kept divided by m (kernels.py says why):
+
+    z^l = a^{l-1} W^l + b^l,   a^l = f(z^l)
+    δ^L/m = (ŷ - y)/m,   ∂E/∂W^l = (a^{l-1})^T (δ^l/m),   ∂E/∂b^l = Σ_i δ^l_i/m
+    δ^{l-1}/m = (δ^l/m (W^l)^T) ⊙ f'(z^{l-1})
+    θ ← the optimizer's step on g = ∂E/∂θ (+ λW, clipped), as loops.py takes it
+
+Why a second form: in a layer of 128 x 784 x 256 multiply-adds a step spends ~90% of its time in
+the products, which NumPy's BLAS runs on both cores, and Numba's np.dot (which the whole-epoch loops
+call) reaches only SciPy's copy of BLAS. Called from Python, the products are NumPy's, written
+straight into the work arrays and into the views of ∂E/∂θ (no temporaries), and the rest is five
+kernels a step instead of the NumPy engine's ~40 calls (docs/performance.md, issue 17).
+
+Indexing: ``l = 0`` is the seed's layer 1, as in ``net.layers``; θ is laid out as in engine/parameters.py.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from nnmath.engine.compiled import kernels, loops
+
+Array = np.ndarray
+
+
+def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, norms_W, norms_b,
+          rule, hyper, state_1, state_2, t_0, decay, clip) -> tuple[float, int, int]:
+    """Steps over the rows ``order`` of (X, Y), B at a time, with the arguments and the result of
+    loops.epoch: returns (Σ_i E_i, right decisions, steps taken) and adds each step's
+    ‖∂E/∂W^l‖, ‖∂E/∂b^l‖ to norms_W[l], norms_b[l]; stops before a step whose gradient is not finite."""
+    L, dtype = len(codes), theta.dtype
+    Ws, bs = _layers(theta, sizes)
+    grad_Ws, grad_bs = _layers(grad, sizes)
+    zs, acts, deltas, scratch = ([np.empty((B, n), dtype) for n in sizes[1:]] for _ in range(4))
+    step_W, step_b = np.zeros(L), np.zeros(L)
+    in_order = len(order) > 0 and bool(np.array_equal(order, np.arange(order[0], order[0] + len(order))))
+    if not in_order:  # a batch's rows of X and Y are gathered here
+        rows_X, rows_Y = np.empty((B, sizes[0]), X.dtype), np.empty((B, sizes[L]), Y.dtype)
+    loss_sum, correct, steps = 0.0, 0, 0
+    for start in range(0, len(order), B):
+        m = min(B, len(order) - start)
+        if in_order:  # rows in order: the batch is a view of X
+            first = order[0] + start
+            a_0, y = X[first:first + m], Y[first:first + m]
+        else:
+            a_0, y = np.take(X, order[start:start + m], axis=0, out=rows_X[:m]), rows_Y[:m]
+            np.take(Y, order[start:start + m], axis=0, out=y)
+        # Forward: z^l = a^{l-1} W^l + b^l, a^l = f(z^l).
+        a = [a_0]
+        for l in range(L):
+            z = zs[l][:m]
+            np.matmul(a[l], Ws[l], out=z)
+            a.append(acts[l][:m])
+            kernels.forward_layer(codes[l], z, bs[l], a[l + 1], scratch[l][:m])
+        errors, right = kernels.output_delta(loss, cancels, codes[L - 1], kind, zs[L - 1][:m], a[L], y,
+                                             deltas[L - 1][:m], grad_bs[L - 1])
+        loss_sum += float(errors)
+        correct += int(right)
+        # Backward: ∂E/∂W^l = (a^{l-1})^T (δ^l/m), then δ^{l-1}/m = (δ^l/m (W^l)^T) ⊙ f'(z^{l-1}).
+        for l in range(L - 1, -1, -1):
+            delta = deltas[l][:m]
+            np.matmul(a[l].T, delta, out=grad_Ws[l])
+            if l > 0:
+                back = deltas[l - 1][:m]
+                np.matmul(delta, Ws[l].T, out=back)
+                kernels.hidden_delta(codes[l - 1], zs[l - 1][:m], a[l], back, grad_bs[l - 1])
+        if not np.isfinite(kernels.layer_norms(grad, sizes, step_W, step_b)):
+            return loss_sum, correct, steps  # a NaN or infinite gradient: stop before the step
+        norms_W += step_W  # the data term's norms; weight decay and clipping change the step only
+        norms_b += step_b
+        if decay:
+            loops._add_weight_decay(theta, grad, sizes, decay)
+        if clip > 0:
+            loops._clip(grad, clip)
+        loops._step(rule, hyper, theta, grad, lr, state_1, state_2, t_0 + steps + 1)
+        steps += 1
+    return loss_sum, correct, steps
+
+
+def _layers(flat: Array, sizes: Array) -> tuple[list[Array], list[Array]]:
+    """The views W^l (n_{l-1} x n_l) and b^l of an array laid out like θ."""
+    Ws, bs, p = [], [], 0
+    for n_in, n in zip(sizes[:-1], sizes[1:]):
+        Ws.append(flat[p:p + n_in * n].reshape(n_in, n))
+        bs.append(flat[p + n_in * n:p + n_in * n + n])
+        p += n_in * n + n
+    return Ws, bs

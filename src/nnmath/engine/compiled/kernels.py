@@ -1,0 +1,91 @@
+r"""The element-wise work of one step, between its matrix products, as compiled kernels.
+
+engine/compiled/blas_epoch.py calls these from Python, a step at a time, and leaves the products
+to NumPy (its BLAS, on all the cores). Each kernel is one pass, or two over numbers still in
+cache, where the NumPy engine takes several calls (z + b, then the sigmoid's four, for one layer):
+
+    forward_layer    z^l ← z^l + b^l,  a^l = f(z^l)                 (z^l holds a^{l-1} W^l)
+    output_delta     δ^L/m = (ŷ - y)/m  (⊙ f'(z^L) where the loss does not cancel it),
+                     ∂E/∂b^L = Σ_i δ^L_i / m,  Σ_i E_i,  right decisions
+    hidden_delta     δ^{l-1}/m = (δ^l/m (W^l)^T) ⊙ f'(z^{l-1}),  ∂E/∂b^{l-1} = Σ_i δ^{l-1}_i / m
+    layer_norms      ‖∂E/∂W^l‖, ‖∂E/∂b^l‖ for every layer
+
+δ is kept divided by m from the output on: every later δ, ∂E/∂W and ∂E/∂b is linear in it, so
+(a^{l-1})^T (δ^l/m) is ∂E/∂W^l itself and no pass divides a gradient by m.
+The functions of each activation and loss are those of engine/compiled/loops.py, which the
+whole-epoch loops use too, so both forms of the compiled epoch compute the same numbers.
+"""
+import math
+
+from numba import njit
+
+from nnmath.engine.compiled.loops import _activate, _count_correct, _error_sum, _sum_of_squares, _times_derivative
+
+_jit = njit(cache=True, fastmath={"reassoc", "contract"}, error_model="numpy")
+
+
+@_jit
+def forward_layer(code, z, b, a, scratch):
+    """z ← z + b, a = f(z): z holds the product a^{l-1} W^l (m x n), b is b^l; ``scratch`` is like z."""
+    for i in range(z.shape[0]):
+        z_i = z[i]
+        for j in range(len(b)):
+            z_i[j] += b[j]
+    _activate(code, z, a, scratch)
+
+
+@_jit
+def output_delta(loss, cancels, code, kind, z, y_hat, y, delta, grad_b):
+    """δ^L/m into ``delta`` and ∂E/∂b^L into ``grad_b``; returns (Σ_i E_i, right decisions).
+
+    δ^L = ŷ - y: cross-entropy's ∂E/∂ŷ cancels the output's f'(z^L) (engine/losses.py); squared
+    error behind a squashing output keeps it (``cancels`` false)."""
+    errors = z.dtype.type(_error_sum(loss, z, y_hat, y))  # in the network's dtype, as the engine adds them
+    right = _count_correct(kind, y_hat, y)
+    for i in range(delta.shape[0]):
+        for j in range(delta.shape[1]):
+            delta[i, j] = y_hat[i, j] - y[i, j]
+    if not cancels:
+        _times_derivative(code, z, y_hat, delta)
+    _divide_and_sum(delta, grad_b)
+    return errors, right
+
+
+@_jit
+def hidden_delta(code, z, a, delta, grad_b):
+    """``delta`` holds δ^l/m (W^l)^T: times f'(z^{l-1}) (from z or a = f(z)) it becomes δ^{l-1}/m;
+    ∂E/∂b^{l-1} = Σ_i δ^{l-1}_i / m into ``grad_b``."""
+    _times_derivative(code, z, a, delta)
+    grad_b[:] = 0
+    for i in range(delta.shape[0]):
+        delta_i = delta[i]
+        for j in range(len(grad_b)):
+            grad_b[j] += delta_i[j]
+
+
+@_jit
+def _divide_and_sum(delta, grad_b):
+    """δ ← δ/m (m = its rows; 1/m in the network's dtype, so the loop runs in float32 lanes) and
+    grad_b = Σ_i δ_i."""
+    over_m = delta.dtype.type(1.0 / delta.shape[0])
+    grad_b[:] = 0
+    for i in range(delta.shape[0]):
+        delta_i = delta[i]
+        for j in range(len(grad_b)):
+            delta_i[j] *= over_m
+            grad_b[j] += delta_i[j]
+
+
+@_jit
+def layer_norms(grad, sizes, norms_W, norms_b):
+    """‖∂E/∂W^l‖ and ‖∂E/∂b^l‖ of θ's layout (W¹, b¹, W², ...) into norms_W[l], norms_b[l];
+    returns Σ_l ‖∂E/∂W^l‖ (∞ or NaN: the step's gradient is not finite)."""
+    p, total = 0, 0.0
+    for l in range(len(sizes) - 1):
+        n_W, n = sizes[l] * sizes[l + 1], sizes[l + 1]
+        norms_W[l] = math.sqrt(_sum_of_squares(grad[p:p + n_W]))
+        norms_b[l] = math.sqrt(_sum_of_squares(grad[p + n_W:p + n_W + n]))
+        total += norms_W[l]
+        p += n_W + n
+    return total
+
