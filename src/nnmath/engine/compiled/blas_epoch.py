@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnmath.engine.compiled import kernels, loops
+from nnmath.engine.compiled import axpy, kernels, loops
+from nnmath.engine.compiled.codes import PLAIN_SGD
 
 Array = np.ndarray
 
@@ -35,6 +36,7 @@ def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, no
     grad_Ws, grad_bs = _layers(grad, sizes)
     zs, acts, deltas, scratch = ([np.empty((B, n), dtype) for n in sizes[1:]] for _ in range(4))
     step_W, step_b = np.zeros(L), np.zeros(L)
+    sgd_by_blas = axpy.update_for(dtype) if rule == PLAIN_SGD else None
     in_order = len(order) > 0 and bool(np.array_equal(order, np.arange(order[0], order[0] + len(order))))
     if not in_order:  # a batch's rows of X and Y are gathered here
         rows_X, rows_Y = np.empty((B, sizes[0]), X.dtype), np.empty((B, sizes[L]), Y.dtype)
@@ -74,7 +76,10 @@ def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, no
             loops._add_weight_decay(theta, grad, sizes, decay)
         if clip > 0:
             loops._clip(grad, clip)
-        loops._step(rule, hyper, theta, grad, lr, state_1, state_2, t_0 + steps + 1)
+        if sgd_by_blas is not None:  # θ ← θ - α g on BLAS's threads (compiled/axpy.py says why)
+            sgd_by_blas(theta, grad, float(lr))
+        else:
+            loops._step(rule, hyper, theta, grad, lr, state_1, state_2, t_0 + steps + 1)
         steps += 1
     return loss_sum, correct, steps
 
