@@ -18,10 +18,11 @@ Indexing: ``l = 0`` is the seed's layer 1, as in ``net.layers``; θ is laid out 
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from nnmath.engine.compiled import axpy, kernels, loops
-from nnmath.engine.compiled.codes import PLAIN_SGD
+from nnmath.engine.compiled import kernels, loops
 
 Array = np.ndarray
 
@@ -34,9 +35,8 @@ def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, no
     L, dtype = len(codes), theta.dtype
     Ws, bs = _layers(theta, sizes)
     grad_Ws, grad_bs = _layers(grad, sizes)
-    zs, acts, deltas, scratch = ([np.empty((B, n), dtype) for n in sizes[1:]] for _ in range(4))
-    step_W, step_b = np.zeros(L), np.zeros(L)
-    sgd_by_blas = axpy.update_for(dtype) if rule == PLAIN_SGD else None
+    work = [[np.empty((B, n), dtype) for n in sizes[1:]] for _ in range(4)]  # z^l, a^l, δ^l/m, the sigmoid's scratch
+    rows = {}  # m -> the first m rows of each work array (B for every batch but perhaps the last)
     in_order = len(order) > 0 and bool(np.array_equal(order, np.arange(order[0], order[0] + len(order))))
     if not in_order:  # a batch's rows of X and Y are gathered here
         rows_X, rows_Y = np.empty((B, sizes[0]), X.dtype), np.empty((B, sizes[L]), Y.dtype)
@@ -49,37 +49,34 @@ def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, no
         else:
             a_0, y = np.take(X, order[start:start + m], axis=0, out=rows_X[:m]), rows_Y[:m]
             np.take(Y, order[start:start + m], axis=0, out=y)
+        if m not in rows:
+            rows[m] = [[w[:m] for w in arrays] for arrays in work]
+        zs, acts, deltas, scratch = rows[m]  # layer l's at index l - 1, as in net.layers
         # Forward: z^l = a^{l-1} W^l + b^l, a^l = f(z^l).
-        a = [a_0]
+        a_prev = a_0
         for l in range(L):
-            z = zs[l][:m]
-            np.matmul(a[l], Ws[l], out=z)
-            a.append(acts[l][:m])
-            kernels.forward_layer(codes[l], z, bs[l], a[l + 1], scratch[l][:m])
-        errors, right = kernels.output_delta(loss, cancels, codes[L - 1], kind, zs[L - 1][:m], a[L], y,
-                                             deltas[L - 1][:m], grad_bs[L - 1])
+            np.matmul(a_prev, Ws[l], out=zs[l])
+            kernels.forward_layer(codes[l], zs[l], bs[l], acts[l], scratch[l])
+            a_prev = acts[l]
+        errors, right = kernels.output_delta(loss, cancels, codes[L - 1], kind, zs[L - 1], acts[L - 1], y,
+                                             deltas[L - 1], grad_bs[L - 1])
         loss_sum += float(errors)
         correct += int(right)
         # Backward: ∂E/∂W^l = (a^{l-1})^T (δ^l/m), then δ^{l-1}/m = (δ^l/m (W^l)^T) ⊙ f'(z^{l-1}).
         for l in range(L - 1, -1, -1):
-            delta = deltas[l][:m]
-            np.matmul(a[l].T, delta, out=grad_Ws[l])
+            a_prev = acts[l - 1] if l > 0 else a_0
+            np.matmul(a_prev.T, deltas[l], out=grad_Ws[l])
             if l > 0:
-                back = deltas[l - 1][:m]
-                np.matmul(delta, Ws[l].T, out=back)
-                kernels.hidden_delta(codes[l - 1], zs[l - 1][:m], a[l], back, grad_bs[l - 1])
-        if not np.isfinite(kernels.layer_norms(grad, sizes, step_W, step_b)):
+                np.matmul(deltas[l], Ws[l].T, out=deltas[l - 1])
+                kernels.hidden_delta(codes[l - 1], zs[l - 1], a_prev, deltas[l - 1], grad_bs[l - 1])
+        # The data term's norms (weight decay and clipping change the step only), added to the epoch's.
+        if not math.isfinite(kernels.add_layer_norms(grad, sizes, norms_W, norms_b)):
             return loss_sum, correct, steps  # a NaN or infinite gradient: stop before the step
-        norms_W += step_W  # the data term's norms; weight decay and clipping change the step only
-        norms_b += step_b
         if decay:
             loops._add_weight_decay(theta, grad, sizes, decay)
         if clip > 0:
             loops._clip(grad, clip)
-        if sgd_by_blas is not None:  # θ ← θ - α g on BLAS's threads (compiled/axpy.py says why)
-            sgd_by_blas(theta, grad, float(lr))
-        else:
-            loops._step(rule, hyper, theta, grad, lr, state_1, state_2, t_0 + steps + 1)
+        loops._step(rule, hyper, theta, grad, lr, state_1, state_2, t_0 + steps + 1)
         steps += 1
     return loss_sum, correct, steps
 

@@ -8,7 +8,7 @@ cache, where the NumPy engine takes several calls (z + b, then the sigmoid's fou
     output_delta     δ^L/m = (ŷ - y)/m  (⊙ f'(z^L) where the loss does not cancel it),
                      ∂E/∂b^L = Σ_i δ^L_i / m,  Σ_i E_i,  right decisions
     hidden_delta     δ^{l-1}/m = (δ^l/m (W^l)^T) ⊙ f'(z^{l-1}),  ∂E/∂b^{l-1} = Σ_i δ^{l-1}_i / m
-    layer_norms      ‖∂E/∂W^l‖, ‖∂E/∂b^l‖ for every layer
+    add_layer_norms  ‖∂E/∂W^l‖, ‖∂E/∂b^l‖ of every layer, added to the epoch's sums
 
 δ is kept divided by m from the output on: every later δ, ∂E/∂W and ∂E/∂b is linear in it, so
 (a^{l-1})^T (δ^l/m) is ∂E/∂W^l itself and no pass divides a gradient by m.
@@ -77,15 +77,16 @@ def _divide_and_sum(delta, grad_b):
 
 
 @_jit
-def layer_norms(grad, sizes, norms_W, norms_b):
-    """‖∂E/∂W^l‖ and ‖∂E/∂b^l‖ of θ's layout (W¹, b¹, W², ...) into norms_W[l], norms_b[l];
-    returns Σ_l ‖∂E/∂W^l‖ (∞ or NaN: the step's gradient is not finite)."""
+def add_layer_norms(grad, sizes, norms_W, norms_b):
+    """Adds ‖∂E/∂W^l‖ and ‖∂E/∂b^l‖ of θ's layout (W¹, b¹, W², ...) to norms_W[l], norms_b[l]
+    (as the loops do, before they look at them); returns Σ_l ‖∂E/∂W^l‖, ∞ or NaN where the step's
+    gradient is not finite."""
     p, total = 0, 0.0
     for l in range(len(sizes) - 1):
         n_W, n = sizes[l] * sizes[l + 1], sizes[l + 1]
-        norms_W[l] = math.sqrt(_sum_of_squares(grad[p:p + n_W]))
-        norms_b[l] = math.sqrt(_sum_of_squares(grad[p + n_W:p + n_W + n]))
-        total += norms_W[l]
+        norm_W = math.sqrt(_sum_of_squares(grad[p:p + n_W]))
+        norms_W[l] += norm_W
+        norms_b[l] += math.sqrt(_sum_of_squares(grad[p + n_W:p + n_W + n]))
+        total += norm_W
         p += n_W + n
     return total
-
