@@ -67,7 +67,7 @@ def run_workload(name, spec, repeats, rng, shrink=1.0):
     runners = {**TRAINERS, **REFERENCES}
     seconds = {tool: float("inf") for tool in runners}
     final_loss = {}
-    limit = step_floor = least_step = 0.0
+    limit = step_floor = least_step = flow_step = 0.0
     for _ in range(repeats):
         for tool, train in runners.items():
             s, final_loss[tool] = train(sizes, X, y, batch_size, epochs, lr)
@@ -78,6 +78,8 @@ def run_workload(name, spec, repeats, rng, shrink=1.0):
         step_floor = max(step_floor, step_matmul_limit(sizes, batch_size, X.dtype, repeats=max(2, int(20 * shrink))))
         least_step = max(least_step, step_matmul_limit(sizes, batch_size, X.dtype, repeats=max(2, int(20 * shrink)),
                                                        least_work=True))
+        flow_step = max(flow_step, step_matmul_limit(sizes, batch_size, X.dtype, repeats=max(2, int(20 * shrink)),
+                                                     least_work=True, data_flow=True))
     rate = {tool: len(X) * epochs / s for tool, s in seconds.items()}
     result = {
         "sizes": sizes, "batch": batch_size, "samples": len(X), "epochs": epochs, "learning_rate": lr,
@@ -85,8 +87,10 @@ def run_workload(name, spec, repeats, rng, shrink=1.0):
         "fraction_of_limit": {tool: r / limit for tool, r in rate.items()},
         "step_matmuls_only_samples_per_second": step_floor,
         "step_least_work_samples_per_second": least_step,
+        "step_least_work_data_flow_samples_per_second": flow_step,
         "fraction_of_step_matmuls": {tool: r / step_floor for tool, r in rate.items()},
         "fraction_of_step_least_work": {tool: r / least_step for tool, r in rate.items()},
+        "fraction_of_step_least_work_data_flow": {tool: r / flow_step for tool, r in rate.items()},
         "nnmath_over": {tool: rate["nnmath"] / r for tool, r in rate.items() if tool != "nnmath"},
         "nnmath_path": nnmath_path(sizes, batch_size),
     }
@@ -141,6 +145,10 @@ def print_table(results) -> None:
                 print(f"  goal nnmath / the least-work step >= {goal}: {reached:.2f} {'met' if reached >= goal else 'NOT met'}"
                       f" (the NumPy engine alone: {r['fraction_of_step_least_work']['nnmath NumPy engine']:.2f}, "
                       f"the bare NumPy loop: {r['fraction_of_step_least_work']['bare NumPy loop']:.2f})")
+                flow = r["fraction_of_step_least_work_data_flow"]
+                print(f"  the least-work step with a real step's data flow: {r['step_least_work_data_flow_samples_per_second']:,.0f}"
+                      f" samples/s ({r['step_least_work_data_flow_samples_per_second'] / r['step_least_work_samples_per_second']:.2f}"
+                      f" of the least-work step); nnmath is {flow['nnmath']:.2f} of it, PyTorch {flow['PyTorch']:.2f}")
         for key, t in r.get("targets", {}).items():
             print(f"  target nnmath / {key} >= {t['target']}: {t['reached']:.2f} {'met' if t['met'] else 'NOT met'}"
                   f" (NumPy steps of matrix products alone: {t['products_alone']:.2f}, "

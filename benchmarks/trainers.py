@@ -184,19 +184,27 @@ def matmul_limit(sizes, batch, dtype, repeats=200, rng=None) -> float:
     return 2.0 * batch * n_in * n_out / best / flops_per_sample(sizes)
 
 
-def step_matmul_limit(sizes, batch, dtype, repeats=20, rng=None, least_work=False) -> float:
+def step_matmul_limit(sizes, batch, dtype, repeats=20, rng=None, least_work=False, data_flow=False) -> float:
     """Samples/s of a step that did nothing but its matrix products: per layer z = a W,
     ∂E/∂W = a^T δ and (above layer 1) δ W^T, with NumPy. No tool can beat this floor by
     much; the gap to it is each tool's overhead (activations, loss, update, bookkeeping).
 
     ``least_work``: the products plus the least else any step must do, each at NumPy's vectorised
     speed: one tanh per hidden unit and sample (the sigmoid's one transcendental), the output's
-    exp, and one pass θ ← θ − α g over the parameters. A real step is slower than this."""
+    exp, and one pass θ ← θ − α g over the parameters. A real step is slower than this.
+
+    ``data_flow`` (with ``least_work``): the same calls, each on what a real step hands it: the W^l
+    are views of the θ the update writes, each tanh and exp reads the product just before it, the
+    products ∂E/∂W^l write into the g the update reads. With the products on two cores, a real step
+    moves W and g between the cores' caches every step; the least-work step never does."""
     rng = rng or np.random.default_rng(0)
     a = [rng.standard_normal((batch, n)).astype(dtype) for n in sizes]
     Ws = [rng.standard_normal((i, o)).astype(dtype) for i, o in zip(sizes[:-1], sizes[1:])]
     theta = rng.standard_normal(sum(W.size + W.shape[1] for W in Ws)).astype(dtype)
     alpha_g, hidden, out = theta * np.dtype(dtype).type(1e-3), [np.empty_like(h) for h in a[1:-1]], np.empty_like(a[-1])
+    theta_Ws, g = _views(theta, sizes), np.zeros_like(theta)
+    g_Ws, zs = _views(g, sizes), [np.empty_like(h) for h in a[1:]]
+    deltas = [h * np.dtype(dtype).type(1e-7) for h in a]  # small, so that θ - g stays where θ is
 
     def step():
         for l, W in enumerate(Ws):
@@ -210,11 +218,34 @@ def step_matmul_limit(sizes, batch, dtype, repeats=20, rng=None, least_work=Fals
             np.exp(a[-1], out=out)
             np.subtract(theta, alpha_g, out=theta)
 
-    step()
+    def step_with_data_flow():
+        for l, W in enumerate(theta_Ws):
+            np.matmul(a[l], W, out=zs[l])
+            if l < len(hidden):
+                np.tanh(zs[l], out=hidden[l])
+            else:
+                np.exp(zs[l], out=out)
+        for l in range(len(theta_Ws) - 1, -1, -1):
+            np.matmul(a[l].T, deltas[l + 1], out=g_Ws[l])
+            if l > 0:
+                np.matmul(deltas[l + 1], theta_Ws[l].T, out=zs[l - 1])
+        np.subtract(theta, g, out=theta)  # θ ← θ − α g, α g here in g: the same one pass over θ as above
+
+    run = step_with_data_flow if least_work and data_flow else step
+    run()
     best = float("inf")
     for _ in range(5):  # the best of 5 runs, as for the tools
         t = time.perf_counter()
         for _ in range(repeats):
-            step()
+            run()
         best = min(best, (time.perf_counter() - t) / repeats)
     return batch / best
+
+
+def _views(flat, sizes) -> list:
+    """The W^l (n_{l-1} x n_l) laid out in ``flat`` as in θ (each followed by its b^l)."""
+    Ws, p = [], 0
+    for i, o in zip(sizes[:-1], sizes[1:]):
+        Ws.append(flat[p:p + i * o].reshape(i, o))
+        p += i * o + o
+    return Ws

@@ -45,6 +45,8 @@ def test_every_workload_reports_positive_throughputs_ratios_and_the_limit(report
     assert targets["limit"]["products_alone"] == pytest.approx(floor / w1["matmul_limit_samples_per_second"])
     least = w1["step_least_work_samples_per_second"]
     assert targets["scikit-learn"]["least_work"] == pytest.approx(least / w1["samples_per_second"]["scikit-learn"])
+    flow = w1["step_least_work_data_flow_samples_per_second"]
+    assert flow > 0 and w1["fraction_of_step_least_work_data_flow"]["nnmath"] == pytest.approx(w1["samples_per_second"]["nnmath"] / flow)
     assert data["workloads"]["W3"]["batch"] == data["workloads"]["W3"]["samples"] == 569  # full batch
     table = bench.markdown_table(data).splitlines()
     assert [row.split(" | ")[0] for row in table[2:5]] == ["| W1", "| W2", "| W3"]
@@ -75,6 +77,22 @@ def test_fit_memory_does_not_copy_the_training_set():
     """Extra memory during a fit on 4,000 x 784 stays well under one copy of X (15.7 MB)."""
     m = memory.fit_peak_memory(samples=4_000)
     assert m["fit_extra_bytes"] < 0.5 * m["X_bytes"]
+
+
+def test_the_least_work_step_with_data_flow_makes_a_steps_calls_on_a_steps_arrays(monkeypatch):
+    """Per step, as the least-work step: 8 products (3 layers: z, ∂E/∂W, and δ W^T above the first),
+    a tanh per hidden layer, one exp, one pass over θ; each written into the arrays a real step uses."""
+    calls = []
+    for name in ("matmul", "tanh", "exp", "subtract"):
+        real = getattr(np, name)
+        monkeypatch.setattr(np, name, lambda *a, _real=real, _name=name, **k: calls.append((_name, "out" in k)) or _real(*a, **k))
+    rate = trainers.step_matmul_limit([20, 8, 6, 3], 4, np.float32, repeats=1, least_work=True, data_flow=True)
+    monkeypatch.undo()
+    steps = 6  # one before the timing, five timed
+    assert rate > 0 and len(calls) == steps * (8 + 2 + 1 + 1)
+    assert [name for name, _ in calls[:12]] == ["matmul", "tanh", "matmul", "tanh", "matmul", "exp",
+                                                "matmul", "matmul", "matmul", "matmul", "matmul", "subtract"]
+    assert all(out for _, out in calls), "every call writes into an array of the step"
 
 
 def test_flop_count_is_six_per_weight():
