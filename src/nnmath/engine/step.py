@@ -58,7 +58,8 @@ def compiled_steps(net: Any, X: Array, Y: Array, rows: Array, batch_size: int, l
                    weight_decay: float = 0.0, clip_norm: Optional[float] = None) -> Optional[tuple]:
     """The steps over ``rows`` of (X, Y), ``batch_size`` at a time, through the compiled epoch where
     fit's engine="auto" takes it for this network, else None. Returns (Σ_i E_i, right decisions,
-    steps taken, Σ_steps ‖∂E/∂W^l‖, Σ_steps ‖∂E/∂b^l‖); fewer steps than batches: a gradient was not finite."""
+    steps taken, Σ_steps ‖∂E/∂W^l‖, Σ_steps ‖∂E/∂b^l‖); fewer steps than batches: a gradient was not finite
+    (and θ is to be restored: the blas steps may have taken that step)."""
     if not compiled_epoch.choose("auto", net, opt, batch_size):
         return None
     with compiled_epoch.blas_threads(net, batch_size):

@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from nnmath.engine.compiled import kernels, loops
+from nnmath.engine.compiled.codes import PLAIN_SGD
 
 Array = np.ndarray
 
@@ -31,7 +32,10 @@ def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, no
           rule, hyper, state_1, state_2, t_0, decay, clip) -> tuple[float, int, int]:
     """Steps over the rows ``order`` of (X, Y), B at a time, with the arguments and the result of
     loops.epoch: returns (Σ_i E_i, right decisions, steps taken) and adds each step's
-    ‖∂E/∂W^l‖, ‖∂E/∂b^l‖ to norms_W[l], norms_b[l]; stops before a step whose gradient is not finite."""
+    ‖∂E/∂W^l‖, ‖∂E/∂b^l‖ to norms_W[l], norms_b[l]; stops at a step whose gradient is not finite,
+    which is not counted. Plain SGD without weight decay or clipping updates θ in the same pass that
+    finds the norms (one read of ∂E/∂θ less: 3.5% of a W1 step, docs/performance.md), so there θ has
+    taken that step; fit and the playground restore the epoch's start on a short count either way."""
     L, dtype = len(codes), theta.dtype
     Ws, bs = _layers(theta, sizes)
     grad_Ws, grad_bs = _layers(grad, sizes)
@@ -70,6 +74,11 @@ def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, no
                 np.matmul(deltas[l], Ws[l].T, out=deltas[l - 1])
                 kernels.hidden_delta(codes[l - 1], zs[l - 1], a_prev, deltas[l - 1], grad_bs[l - 1])
         # The data term's norms (weight decay and clipping change the step only), added to the epoch's.
+        if rule == PLAIN_SGD and not decay and not clip:  # θ ← θ - α g in the same pass over g as its norms
+            if not math.isfinite(kernels.sgd_step_adding_norms(theta, grad, sizes, lr, norms_W, norms_b)):
+                return loss_sum, correct, steps  # a NaN or infinite gradient: stop after the step
+            steps += 1
+            continue
         if not math.isfinite(kernels.add_layer_norms(grad, sizes, norms_W, norms_b)):
             return loss_sum, correct, steps  # a NaN or infinite gradient: stop before the step
         if decay:

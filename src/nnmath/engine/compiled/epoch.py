@@ -119,7 +119,8 @@ def run(net: Any, X: Array, Y: Array, order: Array, batch_size: int, lr: float, 
     optimizer ``opt`` (whose state, made on its first step, carries over as in its own step).
 
     Returns (Σ_i E_i, right decisions, steps, Σ_steps ‖∂E/∂W^l‖, Σ_steps ‖∂E/∂b^l‖); the step
-    count falls short of the batches when a gradient was not finite (that step is not taken).
+    count falls short of the batches when a gradient was not finite (θ is then to be restored: the blas
+    steps may have taken that step, blas_epoch.py).
     """
     theta = net.flat_parameters()
     sizes = np.array(net.sizes, dtype=np.int64)

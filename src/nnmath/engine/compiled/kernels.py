@@ -17,6 +17,7 @@ whole-epoch loops use too, so both forms of the compiled epoch compute the same 
 """
 import math
 
+import numpy as np
 from numba import njit
 
 from nnmath.engine.compiled.loops import _activate, _count_correct, _error_sum, _sum_of_squares, _times_derivative
@@ -90,3 +91,29 @@ def add_layer_norms(grad, sizes, norms_W, norms_b):
         total += norm_W
         p += n_W + n
     return total
+
+
+@_jit
+def sgd_step_adding_norms(theta, grad, sizes, lr, norms_W, norms_b):
+    """θ ← θ - lr ∂E/∂θ and, in the same pass over ∂E/∂θ, what ``add_layer_norms`` adds and returns."""
+    p, total = 0, 0.0
+    for l in range(len(sizes) - 1):
+        n_W, n = sizes[l] * sizes[l + 1], sizes[l + 1]
+        norm_W = math.sqrt(_step_adding_squares(theta[p:p + n_W], grad[p:p + n_W], lr))
+        norms_W[l] += norm_W
+        norms_b[l] += math.sqrt(_step_adding_squares(theta[p + n_W:p + n_W + n], grad[p + n_W:p + n_W + n], lr))
+        total += norm_W
+        p += n_W + n
+    return total
+
+
+@_jit
+def _step_adding_squares(theta, g, lr):
+    """θ ← θ - lr g; returns Σ g², added in float64 and returned in g's dtype (as _sum_of_squares)."""
+    total = 0.0
+    for q in range(len(theta)):
+        x = g[q]
+        theta[q] -= lr * x
+        x64 = np.float64(x)
+        total += x64 * x64
+    return g.dtype.type(total)
