@@ -157,12 +157,23 @@ def test_train_click_a_weight_and_export_in_the_browser(page, tmp_path):
     assert float(p.get_attribute("#math-E", "data-value")) == pytest.approx(
         s.net.error(s.X_train[rows], s.points.y_train[rows]), rel=1e-12)
 
-    # the figures as PNG files
-    with p.expect_download() as png:
-        p.click("#save-png")
-    assert png.value.suggested_filename == "playground-output.png"
-    png.value.save_as(tmp_path / "output.png")
+    # the figures as PNG files: four downloads, in an order the browser may change under load
+    downloads = []
+
+    def keep(download):
+        downloads.append(download)
+
+    p.on("download", keep)
+    p.click("#save-png")
+    for _ in range(200):
+        if len(downloads) == 4:
+            break
+        p.wait_for_timeout(50)
+    figures = {d.suggested_filename: d for d in downloads}
+    assert sorted(figures) == [f"playground-{name}.png" for name in ("accuracy-chart", "grad-chart", "loss-chart", "output")]
+    figures["playground-output.png"].save_as(tmp_path / "output.png")
     assert (tmp_path / "output.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    p.remove_listener("download", keep)
 
     # another network, then the exported model loaded back: its settings and weights again
     p.select_option("#set-optimizer", "adam")
