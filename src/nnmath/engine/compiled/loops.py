@@ -23,7 +23,7 @@ from numba import njit
 from nnmath.engine.compiled.codes import (ACTIVATION_CODES, ADAM, BINARY_CE, CATEGORICAL_CE, IDENTITY,
                                           LEAKY_RELU, LEAKY_SLOPE, LOSS_CODES, MULTICLASS, NESTEROV,
                                           PLAIN_SGD, REGRESSION, RELU, SIGMOID, SOFTMAX, SOFTSIGN, TANH)
-from nnmath.engine.compiled.sigmoid import sigmoid
+from nnmath.engine.compiled.sigmoid import sigmoid, softmax
 
 # 'reassoc' lets LLVM add a sum's terms in vector lanes; NaN and ∞ keep their meaning (no
 # 'nnan' or 'ninf'), so a diverging step is still seen. error_model="numpy": x / 0 gives ±∞ or NaN
@@ -185,23 +185,16 @@ def _block(buffer, B, at, m, n):
 
 @_jit
 def _activate(code, z, a, scratch):
-    """a = f(z), the functions of engine/activations.py (the sigmoid in vector lanes: compiled/sigmoid.py)."""
+    """a = f(z), the functions of engine/activations.py (the sigmoid and the softmax in vector lanes:
+    compiled/sigmoid.py)."""
     if code == SIGMOID:
         sigmoid(z, a, scratch)
         return
+    if code == SOFTMAX:  # e^{z_k - max z} / Σ_j e^{z_j - max z}, which never overflows
+        softmax(z, a, scratch)
+        return
     one = a.dtype.type(1)
     for i in range(z.shape[0]):
-        if code == SOFTMAX:  # e^{z_k - max z} / Σ_j e^{z_j - max z}, which never overflows
-            top = z[i, 0]
-            for j in range(z.shape[1]):
-                top = max(top, z[i, j])
-            total = 0.0
-            for j in range(z.shape[1]):
-                a[i, j] = math.exp(z[i, j] - top)
-                total += a[i, j]
-            for j in range(z.shape[1]):
-                a[i, j] /= total
-            continue
         for j in range(z.shape[1]):
             v = z[i, j]
             if code == TANH:
@@ -240,13 +233,13 @@ def _error_sum(loss, z, y_hat, y):
     total = 0.0
     for i in range(z.shape[0]):
         if loss == CATEGORICAL_CE:  # logsumexp(z_i) - Σ_k y_ik z_ik
-            top = z[i, 0]
+            # logsumexp(z_i) = z_ik* + ln Σ_j e^{z_ij - z_ik*} = z_ik* - ln ŷ_ik* for the largest z_ik*, whose
+            # e^0 = 1 makes ŷ_ik* = 1 / Σ_j e^{z_ij - z_ik*}: one log a row, from the softmax just taken.
+            top = 0
             for k in range(z.shape[1]):
-                top = max(top, z[i, k])
-            s = 0.0
-            for k in range(z.shape[1]):
-                s += math.exp(z[i, k] - top)
-            total += top + math.log(s)
+                if z[i, k] > z[i, top]:
+                    top = k
+            total += z[i, top] - math.log(y_hat[i, top])
             for k in range(z.shape[1]):
                 total -= y[i, k] * z[i, k]
             continue
@@ -263,8 +256,12 @@ def _count_correct(kind, y_hat, y):
     """Right decisions, as engine/labels.py decides: ŷ > ½ (binary, each label), the largest ŷ (classes)."""
     right = 0
     for i in range(y.shape[0]):
-        if kind == MULTICLASS:
-            right += np.argmax(y_hat[i]) == np.argmax(y[i])
+        if kind == MULTICLASS:  # the first largest of each row, as np.argmax takes it
+            guess, truth = 0, 0
+            for k in range(y.shape[1]):
+                guess = k if y_hat[i, k] > y_hat[i, guess] else guess
+                truth = k if y[i, k] > y[i, truth] else truth
+            right += guess == truth
         elif kind != REGRESSION:  # binary (one column), multilabel (every column must agree)
             agree = True
             for k in range(y.shape[1]):
