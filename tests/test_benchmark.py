@@ -1,6 +1,7 @@
 """The benchmark runs end to end at a tiny size, so it cannot rot. No timing is asserted:
 throughputs depend on the machine; only their presence and sign are checked."""
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -144,6 +145,37 @@ def test_the_crossover_table_times_every_path_and_says_which_fit_takes(capsys):
         loops, blas, engine, ratio = (float(v.replace(",", "").rstrip("x")) for v in row.split()[-5:-1])
         assert loops > 0 and blas > 0 and engine > 0 and ratio == pytest.approx(loops / blas, rel=0.01)
         assert row.endswith("loops")  # all three are under the line: B n n <= 2^20
+
+
+def test_the_paired_rounds_print_each_ratio_and_their_median(capsys):
+    import paired
+
+    assert paired.main(["--rounds", "2"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    ratios = []
+    for row in lines[:2]:
+        words = row.split()
+        first, second, ratio = (float(words[i].replace(",", "")) for i in (2, 4, 6))
+        assert words[1] == "compiled" and words[3] == "numpy" and ratio == pytest.approx(first / second, abs=0.006)
+        ratios.append(ratio)
+    median = re.match(r"compiled / numpy: median (\d+\.\d+), compiled faster in (\d) of 2 rounds", lines[2])
+    assert median and float(median.group(1)) == pytest.approx(sum(ratios) / 2, abs=0.006)
+    assert int(median.group(2)) == sum(r > 1 for r in ratios) or abs(min(ratios) - 1) < 0.006
+    assert paired.main(["--engines", "numpy"]) == 2
+
+
+def test_the_blas_step_parts_name_every_product_and_kernel_of_a_w1_step(capsys):
+    import blas_step_parts
+    from nnmath.engine.compiled import blas_epoch
+
+    assert blas_step_parts.main(["--fits", "1"]) == 0
+    out = capsys.readouterr().out
+    assert blas_epoch.kernels.__name__ == "nnmath.engine.compiled.kernels", "the wrappers were taken off again"
+    for part in ("z = a W             784 x 256", "dE/dW = a^T delta   784 x 256", "delta W^T           128 -> 256",
+                 "f(z + b)            256 units", "delta^L, E, right decisions", "theta update and the norms"):
+        assert part in out, part
+    step, calls = (float(v) for v in re.search(r"step +(\d+) µs.*the calls below (\d+) µs", out).groups())
+    assert 0 < calls <= step + 1
 
 
 def test_bad_arguments_give_one_line_and_exit_code_2(capsys):
