@@ -476,13 +476,34 @@ def test_an_unknown_engine_is_refused_before_any_work():
     np.testing.assert_array_equal(net.theta, before)
 
 
-def test_the_loops_refuse_a_code_they_have_no_branch_for():
-    from nnmath.engine.compiled import loops
+@pytest.mark.parametrize("form", ["loops", "blas_epoch"])
+@pytest.mark.parametrize("codes,loss,message", [([99, 1], 0, "activation code"), ([1, 1], 99, "loss code")])
+def test_both_forms_refuse_a_code_they_have_no_branch_for(form, codes, loss, message):
+    import importlib
 
+    steps_of = importlib.import_module(f"nnmath.engine.compiled.{form}")
     net = nnmath.Network([2, 3, 1], seed=0)
     theta = net.flat_parameters()
-    sizes, bad_codes = np.array(net.sizes, dtype=np.int64), np.array([99, 1], dtype=np.int64)
+    before = theta.copy()
+    sizes, bad_codes = np.array(net.sizes, dtype=np.int64), np.array(codes, dtype=np.int64)
     X, Y = np.eye(2), np.array([[0.0], [1.0]])
-    with pytest.raises(ValueError, match="no branch for this activation code"):
-        loops.epoch(theta, np.empty_like(theta), sizes, bad_codes, 0, True, 0, X, Y, np.arange(2), 2, 0.1,
-                    np.zeros(2), np.zeros(2), 0, np.zeros(1), np.empty(0), np.empty(0), 0, 0.0, 0.0)
+    with pytest.raises(ValueError, match=f"no branch for this {message}"):
+        steps_of.epoch(theta, np.empty_like(theta), sizes, bad_codes, loss, True, 0, X, Y, np.arange(2), 2, 0.1,
+                       np.zeros(2), np.zeros(2), 0, np.zeros(1), np.empty(0), np.empty(0), 0, 0.0, 0.0)
+    np.testing.assert_array_equal(theta, before)
+
+
+def test_a_loss_the_registry_pairs_with_another_output_takes_the_numpy_engine(compiled_calls, compiled_form):
+    """The compiled E of cross-entropy assumes its own output (the categorical one reads the softmax's ŷ):
+    a sigmoid-output network given the softmax's loss trains with the NumPy engine, and records its E."""
+    r = np.random.default_rng(0)
+    X, y = r.standard_normal((40, 3)), (r.random((40, 2)) < 0.5).astype(int)
+    net = nnmath.Network([3, 4, 2], output="sigmoid", seed=0)
+    net.loss = LOSSES[("cross_entropy", "softmax")]
+    assert "not the one the registry pairs with a sigmoid output" in compiled_epoch.unsupported(net, optimizers.get("sgd"))
+    history = net.fit(X, y, epochs=2, learning_rate=0.1, batch_size=8, seed=1)
+    assert compiled_calls == []
+    out = net.forward(X).layers[-1]
+    assert history.loss[-1] == pytest.approx(net.loss.value(out.z, out.a, net.encode(y)), rel=0.2)
+    with pytest.raises(NNMathError, match="not the one the registry pairs"):
+        net.fit(X, y, epochs=1, engine="compiled")

@@ -9,7 +9,7 @@ random permutation each epoch, from the seed):
 
 with ``nnmath.engine.step.step``, fit's own step. A whole epoch of a plain network (what
 ``fit`` compiles: no dropout, batch normalisation or skip connection) goes through the engine's
-compiled loops in one call (``step.compiled_steps``), in the same order of batches. A step
+compiled epoch in one call (``step.compiled_steps``), in the same order of batches. A step
 whose E, gradient or new θ is not finite is undone (the network and the optimizer keep what they
 had before it) and reported as divergence: the page shows "E = NaN" or "∞" instead of drawing
 nonsense.
@@ -96,7 +96,7 @@ class Trainer:
     def epoch(self, learning_rate: float, batch_size: int, l2: float = 0.0, clip: Optional[float] = None) -> list[float]:
         """The rest of this epoch's steps; returns the mean over them of ‖∂E/∂W^l‖ per layer.
 
-        At an epoch's start a plain network takes the compiled loops (one call, the same batches
+        At an epoch's start a plain network takes the compiled epoch (one call, the same batches
         in the same order); if that epoch diverges it is undone and stepped again one batch at a
         time, so the step that diverged is the one reported."""
         net, rows = self.net, self.order

@@ -11,8 +11,9 @@ The equations are those of engine/compiled/loops.py, with δ kept divided by m (
 Why a second form: in a layer of 128 x 784 x 256 multiply-adds a step spends ~90% of its time in
 the products, which NumPy's BLAS runs on both cores, and Numba's np.dot (which the whole-epoch loops
 call) reaches only SciPy's copy of BLAS. Called from Python, the products are NumPy's, written
-straight into the work arrays and into the views of ∂E/∂θ (no temporaries), and the rest is five
-kernels a step instead of the NumPy engine's ~40 calls (docs/performance.md, issue 17).
+straight into the work arrays and into the views of ∂E/∂θ (no temporaries), and the rest is 2L + 1
+kernel calls a step for L layers (7 for W1) instead of the NumPy engine's ~40 calls
+(docs/performance.md, issue 17).
 
 Indexing: ``l = 0`` is the seed's layer 1, as in ``net.layers``; θ is laid out as in engine/parameters.py.
 """
@@ -23,7 +24,7 @@ import math
 import numpy as np
 
 from nnmath.engine.compiled import kernels, loops
-from nnmath.engine.compiled.codes import PLAIN_SGD
+from nnmath.engine.compiled.codes import ACTIVATION_CODES, LOSS_CODES, PLAIN_SGD
 
 Array = np.ndarray
 
@@ -37,6 +38,10 @@ def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, no
     finds the norms (one read of ∂E/∂θ less: 3.5% of a W1 step, docs/performance.md), so there θ has
     taken that step; fit and the playground restore the epoch's start on a short count either way."""
     L, dtype = len(codes), theta.dtype
+    if any(code not in ACTIVATION_CODES for code in codes):  # as loops.epoch refuses them: the kernels have no branch
+        raise ValueError("the compiled kernels have no branch for this activation code")
+    if loss not in LOSS_CODES:
+        raise ValueError("the compiled kernels have no branch for this loss code")
     Ws, bs = _layers(theta, sizes)
     grad_Ws, grad_bs = _layers(grad, sizes)
     work = [[np.empty((B, n), dtype) for n in sizes[1:]] for _ in range(4)]  # z^l, a^l, δ^l/m, the sigmoid's scratch
@@ -51,8 +56,9 @@ def epoch(theta, grad, sizes, codes, loss, cancels, kind, X, Y, order, B, lr, no
             first = order[0] + start
             a_0, y = X[first:first + m], Y[first:first + m]
         else:
-            a_0, y = np.take(X, order[start:start + m], axis=0, out=rows_X[:m]), rows_Y[:m]
-            np.take(Y, order[start:start + m], axis=0, out=y)
+            # mode="clip": the rows are valid, and the default mode="raise" writes through a temporary
+            a_0, y = np.take(X, order[start:start + m], axis=0, out=rows_X[:m], mode="clip"), rows_Y[:m]
+            np.take(Y, order[start:start + m], axis=0, out=y, mode="clip")
         if m not in rows:
             rows[m] = [[w[:m] for w in arrays] for arrays in work]
         zs, acts, deltas, scratch = rows[m]  # layer l's at index l - 1, as in net.layers

@@ -9,7 +9,7 @@ Two forms of the same equations, by the size of the network's matrix products:
 - **blas steps** (engine/compiled/blas_epoch.py): where a product is larger than ``LARGEST_PRODUCT``
   (MNIST-sized layers), a step's time is in its products. There the steps are taken from Python,
   the products by NumPy's BLAS on all the cores, and the work between them by compiled kernels
-  (engine/compiled/kernels.py) in five calls instead of the NumPy engine's ~40.
+  (engine/compiled/kernels.py): 2L + 1 calls a step for L layers instead of the NumPy engine's ~40.
 
 ``LARGEST_PRODUCT`` draws the line (docs/performance.md). The History is the same either way and
 the same as the NumPy engine's (tests/engine/test_compiled_epoch.py holds the paths together).
@@ -82,6 +82,9 @@ def unsupported(net: Any, opt: Any) -> Optional[str]:
         return "its optimizer is not one of the built-in ones"  # or its step was replaced on the object
     if not _registered_loss(net.loss):
         return f"its loss {net.loss.name!r} has no compiled code"
+    output = net.layers[-1].f.name
+    if losses.LOSSES.get((net.loss.option, output)) != net.loss:  # the loops' E assumes the pair (loops._error_sum)
+        return f"its loss {net.loss.name!r} is not the one the registry pairs with a {output} output"
     for l, layer in enumerate(net.layers, start=1):
         registered = layer.f is activations.ACTIVATIONS.get(layer.f.name) or (
             l == len(net.layers) and layer.f is activations.SOFTMAX)
