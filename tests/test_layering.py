@@ -1,7 +1,7 @@
 """The package's layers, read from its imports (every import, at the top of a module or inside a
 function): each layer imports only the layers below it, and no module imports itself back.
 
-    errors, version, paths               the ground: import no other part of nnmath (but errors)
+    errors, version, paths, atomic       the ground: import no other part of nnmath (but errors)
     engine                               the equations (engine/compiled/: only training and step import it)
     data                                 the ground only
     diagnostics, derivations, io, interop    each on the engine, none into another's insides
@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "nnmath"
-GROUND = {"errors", "version", "paths"}
+GROUND = {"errors", "version", "paths", "atomic"}
 TRAINING = {"nnmath.engine.training", "nnmath.engine.step"}  # the only importers of engine/compiled/
 MAY_IMPORT = {  # layer -> the layers (besides itself and the ground) it may import
-    "errors": set(), "version": set(), "paths": set(),
+    "errors": set(), "version": set(), "paths": set(), "atomic": set(),
     "engine": set(),
     "diagnostics": {"engine"},
     "derivations": {"engine"},

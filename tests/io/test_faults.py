@@ -13,7 +13,7 @@ import pytest
 
 from nnmath import NNMathError
 from nnmath.cli import main
-from nnmath.io import atomic
+from nnmath import atomic
 from nnmath.io.model import load_model
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")

@@ -9,7 +9,7 @@ from typing import Any, BinaryIO, Callable, Optional, Union
 
 from nnmath.data.csvfile import DEFAULT_LIMITS, Limits
 from nnmath.errors import NNMathError
-from nnmath.io.atomic import replace_atomically, writable_file
+from nnmath.atomic import replace_atomically, writable_file
 from nnmath.io.model import MAX_PARAMETERS
 
 LayerSpec = list[Union[int, str]]  # whole numbers, or "auto" for the first and last size

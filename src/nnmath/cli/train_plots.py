@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from nnmath.atomic import replace_atomically
 from nnmath.data.sets import Dataset, Standardizer
 from nnmath.errors import NNMathError
 from nnmath.engine.history import History
@@ -25,8 +26,9 @@ from nnmath.engine.network import Network
 
 
 def _save(fig: Figure, path: Path) -> Path:
+    """The figure as a PNG file, written whole or not at all (an old file of that name is kept on a failure)."""
     FigureCanvasAgg(fig)
-    fig.savefig(path, dpi=100)
+    replace_atomically(path, lambda f: fig.savefig(f, format="png", dpi=100))
     return path
 
 

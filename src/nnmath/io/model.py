@@ -21,7 +21,7 @@ from nnmath.errors import NNMathError
 from nnmath.engine.network import Network
 from nnmath.io import schema
 from nnmath.io.archive import DAMAGED, Archive
-from nnmath.io.atomic import replace_atomically
+from nnmath.atomic import replace_atomically
 from nnmath.paths import regular_file
 
 FORMAT = "nnmath-model"

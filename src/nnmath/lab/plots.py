@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nnmath.atomic import replace_atomically
 from nnmath.lab.vanishing import REMEDIES, Experiment
 
 COLORS = {"none": "#d62728", "batchnorm": "#1f77b4", "residual": "#2ca02c", "clip": "#ff7f0e"}
@@ -194,8 +195,11 @@ def plot_nielsen(reproductions, path: Path) -> Path:
 
 
 def _save(plt, fig, path: Path) -> Path:
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    """The figure as a PNG file, written whole or not at all (an old file of that name is kept on a failure)."""
+    try:
+        replace_atomically(path, lambda f: fig.savefig(f, format="png", dpi=110))
+    finally:
+        plt.close(fig)
     return path
 
 
