@@ -46,6 +46,9 @@ def test_every_workload_reports_positive_throughputs_ratios_and_the_limit(report
     assert targets["limit"]["products_alone"] == pytest.approx(floor / w1["matmul_limit_samples_per_second"])
     least = w1["step_least_work_samples_per_second"]
     assert targets["scikit-learn"]["least_work"] == pytest.approx(least / w1["samples_per_second"]["scikit-learn"])
+    by_round = w1["nnmath_fraction_of_step_least_work_by_round"]
+    # --repeats 1: one round, whose pair is also the best of each
+    assert len(by_round) == 1 and by_round[0] == pytest.approx(w1["fraction_of_step_least_work"]["nnmath"])
     flow = w1["step_least_work_data_flow_samples_per_second"]
     assert flow > 0 and w1["fraction_of_step_least_work_data_flow"]["nnmath"] == pytest.approx(w1["samples_per_second"]["nnmath"] / flow)
     assert data["workloads"]["W3"]["batch"] == data["workloads"]["W3"]["samples"] == 569  # full batch
