@@ -9,6 +9,7 @@ cache, where the NumPy engine takes several calls (z + b, then the sigmoid's fou
                      ∂E/∂b^L = Σ_i δ^L_i / m,  Σ_i E_i,  right decisions
     hidden_delta     δ^{l-1}/m = (δ^l/m (W^l)^T) ⊙ f'(z^{l-1}),  ∂E/∂b^{l-1} = Σ_i δ^{l-1}_i / m
     add_layer_norms  ‖∂E/∂W^l‖, ‖∂E/∂b^l‖ of every layer, added to the epoch's sums
+    sgd_step_adding_norms   the same norms and plain SGD's θ ← θ - α ∂E/∂θ in one pass over ∂E/∂θ
 
 δ is kept divided by m from the output on: every later δ, ∂E/∂W and ∂E/∂b is linear in it, so
 (a^{l-1})^T (δ^l/m) is ∂E/∂W^l itself and no pass divides a gradient by m.
