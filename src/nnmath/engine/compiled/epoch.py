@@ -80,11 +80,11 @@ def unsupported(net: Any, opt: Any) -> Optional[str]:
     """What keeps the compiled loops from training ``net`` with ``opt``, or None."""
     if type(opt) not in RULES or "step" in vars(opt):
         return "its optimizer is not one of the built-in ones"  # or its step was replaced on the object
-    if not _registered_loss(net.loss):
-        return f"its loss {net.loss.name!r} has no compiled code"
+    # The registry's entry for this output (or an unpickled copy): a user's own Loss under a built-in name
+    # differs in its function E, and another output's entry breaks the loops' E, which assumes the pair.
     output = net.layers[-1].f.name
-    if losses.LOSSES.get((net.loss.option, output)) != net.loss:  # the loops' E assumes the pair (loops._error_sum)
-        return f"its loss {net.loss.name!r} is not the one the registry pairs with a {output} output"
+    if losses.LOSSES.get((net.loss.option, output)) != net.loss or net.loss.code is None:
+        return f"its loss {net.loss.name!r} is not the one the registry pairs with a {output} output (no compiled code)"
     for l, layer in enumerate(net.layers, start=1):
         registered = layer.f is activations.ACTIVATIONS.get(layer.f.name) or (
             l == len(net.layers) and layer.f is activations.SOFTMAX)
@@ -108,12 +108,6 @@ def blas_threads(net: Any, batch_size: int) -> contextlib.AbstractContextManager
     if form(net, batch_size) == "blas steps":
         return contextlib.nullcontext()
     return blas_on_one_thread()
-
-
-def _registered_loss(loss: Any) -> bool:
-    """A loss of the registry (or an unpickled copy) with a code; a user's own Loss under a built-in
-    name is not one: it differs in its function E."""
-    return loss in losses.LOSSES.values() and loss.code is not None
 
 
 def run(net: Any, X: Array, Y: Array, order: Array, batch_size: int, lr: float, opt: Any,
