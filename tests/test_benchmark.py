@@ -235,3 +235,32 @@ def test_the_cluster_benchmark_compares_every_number_but_the_times():
     assert cluster_speedup.worst_difference(one, other) == pytest.approx(1e-6, rel=1e-3)
     other.runs.pop()
     assert cluster_speedup.worst_difference(one, other) == float("inf")
+
+
+def test_the_step_without_its_parts_prints_each_round_and_the_median_ratios(capsys):
+    import step_without
+    from nnmath.engine.compiled import blas_epoch
+
+    assert step_without.main(["--rounds", "1", "--samples", "512"]) == 0
+    assert blas_epoch.kernels.__name__ == "nnmath.engine.compiled.kernels" and blas_epoch.np is np, "swaps undone"
+    lines = capsys.readouterr().out.strip().splitlines()
+    micro = {name.strip(): float(value) for name, value in re.findall(r"([a-z.' -]+?) (\d+)(?:,|  µs)", lines[0])}
+    assert list(micro) == ["the whole step", "without its kernels", "its products alone", "the least-work step",
+                           "bench.py's products alone"] and min(micro.values()) > 0
+    medians = {line[:32].strip(): float(line[32:]) for line in lines[2:]}
+    for way, value in micro.items():  # one round: each median is that round's ratio (the µs are rounded)
+        assert medians[way] == pytest.approx(value / micro["the least-work step"], rel=0.01, abs=0.002)
+    assert step_without.main(["--rounds", "0"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_the_two_core_costs_multiply_by_halves_and_time_the_meetings(capsys):
+    import two_core_costs
+
+    assert two_core_costs.main(["--repeats", "2"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 8 and lines[5] == "meeting points, µs:"
+    values = [float(line.split()[-1]) for line in lines[1:5] + lines[6:]]
+    assert all(v > 0 for v in values)
+    assert two_core_costs.main(["--repeats", "0"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
