@@ -38,7 +38,7 @@ def nnmath_path(sizes, batch) -> str:
     from nnmath.engine import optimizers
 
     net = nnmath.Network(sizes)
-    if not compiled_epoch.applies(net, optimizers.get("sgd"), batch, 0.0, None):
+    if not compiled_epoch.applies(net, optimizers.get("sgd")):
         return "NumPy engine"
     return "compiled loops" if compiled_epoch.form(net, batch) == "loops" else "compiled blas steps"
 

@@ -114,10 +114,14 @@ def test_the_compiled_epoch_records_and_learns_what_the_numpy_engine_does(
     (lambda: (nnmath.Network([30, 16, 1]), type("MySGD", (optimizers.SGD,), {})(), {}), False),  # may step otherwise
     (lambda: (nnmath.Network([784, 256, 128, 10]), "sgd", {}), True),  # MNIST-sized: the blas steps
 ])
-def test_only_plain_networks_take_the_compiled_epoch(make, expected):
+def test_only_plain_networks_take_the_compiled_epoch(make, expected, compiled_calls):
     net, optimizer, options = make()
     opt = optimizers.get(optimizer)
-    assert compiled_epoch.applies(net, opt, 32, options.get("weight_decay", 0.0), options.get("clip_norm")) is expected
+    assert compiled_epoch.applies(net, opt) is expected
+    rng = np.random.default_rng(0)
+    net.fit(rng.standard_normal((64, net.sizes[0])), rng.integers(0, max(2, net.sizes[-1]), 64), epochs=1,
+            batch_size=32, optimizer=opt, **options)
+    assert (len(compiled_calls) == 1) is expected  # and fit does as applies says, with these options
 
 
 @pytest.mark.parametrize("optimizer", list(optimizers.OPTIMIZERS))  # the registry: a new optimizer is under test
@@ -227,7 +231,7 @@ def test_an_optimizer_changed_on_the_object_steps_as_it_says(compiled_calls, num
     np.testing.assert_allclose(compiled, train(), rtol=1e-10)
     sgd, calls = optimizers.SGD(), []
     sgd.step = lambda params, grads, lr: calls.append(lr)
-    assert not compiled_epoch.applies(nnmath.Network([3, 4, 1]), sgd, 8, 0.0, None)
+    assert not compiled_epoch.applies(nnmath.Network([3, 4, 1]), sgd)
 
 
 def test_a_mismatched_adam_state_is_refused_not_read_past_its_end():
@@ -252,7 +256,7 @@ def test_the_line_is_drawn_at_the_largest_product_of_a_step():
     """B n_{l-1} n_l multiply-adds: the same network takes the loops at batch 256 and the blas steps at 257."""
     net, sgd = nnmath.Network([64, 64, 10]), optimizers.get("sgd")
     assert compiled_epoch.LARGEST_PRODUCT == 256 * 64 * 64
-    assert compiled_epoch.applies(net, sgd, 256, 0.0, None) and compiled_epoch.applies(net, sgd, 257, 0.0, None)
+    assert compiled_epoch.applies(net, sgd)  # at either batch size: the size picks only the form
     assert compiled_epoch.form(net, 256) == "loops"
     assert compiled_epoch.form(net, 257) == "blas steps"
 
@@ -324,7 +328,7 @@ def test_softmax_in_a_hidden_layer_is_refused_as_by_the_numpy_engine(compiled_ca
     from nnmath.engine import activations
 
     net = nnmath.Network([3, 4, 1], activation=[activations.SOFTMAX], seed=0)
-    assert not compiled_epoch.applies(net, optimizers.get("sgd"), 4, 0.0, None)
+    assert not compiled_epoch.applies(net, optimizers.get("sgd"))
     with pytest.raises(NNMathError, match="softmax is only used as the output"):
         net.fit(np.eye(3), [0, 1, 1], epochs=1)
     assert compiled_calls == []
@@ -334,7 +338,7 @@ def test_an_unpickled_network_still_takes_the_compiled_epoch(compiled_calls):
     import pickle
 
     net = pickle.loads(pickle.dumps(nnmath.Network([3, 4, 1], activation="tanh", seed=0)))
-    assert compiled_epoch.applies(net, optimizers.get("sgd"), 4, 0.0, None)
+    assert compiled_epoch.applies(net, optimizers.get("sgd"))
     net.fit(np.eye(3), [0, 1, 1], epochs=2)
     assert len(compiled_calls) == 2
 
@@ -363,7 +367,7 @@ def test_without_a_writable_cache_fit_trains_with_the_numpy_engine():
         "from nnmath.engine import optimizers\n"
         "from nnmath.engine.compiled import epoch as compiled_epoch\n"
         "net = nnmath.Network([3, 4, 1], seed=0)\n"
-        "assert not compiled_epoch.applies(net, optimizers.get('sgd'), 4, 0.0, None)\n"
+        "assert not compiled_epoch.applies(net, optimizers.get('sgd'))\n"
         "h = net.fit(np.eye(3), [0, 1, 1], epochs=3, learning_rate=0.5)\n"
         "print(len(h.loss), h.loss[-1] < h.loss[0])\n"
     )

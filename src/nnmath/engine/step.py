@@ -60,7 +60,7 @@ def compiled_steps(net: Any, X: Array, Y: Array, rows: Array, batch_size: int, l
     fit's engine="auto" takes it for this network, else None. Returns (Σ_i E_i, right decisions,
     steps taken, Σ_steps ‖∂E/∂W^l‖, Σ_steps ‖∂E/∂b^l‖); fewer steps than batches: a gradient was not finite
     (and θ is to be restored: the blas steps may have taken that step)."""
-    if not compiled_epoch.choose("auto", net, opt, batch_size):
+    if not compiled_epoch.applies(net, opt):
         return None
     with compiled_epoch.blas_threads(net, batch_size):
         return compiled_epoch.run(net, X, Y, rows, batch_size, lr, opt, weight_decay, clip_norm)

@@ -163,7 +163,7 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
     waited = 0
     # The compiled loops train with BLAS on one thread (engine/compiled/epoch.py says why); its blas steps on BLAS's own.
     B = min(batch_size or data.n, data.n)
-    compiled = compiled_epoch.choose(engine, net, opt, B)
+    compiled = compiled_epoch.choose(engine, net, opt)
     with compiled_epoch.blas_threads(net, B) if compiled else contextlib.nullcontext():
         for epoch in range(epochs):
             lr = rate_at(float(learning_rate), epoch, epochs)

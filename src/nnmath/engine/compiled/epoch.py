@@ -54,20 +54,20 @@ def check(engine: str, net: Any, opt: Any) -> None:
             raise NNMathError(f"engine='compiled' cannot train this network: {reason}; use engine='auto' or 'numpy'")
 
 
-def choose(engine: str, net: Any, opt: Any, batch_size: int) -> bool:
+def choose(engine: str, net: Any, opt: Any) -> bool:
     """Whether ``fit`` trains with the compiled epoch (``check`` has accepted ``engine``): "numpy"
     never, "compiled" always, "auto" wherever it can (``applies``)."""
     if engine == "auto":
-        return unsupported(net, opt) is None and _loops() is not None
+        return applies(net, opt)
     return engine == "compiled"
 
 
-def applies(net: Any, opt: Any, batch_size: int, weight_decay: float = 0.0, clip_norm: Any = None) -> bool:
+def applies(net: Any, opt: Any) -> bool:
     """Whether ``fit`` with engine="auto" takes the compiled epoch: plain dense layers with
     activations that have a compiled code (softmax only as the output), a loss of the registry and a
-    built-in optimizer. (Weight decay and clipping are compiled too, and the batch size picks only
-    the form, ``form``, so they do not count.)"""
-    return choose("auto", net, opt, batch_size)
+    built-in optimizer, where Numba can keep compiled code. (Weight decay and clipping are compiled
+    too, and the batch size picks only the form, ``form``, so none of them counts here.)"""
+    return unsupported(net, opt) is None and _loops() is not None
 
 
 def form(net: Any, batch_size: int) -> str:
