@@ -17,6 +17,7 @@ from __future__ import annotations
 from itertools import product
 
 
+from nnmath.engine.inputs import check_eps
 from nnmath.errors import NNMathError, is_number
 from nnmath.derivations.lines import (F, LOSS_NAMES, error_line, fprime, fprime_line, output_delta_lines,
                                       output_reason, unit, vector)
@@ -69,10 +70,7 @@ def explain(net, x, y, parameter: str, learning_rate: float = 0.1, digits: int =
     Y = encode_targets(net, y, len(X))
     if not (is_number(learning_rate) and learning_rate > 0):
         raise NNMathError(f"the learning rate must be a positive number, got {learning_rate!r}")
-    if not (is_number(eps) and eps > 0):
-        raise NNMathError(f"eps must be a positive number, got {eps!r}")
-    if eps > 1:
-        raise NNMathError(f"eps is the step of a finite difference and must be at most 1, got {eps!r}")
+    check_eps(eps)
     _, delta, v = quantities(numbers, X, Y)
     d = _Writer(numbers, p, len(X), v, delta, digits)
     sections = [d.setup(), d.forward(), d.chain(), d.factors(), result_section(d, net, X, Y, eps),

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Optional
 import numpy as np
 from numpy.typing import ArrayLike
 
-from nnmath.errors import NNMathError, is_number, is_whole_number
+from nnmath.engine.inputs import check_eps
+from nnmath.errors import NNMathError, is_whole_number
 
 if TYPE_CHECKING:
     from nnmath.engine.network import Network
@@ -158,10 +159,7 @@ def check_gradients(net: "Network", X: ArrayLike, y: ArrayLike, eps: float = 1e-
     if train and any(layer.dropout for layer in net.layers):
         raise NNMathError("check_gradients(train=True) needs dropout 0: each evaluation of E would draw new "
                           "masks, so the finite differences would not measure the same function")
-    if not (is_number(eps) and eps > 0):
-        raise NNMathError(f"eps must be a positive number, got {eps!r}")
-    if eps > 1:
-        raise NNMathError(f"eps is the step of a finite difference and must be at most 1, got {eps!r}")
+    check_eps(eps)
     if max_entries is not None and not (is_whole_number(max_entries) and max_entries >= 1):
         raise NNMathError(f"max_entries must be a whole number of at least 1, got {max_entries!r}")
     if net.dtype != np.float64:

@@ -28,6 +28,15 @@ def check_sizes(sizes: Any) -> list[int]:
     return sizes
 
 
+def check_eps(eps: Any) -> None:
+    """ε, the step of a central difference (E(θ + ε) - E(θ - ε)) / 2ε: a number in (0, 1], or one
+    clear error (gradient checks and derivations take it from users)."""
+    if not (is_number(eps) and eps > 0):
+        raise NNMathError(f"eps must be a positive number, got {eps!r}")
+    if eps > 1:
+        raise NNMathError(f"eps is the step of a finite difference and must be at most 1, got {eps!r}")
+
+
 def check_X(X: ArrayLike, n_in: int, dtype: Any) -> Array:
     """X as a 2-D array of ``dtype`` with ``n_in`` columns (a 1-D array is one sample, or one
     feature of many samples when n_in is 1), finite, or one clear error."""
