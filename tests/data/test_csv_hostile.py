@@ -79,6 +79,28 @@ def test_the_column_limit_can_be_raised(tmp_path, capsys):
     assert main(["train", "--data", str(path), "--epochs", "1", "--quiet", "--max-columns", "31"]) == 0
 
 
+@pytest.mark.parametrize("command", [
+    ["explain", "--data", "{p}"],
+    ["explain", "--model", "{m}", "--data", "{p}"],
+    ["gradcheck", "--data", "{p}", "--entries", "2", "--samples", "5"],
+    ["gradcheck", "{m}", "--data", "{p}", "--entries", "2", "--samples", "5"],
+    ["vanishing", "--data", "{p}", "--depths", "1", "--activations", "sigmoid", "--inits", "normal", "--remedies",
+     "none", "--epochs", "1", "--width", "4", "--n-jobs", "1", "--json"],
+])
+def test_every_command_that_reads_a_csv_file_can_raise_its_limits(command, tmp_path, capsys):
+    header = ",".join(f"x{j}" for j in range(30)) + ",label\n"
+    rows = "".join(",".join(str((i * j) % 7) for j in range(30)) + f",{i % 2}\n" for i in range(40))
+    path, model = _file(tmp_path, header + rows), tmp_path / "m.npz"
+    assert main(["train", "--data", str(path), "--epochs", "1", "--quiet", "--max-columns", "31", "--out", str(model)]) == 0
+    argv = [part.format(p=path, m=model) for part in command]
+    capsys.readouterr()
+    assert main([*argv, "--max-columns", "10"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "31 columns, more than the 10 nnmath reads; if the file is right, raise --max-columns" in err
+    assert main([*argv, "--max-columns", "31"]) == 0
+    assert main([*argv, "--max-csv-mb", "1"]) == 0  # a limit of its own, above this file's size
+
+
 def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(tmp_path, capsys):
     path = _file(tmp_path, "a,label\n" + "1,0\n2,1\n" * 300_000)  # 2.3 MB
     assert main(["train", "--data", str(path), "--epochs", "1", "--quiet", "--max-csv-mb", "1"]) == 2

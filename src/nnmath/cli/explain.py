@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from nnmath.engine import activations
-from nnmath.cli.args import layer_spec, non_negative_int, positive_float, resolve_layers
+from nnmath.cli.args import add_csv_limits, csv_limits, layer_spec, non_negative_int, positive_float, resolve_layers
 from nnmath.errors import NNMathError
 from nnmath.derivations.explain import explain
 from nnmath.derivations.step import explain_step
@@ -42,6 +42,7 @@ def register(subparsers) -> None:
     p.add_argument("--data", metavar="NAME|FILE.csv", help="take the samples from this data set (standardized)")
     p.add_argument("--target", metavar="COLUMN", help="with a CSV file: the column holding the labels (default the "
                                                        "last; with --model, the model's own)")
+    add_csv_limits(p)
     p.add_argument("--sample", default=None, metavar="I|all",
                    help="which sample of the data's training part, split as train splits it with the same --seed "
                         "(from 0; default 0), or 'all' for the mean over the batch (at most 8)")
@@ -77,7 +78,7 @@ def _model_and_data(args):
         if net.sizes[0] != 2:
             raise NNMathError(f"{args.model} takes {net.sizes[0]} features: give the data with --data NAME|FILE.csv")
         return net, XOR_X, _xor_labels(net), "the four XOR points", None
-    dataset = model_dataset(net, info, args.model, name, args.target, args.seed)
+    dataset = model_dataset(net, info, args.model, name, args.target, args.seed, csv_limits(args))
     saved = info.get("scaler")
     scaler = Standardizer(np.asarray(saved["mean"]), np.asarray(saved["scale"])) if saved is not None \
         else Standardizer().fit(dataset.X_train)
@@ -103,7 +104,7 @@ def _network_and_data(args):
         return net, XOR_X, _xor_labels(net), "the four XOR points", None
     from nnmath.data.sets import Standardizer, load
 
-    dataset = load(args.data, target=args.target, seed=args.seed)
+    dataset = load(args.data, target=args.target, seed=args.seed, csv_limits=csv_limits(args))
     sizes = resolve_layers(args.layers, dataset.n_features, len(dataset.classes), args.data)
     net = Network(sizes, activation=args.activation, seed=args.seed)
     net.classes_ = dataset.classes

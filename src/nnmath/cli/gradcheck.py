@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from nnmath.engine import activations
-from nnmath.cli.args import at_most, layer_spec, non_negative_int, positive_float, positive_int, resolve_layers
+from nnmath.cli.args import (add_csv_limits, at_most, csv_limits, layer_spec, non_negative_int, positive_float,
+                             positive_int, resolve_layers)
 from nnmath.diagnostics.gradcheck import check_gradients
 from nnmath.errors import NNMathError
 from nnmath.engine.network import Network
@@ -38,6 +39,7 @@ def register(subparsers) -> None:
     p.add_argument("--data", metavar="NAME|FILE.csv", help="take the samples from this data set (standardized)")
     p.add_argument("--target", metavar="COLUMN",
                    help="with a CSV file: the column holding the labels (default the last; with a MODEL, the model's own)")
+    add_csv_limits(p)
     p.add_argument("--samples", type=at_most(positive_int, 100_000, "each checked entry costs two passes over the batch"),
                    default=20, help="samples in the batch (default 20)")
     p.add_argument("--eps", type=at_most(positive_float, 1.0, "the step of a finite difference is small"),
@@ -52,7 +54,7 @@ def _data_batch(args) -> tuple[np.ndarray, np.ndarray, int, np.ndarray, str]:
     """The first --samples training samples of --data, standardized; their feature and class counts."""
     from nnmath.data.sets import load
 
-    return _batch_of(load(args.data, target=args.target, seed=args.seed), args.samples)
+    return _batch_of(load(args.data, target=args.target, seed=args.seed, csv_limits=csv_limits(args)), args.samples)
 
 
 def _batch_of(dataset, samples: int) -> tuple[np.ndarray, np.ndarray, int, np.ndarray, str]:
@@ -80,7 +82,7 @@ def _network_and_batch(args) -> tuple[Network, np.ndarray, np.ndarray, str]:
         else:  # the model's features by name, its labels from its target column (as explain and predict)
             from nnmath.cli.model_data import model_dataset
 
-            dataset = model_dataset(net, info, args.model, args.data, args.target, args.seed)
+            dataset = model_dataset(net, info, args.model, args.data, args.target, args.seed, csv_limits(args))
             X, y, _, _, source = _batch_of(dataset, args.samples)
         return net, X, y, f"{args.model} on {source}"
     args.layers = args.layers or layer_spec(DEFAULT_LAYERS if args.data is None else DATA_LAYERS)

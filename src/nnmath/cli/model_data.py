@@ -59,12 +59,14 @@ def _test_size(info: dict) -> float:
     return float(size) if isinstance(size, float) and 0 < size < 1 else 0.25
 
 
-def model_dataset(net, info: dict, model: Path, name: str, target: Optional[str], seed: int) -> Dataset:
+def model_dataset(net, info: dict, model: Path, name: str, target: Optional[str], seed: int,
+                  csv_limits: csvdata.Limits = csvdata.DEFAULT_LIMITS) -> Dataset:
     """Data set ``name`` for the saved ``net``: its features by the model's names, its labels in the
-    model's target column; the feature count checked when the model records no names."""
+    model's target column (a CSV file read within ``csv_limits``); the feature count checked when the
+    model records no names."""
     features = feature_names(info, net.sizes[0])
     dataset = load(name, target=_target(name, target, info), seed=seed, features=features,
-                   regression=net.kind == "regression", test_size=_test_size(info))
+                   regression=net.kind == "regression", test_size=_test_size(info), csv_limits=csv_limits)
     if dataset.n_features != net.sizes[0]:
         raise NNMathError(f"{model} takes {net.sizes[0]} features but {dataset.name} has {dataset.n_features}")
     return dataset

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Optional
 
 from nnmath.cli.args import (EPOCHS_WHY, FORCE_HELP, MAX_EPOCHS, MAX_SAMPLES, MAX_UNITS, SAMPLES_WHY, at_most,
-                             check_plot_folder, finite_float, non_negative_int, positive_int, sample_count, whole_int)
+                             add_csv_limits, check_plot_folder, csv_limits, finite_float, non_negative_int, positive_int,
+                             sample_count, whole_int)
 from nnmath.io.model import MAX_PARAMETERS
 from nnmath.errors import NNMathError
 
@@ -56,6 +57,7 @@ def register(subparsers) -> argparse.ArgumentParser:
                     "sup|f'|·‖W‖₂), over training, and the accuracy reached.")
     p.add_argument("--data", default="mnist1d", help="a built-in data set or a CSV file (default: mnist1d)")
     p.add_argument("--target", metavar="COLUMN", help="with a CSV file: the column holding the labels (default the last)")
+    add_csv_limits(p)
     p.add_argument("--depths", default=None,
                    help="hidden layers, comma-separated (default: 2,4,8; with --nielsen 2,3,4)")
     p.add_argument("--activations", default=DEFAULTS["activations"], help="default: sigmoid,relu")
@@ -151,7 +153,7 @@ def run(args) -> int:
         from nnmath.lab.cluster import check_address
 
         check_address(args.scheduler)  # before the data set is loaded
-    data = vanishing.prepare(args.data, args.seed, args.n_samples, args.target)
+    data = vanishing.prepare(args.data, args.seed, args.n_samples, args.target, csv_limits(args))
     show = not args.quiet and sys.stderr.isatty()
     with _progress(show, len(configs)) as advance:
         experiment = vanishing.run(data, *axes, settings=settings, n_jobs=args.n_jobs, on_done=advance,
@@ -176,7 +178,7 @@ def _run_nielsen(args, plot_dir: Optional[Path]) -> int:
 
     depths = _depths(args.depths or "2,3,4")
     check_request(depths, VARIANTS, args.seeds, args.probe)  # before the data set is loaded
-    data = prepare(args.data, args.seed, args.n_samples, args.target)
+    data = prepare(args.data, args.seed, args.n_samples, args.target, csv_limits(args))
     results = reproduce(data, depths=depths, seeds=args.seeds, samples=args.probe)
     written = []
     if plot_dir is not None:

@@ -146,12 +146,14 @@ def grid(depths: Union[int, Sequence[int]], activations: Union[str, Sequence[str
 
 
 def prepare(data: Any = "mnist1d", seed: int = 0, n_samples: Optional[int] = None,
-            target: Optional[str] = None) -> PreparedData:
-    """A data set by name or CSV path (``nnmath.data.load``, ``target`` its label column) or a
-    Dataset, standardized."""
+            target: Optional[str] = None, csv_limits: Optional[Any] = None) -> PreparedData:
+    """A data set by name or CSV path (``nnmath.data.load``, ``target`` its label column, a CSV file
+    read within ``csv_limits``, by default data.csvfile.DEFAULT_LIMITS) or a Dataset, standardized."""
+    from nnmath.data.csvfile import DEFAULT_LIMITS
     from nnmath.data.sets import Dataset, Standardizer, load
 
-    ds = data if isinstance(data, Dataset) else load(data, target=target, n_samples=n_samples, seed=seed)
+    ds = data if isinstance(data, Dataset) else load(data, target=target, n_samples=n_samples, seed=seed,
+                                                     csv_limits=csv_limits or DEFAULT_LIMITS)
     scale = Standardizer().fit(ds.X_train)
     return PreparedData(ds.name, scale.transform(ds.X_train), np.asarray(ds.y_train),
                         scale.transform(ds.X_test), np.asarray(ds.y_test))
