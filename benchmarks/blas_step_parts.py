@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from trainers import step_matmul_limit, train_nnmath  # noqa: E402
+from trainers import step_matmul_limit, steps_of_a_fit, train_nnmath  # noqa: E402
 
 from nnmath.engine.compiled import blas_epoch, kernels, loops  # noqa: E402
 
@@ -72,11 +72,11 @@ def main(argv=None) -> int:
 
 def _fits(X, y, fits: int) -> int:
     train_nnmath(SIZES, X[:512], y[:512], BATCH, 1, 0.01, engine="compiled")
-    steps = EPOCHS * -(-SAMPLES // BATCH)
+    steps = steps_of_a_fit(SAMPLES, BATCH, EPOCHS)
     for _ in range(fits):
         spent.clear()
         seconds = train_nnmath(SIZES, X, y, BATCH, EPOCHS, 0.01, engine="compiled")[0]
-        least = step_matmul_limit(SIZES, BATCH, np.float32, least_work=True)
+        least = step_matmul_limit(SIZES, BATCH, np.float32, least_work=True, repeats=steps, runs=1)  # as long as the fit
         parts = sum(spent.values())
         print(f"step {seconds / steps * 1e6:6.0f} µs ({SAMPLES * EPOCHS / seconds:,.0f} samples/s), least-work step "
               f"{BATCH / least * 1e6:.0f} µs; the calls below {parts / steps * 1e6:.0f} µs, the rest (Python) "

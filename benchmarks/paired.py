@@ -5,7 +5,7 @@
 
 Each round trains bench.py's W1 fit (one epoch of 20,000 random samples, batch 128, float32, the
 History recorded) once through each engine, the order alternating from round to round, and the
-least-work step right after. The host's speed moves from minute to minute, by 2x at times
+least-work step right after, in one run of as many steps as the fit (as bench.py times it). The host's speed moves from minute to minute, by 2x at times
 (docs/performance.md, "Noise"); two fits a second apart see the same spell, so the ratio of a
 round says more than the ratio of two bests. Prints every round, then the median ratio and the
 rounds the first engine won.
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from trainers import step_matmul_limit, train_nnmath  # noqa: E402
+from trainers import step_matmul_limit, steps_of_a_fit, train_nnmath  # noqa: E402
 
 SIZES, BATCH, SAMPLES = [784, 256, 128, 10], 128, 20_000
 
@@ -44,7 +44,8 @@ def main(argv=None) -> int:
         rate = {}
         for engine in (engines if r % 2 == 0 else engines[::-1]):
             rate[engine] = SAMPLES / train_nnmath(SIZES, X, y, BATCH, 1, 0.01, engine=engine)[0]
-        least = step_matmul_limit(SIZES, BATCH, np.float32, least_work=True)
+        least = step_matmul_limit(SIZES, BATCH, np.float32, least_work=True, repeats=steps_of_a_fit(SAMPLES, BATCH, 1),
+                                  runs=1)  # one run as long as the fit, as bench.py times it
         ratios.append(rate[first] / rate[second])
         print(f"{time.strftime('%H:%M:%S')}  {first} {rate[first]:9,.0f}  {second} {rate[second]:9,.0f}  "
               f"ratio {ratios[-1]:.2f}  least-work step {least:9,.0f}  ({first} at {rate[first] / least:.2f} of it)")

@@ -8,7 +8,7 @@ samples in order, batch 128, float32) three ways: whole; without the kernels bet
 (forward_layer, output_delta, hidden_delta: the products still write into the same work arrays
 and views of ∂E/∂θ, and the update still reads them); and its products alone (no update either).
 Beside them, in the same round, bench.py's least-work step and its step of products alone
-(trainers.step_matmul_limit). Prints each round's µs a step and, for each way, the median of
+(trainers.step_matmul_limit), each timed in one run of as many steps as the epoch. Prints each round's µs a step and, for each way, the median of
 its ratios to the least-work step: the host's speed moves from minute to minute, so only ratios
 within a round are compared (docs/performance.md, "Noise"). The code timed is the library's own;
 the parts taken away are swapped for calls that do nothing, as blas_step_parts.py swaps in timers.
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from trainers import step_matmul_limit  # noqa: E402
+from trainers import step_matmul_limit, steps_of_a_fit  # noqa: E402
 
 import nnmath  # noqa: E402
 from nnmath.engine.compiled import blas_epoch, kernels  # noqa: E402
@@ -77,8 +77,9 @@ def main(argv=None) -> int:
     ratios: dict[str, list[float]] = {way: [] for way in [*WAYS, "the least-work step", "bench.py's products alone"]}
     for r in range(a.rounds):
         micro = {way: step_seconds(net, X, Y, taken_away) * 1e6 for way, taken_away in WAYS.items()}
-        micro["the least-work step"] = BATCH / step_matmul_limit(SIZES, BATCH, np.float32, least_work=True) * 1e6
-        micro["bench.py's products alone"] = BATCH / step_matmul_limit(SIZES, BATCH, np.float32) * 1e6
+        window = {"repeats": steps_of_a_fit(a.samples, BATCH, 1), "runs": 1}  # as long as an epoch above
+        micro["the least-work step"] = BATCH / step_matmul_limit(SIZES, BATCH, np.float32, least_work=True, **window) * 1e6
+        micro["bench.py's products alone"] = BATCH / step_matmul_limit(SIZES, BATCH, np.float32, **window) * 1e6
         for way, value in micro.items():
             ratios[way].append(value / micro["the least-work step"])
         print(f"{time.strftime('%H:%M:%S')}  " + ",  ".join(f"{way} {value:.0f}" for way, value in micro.items()) + "  µs")

@@ -184,7 +184,7 @@ def matmul_limit(sizes, batch, dtype, repeats=200, rng=None) -> float:
     return 2.0 * batch * n_in * n_out / best / flops_per_sample(sizes)
 
 
-def step_matmul_limit(sizes, batch, dtype, repeats=20, rng=None, least_work=False, data_flow=False) -> float:
+def step_matmul_limit(sizes, batch, dtype, repeats=20, rng=None, least_work=False, data_flow=False, runs=5) -> float:
     """Samples/s of a step that did nothing but its matrix products: per layer z = a W,
     ∂E/∂W = a^T δ and (above layer 1) δ W^T, with NumPy. No tool can beat this floor by
     much; the gap to it is each tool's overhead (activations, loss, update, bookkeeping).
@@ -196,7 +196,12 @@ def step_matmul_limit(sizes, batch, dtype, repeats=20, rng=None, least_work=Fals
     ``data_flow`` (with ``least_work``): the same calls, each on what a real step hands it: the W^l
     are views of the θ the update writes, each tanh and exp reads the product just before it, the
     products ∂E/∂W^l write into the g the update reads. With the products on two cores, a real step
-    moves W and g between the cores' caches every step; the least-work step never does."""
+    moves W and g between the cores' caches every step; the least-work step never does.
+
+    Timed as the best of ``runs`` runs of ``repeats`` steps. To set beside a fit, time it in runs of
+    as many steps as the fit takes (``steps_of_a_fit``), as many runs as the fit had: on a host whose
+    speed moves within a second, the best of many short runs comes out faster than the best of a
+    few long ones for the same code (``python benchmarks/windows.py``; docs/performance.md, "Noise")."""
     rng = rng or np.random.default_rng(0)
     a = [rng.standard_normal((batch, n)).astype(dtype) for n in sizes]
     Ws = [rng.standard_normal((i, o)).astype(dtype) for i, o in zip(sizes[:-1], sizes[1:])]
@@ -234,12 +239,17 @@ def step_matmul_limit(sizes, batch, dtype, repeats=20, rng=None, least_work=Fals
     run = step_with_data_flow if least_work and data_flow else step
     run()
     best = float("inf")
-    for _ in range(5):  # the best of 5 runs, as for the tools
+    for _ in range(runs):
         t = time.perf_counter()
         for _ in range(repeats):
             run()
         best = min(best, (time.perf_counter() - t) / repeats)
     return batch / best
+
+
+def steps_of_a_fit(samples: int, batch: int, epochs: int) -> int:
+    """The steps a fit takes: ceil(samples / batch) an epoch."""
+    return epochs * -(-samples // batch)
 
 
 def _views(flat, sizes) -> list:

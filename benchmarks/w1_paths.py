@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from trainers import step_matmul_limit, train_nnmath  # noqa: E402
+from trainers import step_matmul_limit, steps_of_a_fit, train_nnmath  # noqa: E402
 
 SIZES, BATCH, SAMPLES, EPOCHS = [784, 256, 128, 10], 128, 20_000, 2
 KINDS = ("least-work step", "compiled", "numpy")
@@ -30,8 +30,9 @@ KINDS = ("least-work step", "compiled", "numpy")
 def measure(kind: str) -> float:
     """Samples/s of one kind, the best of a few runs after a warm-up, in this process."""
     if kind == "least-work step":
-        step_matmul_limit(SIZES, BATCH, np.float32, repeats=5, least_work=True)
-        return max(step_matmul_limit(SIZES, BATCH, np.float32, repeats=20, least_work=True) for _ in range(3))
+        step_matmul_limit(SIZES, BATCH, np.float32, repeats=5, least_work=True)  # a warm-up
+        steps = steps_of_a_fit(SAMPLES, BATCH, EPOCHS)  # runs as long as the fits below, as many
+        return step_matmul_limit(SIZES, BATCH, np.float32, repeats=steps, least_work=True, runs=2)
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((SAMPLES, SIZES[0])).astype(np.float32), rng.integers(0, SIZES[-1], SAMPLES)
     train_nnmath(SIZES, X[:512], y[:512], BATCH, 1, 0.01, engine=kind)  # loads the compiled loops

@@ -99,6 +99,28 @@ def test_the_least_work_step_with_data_flow_makes_a_steps_calls_on_a_steps_array
     assert all(out for _, out in calls), "every call writes into an array of the step"
 
 
+def test_the_steps_of_reference_are_timed_in_runs_as_long_as_a_fit(monkeypatch):
+    """bench.py times each step of reference as it times a tool: one run of as many steps as a fit
+    takes in each round (W1: 2 epochs of ceil(20,000 / 128) = 157 steps), the best of the rounds; and
+    the least-work step once more as until 2026-12-08 (5 runs of 20 steps a round), printed beside it."""
+    timed, rounds = [], 3
+    monkeypatch.setattr(bench, "step_matmul_limit", lambda *a, **k: timed.append(k) or 1.0 + len(timed))
+    monkeypatch.setattr(bench, "matmul_limit", lambda *a, **k: 1.0)
+    fits = {tool: (lambda *a: (0.5, 0.1)) for tool in [*bench.TRAINERS, *bench.REFERENCES]}
+    monkeypatch.setattr(bench, "TRAINERS", {t: f for t, f in fits.items() if t in bench.TRAINERS})
+    monkeypatch.setattr(bench, "REFERENCES", {t: f for t, f in fits.items() if t in bench.REFERENCES})
+    result = bench.run_workload("W1", bench.WORKLOADS["W1"], rounds, np.random.default_rng(0))
+    assert result["steps_timed_a_round"] == trainers.steps_of_a_fit(20_000, 128, 2) == 314
+    as_a_fit = [k for k in timed if k.get("runs") == 1]
+    assert len(as_a_fit) == 3 * rounds and all(k["repeats"] == 314 for k in as_a_fit)
+    assert sum(bool(k.get("least_work")) and not k.get("data_flow") for k in as_a_fit) == rounds
+    short = [k for k in timed if "runs" not in k]
+    assert len(short) == rounds and all(k["repeats"] == 20 and k["least_work"] for k in short)
+    # the best (the largest rate) of each kind over the rounds: the fake's rates grow with each call
+    assert result["step_least_work_short_runs_samples_per_second"] == 1.0 + len(timed)
+    assert result["step_least_work_samples_per_second"] == 1.0 + len(timed) - 2
+
+
 def test_flop_count_is_six_per_weight():
     assert trainers.flops_per_sample([784, 256, 128, 10]) == 6 * (784 * 256 + 256 * 128 + 128 * 10)
 
@@ -264,3 +286,16 @@ def test_the_two_core_costs_multiply_by_halves_and_time_the_meetings(capsys):
     assert all(v > 0 for v in values)
     assert two_core_costs.main(["--repeats", "0"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_the_two_windows_time_one_step_both_ways_and_compare_their_bests(capsys):
+    import windows
+
+    assert windows.main(["--rounds", "2", "--steps", "5"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    pairs = [tuple(float(v) for v in re.findall(r"(\d+) µs a step", line)) for line in lines[:2]]
+    assert all(len(p) == 2 and min(p) > 0 for p in pairs)
+    best = re.search(r"(\d+) µs a step in short runs, (\d+) µs in runs as long as a fit: (\d\.\d+)", lines[2])
+    assert best and float(best.group(1)) == min(p[0] for p in pairs) and float(best.group(2)) == min(p[1] for p in pairs)
+    assert float(best.group(3)) == pytest.approx(float(best.group(1)) / float(best.group(2)), abs=0.01)
+    assert windows.main(["--rounds", "0"]) == 2
