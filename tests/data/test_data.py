@@ -111,6 +111,18 @@ def test_csv_numeric_target_becomes_integers(tmp_path):
     assert d.y_train.dtype.kind == "i" and sorted(d.classes) == [0, 1]
 
 
+def test_whole_numbers_past_2_to_the_53_keep_their_values(tmp_path):
+    """Found by a review: 1e19 and 2e19 were cast to int64, which overflows (all became -2^63: one
+    'class', or a regression of one value that scored R² = 1). Past 2^53 they stay floats, exactly as
+    read, and still count as whole: two of them are two classes."""
+    classes = data.load(_csv(tmp_path, "x,y\n" + "".join(f"{i},{(i % 2 + 1) * 10**19}\n" for i in range(12))))
+    assert not classes.regression and sorted(classes.classes) == [1e19, 2e19]
+    quantities = [(i * 7919 % 1000 + 1) * 10**15 for i in range(40)]
+    fit = data.load(_csv(tmp_path, "x,y\n" + "".join(f"{i},{v}\n" for i, v in enumerate(quantities)), name="q.csv"),
+                    regression=None)
+    assert fit.regression and sorted(np.concatenate([fit.y_train, fit.y_test])) == sorted(map(float, quantities))
+
+
 @pytest.mark.parametrize("text, target, message", [
     ("", None, "is empty"),
     ("a,b\n", None, "no rows of data"),

@@ -220,7 +220,9 @@ def parses_as_number(text: str) -> bool:
 
 
 def labels(texts: Sequence[str], column: str) -> Array:
-    """Labels as integers when all are whole numbers, floats when all are numbers, else words."""
+    """Labels as integers when all are whole numbers of at most 2^53 (beyond it a float no longer tells
+    consecutive whole numbers apart, and past 2^63 an int64 would overflow), floats when all are
+    numbers, else words."""
     texts = [t.strip() for t in texts]
     if any(t == "" for t in texts):
         row = texts.index("") + 2
@@ -231,7 +233,7 @@ def labels(texts: Sequence[str], column: str) -> Array:
         return np.array(texts)
     if not np.all(np.isfinite(values)):
         raise NNMathError(f"the target column {column!r} holds NaN or infinite values")
-    if np.all(values == np.round(values)):
+    if np.all(values == np.round(values)) and np.all(np.abs(values) <= 2.0 ** 53):
         return values.astype(np.int64)
     return values
 

@@ -178,7 +178,8 @@ def is_continuous(y: Array) -> bool:
     if y.dtype.kind not in "iuf":
         return False
     distinct = len(np.unique(y))
-    return bool(y.dtype.kind == "f" or (distinct > CLASSES_AT_MOST and distinct * SAMPLES_PER_CLASS > len(y)))
+    whole = y.dtype.kind != "f" or bool(np.all(y == np.round(y)))  # floats too: labels past 2^53 stay floats
+    return bool(not whole or (distinct > CLASSES_AT_MOST and distinct * SAMPLES_PER_CLASS > len(y)))
 
 
 def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_samples: Optional[int] = None,
