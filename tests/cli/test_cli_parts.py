@@ -101,3 +101,10 @@ def test_info_reads_a_model_saved_with_no_training_details(tmp_path, capsys):
     assert cli.main(["info", str(tmp_path / "bare.npz")]) == 0
     out = capsys.readouterr().out
     assert "classes: no, yes" in out and "11 parameters in all" in out  # 3*2 + 2 + 2*1 + 1
+
+
+def test_a_huge_loss_is_printed_in_a_few_digits_not_three_hundred():
+    from nnmath.cli.train_report import _number
+
+    assert _number(0.123456) == "0.1235" and _number(None) == "-" and _number(123456.7) == "123456.7000"
+    assert _number(6.0078131e305) == "6.008e+305" and _number(-2.5e7) == "-2.5e+07"

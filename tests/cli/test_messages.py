@@ -59,6 +59,17 @@ def test_divergence_on_the_command_line_says_nothing_was_saved(capsys, tmp_path)
     assert "keeps its weights" not in err and not (tmp_path / "m.npz").exists()
 
 
+@pytest.mark.parametrize("extra", [[], ["--json"]])
+def test_a_divergence_in_the_last_step_is_a_divergence_too(capsys, tmp_path, extra):
+    """Found by a review: with one epoch, E was finite before the step and infinite after it: the
+    run printed an overflow warning, a loss of inf (or JSON's Infinity) and exited 0."""
+    code, out, err = _run(capsys, "train", "--data", "xor", "--epochs", "1", "--learning-rate", "1e308", "--seed", "1",
+                          "--optimizer", "sgd", "--batch-size", "full", "--quiet", "--out", str(tmp_path / "m.npz"), *extra)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("nnmath: error: training diverged in its last step") and "nothing was saved" in err
+    assert not (tmp_path / "m.npz").exists()
+
+
 def test_a_semicolon_file_with_decimal_commas_gets_the_semicolon_hint(capsys, tmp_path):
     (tmp_path / "semi.csv").write_text("a;b;label\n1,5;2,25;x\n0,5;1,75;y\n")
     code, _, err = _run(capsys, "train", "--data", str(tmp_path / "semi.csv"))

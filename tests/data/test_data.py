@@ -160,6 +160,16 @@ def test_standardizer_survives_values_whose_squares_overflow(size):
 
 
 
+def test_standardizing_values_near_the_float_range_does_not_overflow():
+    """Found by a review: x = ±1.7e308 fitted fine, but x - μ overflowed in transform (a warning line,
+    then 'the features contain NaN or infinite values', untrue of the file)."""
+    X = np.array([[1.7e308, 0.0], [-1.7e308, 1.0]] * 10)
+    scaled = data.Standardizer().fit_transform(X)  # warnings are errors here
+    assert np.allclose(scaled, [[1.0, -1.0], [-1.0, 1.0]] * 10)
+    with pytest.raises(NNMathError, match=r"^feature 2 holds values \(up to 1e\+308\) too large to standardize"):
+        data.Standardizer().fit(np.array([[0.0, 0.0], [1.0, 1e-3]])).transform(np.array([[0.5, 1e308]]))
+
+
 @pytest.mark.parametrize("first", ["0,1", "1,2"])
 def test_a_first_row_of_two_small_numbers_is_data_not_column_names(tmp_path, first):
     path = _csv(tmp_path, first + "\n1,0\n0,1\n")

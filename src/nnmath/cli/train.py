@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any, Optional
@@ -227,7 +228,12 @@ def run(args) -> int:
                           f"learning rate than {args.learning_rate:g}; nothing was saved") from None
     except Interrupted:
         return _interrupted(args, net, dataset, parts, sizes, best)
-    results = _results(net, parts)
+    with np.errstate(over="ignore", invalid="ignore"):  # an E that overflows is refused just below
+        results = _results(net, parts)
+    if not all(math.isfinite(r["loss"]) for r in results.values() if r is not None):
+        # the epochs' E were finite, taken before each step; the last step's weights give NaN or ∞
+        raise NNMathError(f"training diverged in its last step: E of the trained network is NaN or infinite; try a "
+                          f"smaller learning rate than {args.learning_rate:g}; nothing was saved")
     norms = {f"W{l + 1}": {"first_epoch": history.grad_norms[0][l], "last_epoch": history.grad_norms[-1][l]}
              for l in range(len(net.layers))}
     report = {"data": dataset.name, "task": "regression" if dataset.regression else "classification",

@@ -13,7 +13,10 @@ MAX_CLASSES_SHOWN = 12  # a confusion matrix wider than this goes to --json only
 
 
 def _number(value: Optional[float], digits: int = 4) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
+    """``digits`` decimals, or as many significant digits past a million (a loss of 1e300 in 301 digits helps nobody)."""
+    if value is None:
+        return "-"
+    return f"{value:.{digits}f}" if abs(value) < 1e6 else f"{value:.{digits}g}"
 
 
 def _percent(value: Optional[float]) -> str:

@@ -84,7 +84,18 @@ class Standardizer:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != len(self.mean_):
             raise NNMathError(f"expected {len(self.mean_)} features, got data of shape {X.shape}")
-        return (X - self.mean_) / self.scale_
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaled = (X - self.mean_) / self.scale_
+            if np.all(np.isfinite(scaled)) or not np.all(np.isfinite(X)):  # NaN and ±∞ in X are refused later, by name
+                return scaled
+            # x - μ overflows past ~1.8e308 (x = 1.7e308, μ = -1e308): x/σ - μ/σ is the same number
+            scaled = X / self.scale_ - self.mean_ / self.scale_
+        too_large = ~np.all(np.isfinite(scaled), axis=0)
+        if np.any(too_large):
+            j = int(np.argmax(too_large))
+            raise NNMathError(f"feature {j + 1} holds values (up to {np.max(np.abs(X[:, j])):.3g}) too large to "
+                              f"standardize with the mean and spread of the training part")
+        return scaled
 
     def fit_transform(self, X: Array) -> Array:
         return self.fit(X).transform(X)
