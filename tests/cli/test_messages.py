@@ -113,3 +113,17 @@ def test_a_reader_that_stops_early_is_no_failure(tmp_path):
     err = process.stderr.read()
     process.stderr.close()
     assert process.wait(timeout=120) == 0 and err == b""
+
+
+def test_a_reader_that_stops_early_is_no_failure_for_rich_tables_either():
+    """``nnmath train ... | head -1``: rich's Console meets the broken pipe itself and exited 1 (a
+    failed check, by the exit codes' rules), found by a review; it ends quietly with 0 as predict does."""
+    process = subprocess.Popen([sys.executable, "-m", "nnmath", "train", "--data", "xor", "--epochs", "20", "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"})
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline().startswith(b"xor: ")  # printed before training; the tables come after it
+    process.stdout.close()
+    err = process.stderr.read()
+    process.stderr.close()
+    assert process.wait(timeout=120) == 0 and err == b""
