@@ -106,6 +106,19 @@ def test_samples_draws_a_subset_of_a_csv_file(tmp_path):
     assert len(X) == 40 and len(set(X)) == 40 and set(X) <= set(range(100))
 
 
+def test_more_samples_than_a_set_holds_is_refused_not_quietly_capped(tmp_path):
+    """Found by a review: iris --samples 1000 gave the 150 there are, without a word."""
+    with pytest.raises(NNMathError, match="^iris has 150 samples, fewer than the 1000 asked for; ask for at most 150"):
+        data.load("iris", n_samples=1000)
+    path = _csv(tmp_path, "x,y\n" + "".join(f"{i},{i % 2}\n" for i in range(12)))
+    with pytest.raises(NNMathError, match="^d.csv has 12 samples, fewer than the 13 asked for"):
+        data.load(path, n_samples=13)
+    whole = data.load(path, n_samples=12)
+    assert len(whole.y_train) + len(whole.y_test) == 12
+    moons = data.load("moons", n_samples=1000)  # a generated set makes as many as asked
+    assert len(moons.y_train) + len(moons.y_test) == 1000
+
+
 def test_csv_numeric_target_becomes_integers(tmp_path):
     d = data.load(_csv(tmp_path, "x,y\n" + "".join(f"{i},{i % 2}.0\n" for i in range(12))))
     assert d.y_train.dtype.kind == "i" and sorted(d.classes) == [0, 1]

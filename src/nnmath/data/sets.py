@@ -226,6 +226,9 @@ def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_sampl
     else:
         raise NNMathError(f"unknown data set {text!r}: give a CSV file or one of {', '.join(BUILT_IN)}")
     rows = np.arange(len(y))
+    if n_samples is not None and n_samples > len(y):  # a fixed set or a file: there are no more to take
+        raise NNMathError(f"{name} has {len(y)} samples, fewer than the {n_samples} asked for; ask for at most "
+                          f"{len(y)}, or leave the number of samples out to take them all")
     if n_samples is not None and n_samples < len(y):  # a random subset of a fixed set or a file
         rows = np.sort(rng.choice(len(y), n_samples, replace=False))
         X, y = X[rows], y[rows]
