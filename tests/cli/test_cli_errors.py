@@ -5,6 +5,7 @@ import pickle
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -149,6 +150,40 @@ def test_existing_files_are_replaced_only_with_force(folder, tmp_path):
     lab = nnmath("vanishing", "--depths", "2", "--activations", "sigmoid", "--remedies", "none", "--plot", figures,
                  cwd=folder)
     assert lab.returncode == 2 and "already holds heatmap.png" in lab.stderr
+
+
+def _refused_in_one_line(run, message):
+    assert run.returncode == 2 and run.stdout == "" and "Traceback" not in run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nnmath: error: ") and message in lines[0], run.stderr
+
+
+@pytest.mark.parametrize("command, figure", [
+    (["train", "--epochs", "1"], "loss.png"),
+    (["vanishing", "--depths", "1", "--activations", "sigmoid", "--inits", "normal", "--remedies", "none",
+      "--epochs", "1", "--n-jobs", "1"], "accuracy.png"),
+])
+def test_plot_refuses_to_write_a_figure_over_the_data_even_with_force(folder, tmp_path, command, figure):
+    data = (folder / "ok.csv").read_bytes()
+    (tmp_path / "figs").mkdir()
+    (tmp_path / "figs" / figure).write_bytes(data)  # the data file bears the name of a figure
+    run = nnmath(*command, "--data", f"figs/{figure}", "--plot", "figs", "--force", "--quiet", cwd=tmp_path)
+    _refused_in_one_line(run, f"the figure figs/{figure} is also an input of this command; writing it would "
+                              f"destroy it, give another folder")
+    assert [p.name for p in (tmp_path / "figs").iterdir()] == [figure]  # before any training: no figure drawn
+    assert (tmp_path / "figs" / figure).read_bytes() == data
+
+
+@pytest.mark.parametrize("out", ["figs/loss.png", "figs/./boundary.png", "link.npz"])
+def test_out_naming_a_figure_of_plot_is_refused_before_training(folder, tmp_path, out):
+    (tmp_path / "figs").mkdir()
+    (tmp_path / "link.npz").symlink_to(tmp_path / "figs" / "gradients.png")  # written through to the figure
+    for force in ([], ["--force"]):
+        run = nnmath("train", "--data", folder / "ok.csv", "--epochs", "1", "--plot", "figs", "--out", out, *force,
+                     "--quiet", cwd=tmp_path)
+        _refused_in_one_line(run, f"--out {Path(out)} is also the figure figs/")  # Path drops the ./
+        assert "that --plot writes; give another file name or folder" in run.stderr
+        assert list((tmp_path / "figs").iterdir()) == []  # neither the figures nor the model
 
 
 def test_columns_named_by_their_numbers_are_a_header(folder):

@@ -191,30 +191,47 @@ def resolve_layers(spec: LayerSpec, n_features: int, n_classes: int, data_name: 
 FORCE_HELP = "replace output files that already exist (without it, an existing file is never overwritten)"
 
 
+def _same_file(path: Path, other: Path) -> bool:
+    """``path`` and ``other`` name one file; a symbolic link is judged by the file it names, which is
+    what gets written (io.replace_atomically)."""
+    return Path(os.path.realpath(path)) == Path(os.path.realpath(other))
+
+
+def _refuse_an_input(path: Path, what: str, inputs: tuple, instead: str) -> None:
+    """Fail when writing ``path`` would destroy one of the command's ``inputs``, even with --force."""
+    for given in inputs:
+        if given is not None and Path(given).exists() and _same_file(path, Path(given)):
+            raise NNMathError(f"{what} {path} is also an input of this command; writing it would destroy it, "
+                              f"{instead}")
+
+
 def check_output_path(path: Optional[Path], what: str, inputs: tuple = (), force: bool = False) -> None:
     """Fail before any work when ``path`` cannot be written (a missing folder, a folder or a device
     in its place), is one of the command's ``inputs``, which writing would destroy, or already
-    exists and ``force`` (--force) was not given. A symbolic link is judged by the file it names,
-    which is what gets written (io.replace_atomically)."""
+    exists and ``force`` (--force) was not given."""
     if path is None:
         return
-    target = Path(os.path.realpath(path))
-    for given in inputs:
-        if given is not None and Path(given).exists() and target == Path(given).resolve():
-            raise NNMathError(f"{what} {path} is also an input of this command; writing it would destroy it, "
-                              f"give another file name")
+    _refuse_an_input(path, what, inputs, "give another file name")
     writable_file(path, what)
-    if target.exists() and not force:
+    if Path(os.path.realpath(path)).exists() and not force:
         raise NNMathError(f"{what} {path} already exists; give another name, or add --force to replace it")
 
 
-def check_plot_folder(folder: Optional[Path], names: tuple, force: bool) -> None:
-    """Fail before any work when the figures cannot go into ``folder``: it is a file, or it
-    already holds figures of these ``names`` and ``force`` (--force) was not given."""
+def check_plot_folder(folder: Optional[Path], names: tuple, force: bool, inputs: tuple = (),
+                      out: Optional[Path] = None) -> None:
+    """Fail before any work when the figures of these ``names`` cannot go into ``folder``: it is a
+    file, a figure would replace one of the command's ``inputs`` (even with --force) or the file
+    ``out`` it also writes (--out), or it already holds such figures and ``force`` (--force) was
+    not given."""
     if folder is None:
         return
     if folder.exists() and not folder.is_dir():
         raise NNMathError(f"--plot {folder} is a file; give a folder for the figures")
+    for name in names:
+        _refuse_an_input(folder / name, "the figure", inputs, "give another folder")
+        if out is not None and _same_file(folder / name, out):
+            raise NNMathError(f"--out {out} is also the figure {folder / name} that --plot writes; "
+                              f"give another file name or folder")
     taken = [name for name in names if (folder / name).exists()]
     if taken and not force:
         raise NNMathError(f"--plot {folder} already holds {', '.join(taken)}; give another folder, "

@@ -218,7 +218,7 @@ def run(args) -> int:
     if args.early_stopping and args.validation_split == 0:
         raise NNMathError("--early-stopping watches the validation part: give --validation-split above 0")
     dataset, parts = prepare(args)
-    check_plot_folder(args.plot, _figures(dataset), args.force)
+    check_plot_folder(args.plot, _figures(dataset), args.force, inputs=(args.data,), out=args.out)
     net, sizes = _network(args, dataset)
     best = BestSoFar()
     try:

@@ -118,7 +118,7 @@ def _check_size(depths: list[int], width: int) -> None:
 def _plot_dir(args) -> Optional[Path]:
     path = None if args.plot is None else Path(args.plot)
     names = ("nielsen.png",) if args.nielsen else ("gradient_norms.png", "heatmap.png", "accuracy.png")
-    check_plot_folder(path, names, args.force)
+    check_plot_folder(path, names, args.force, inputs=(args.data,))
     return path
 
 
