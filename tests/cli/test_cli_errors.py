@@ -203,6 +203,21 @@ def test_labels_the_model_cannot_score_never_stop_the_predictions(folder):
     assert none.returncode == 0 and none.stderr == "" and len(none.stdout.strip().splitlines()) == 3
 
 
+@pytest.mark.parametrize("output, targets", [("sigmoid", np.eye(3, dtype=int)), ("identity", np.ones((3, 3)))])
+def test_a_model_of_several_values_per_sample_predicts_without_scoring_one_column(tmp_path, capsys, output, targets):
+    from nnmath.cli import main
+
+    net = Network([2, 3, 3], output=output, seed=0)  # multilabel, or a regression of 3 outputs: a row per sample
+    net.fit(np.arange(6.0).reshape(3, 2), targets, epochs=1)
+    save_model(tmp_path / "m.npz", net, {"feature_names": ["x1", "x2"], "target_name": "label",
+                                         "scaler": {"mean": [0.0, 0.0], "scale": [1.0, 1.0]}})
+    (tmp_path / "d.csv").write_text("x1,x2,label\n0,1,0\n1,2,2\n")  # used to be broadcast against the rows
+    assert main(["predict", str(tmp_path / "m.npz"), str(tmp_path / "d.csv"), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["results"] is None and len(json.loads(out)["predictions"]) == 2
+    assert err == f"no results: the model predicts 3 values per sample ({net.kind}), column 'label' holds one\n"
+
+
 def test_gradcheck_on_data_fits_its_default_network_to_the_data(folder):
     run = nnmath("gradcheck", "--data", "ok.csv", "--json", cwd=folder)  # 2 features, 2 classes: 2-5-3-1
     assert run.returncode == 0, run.stderr

@@ -147,6 +147,96 @@ def test_every_command_gives_one_line_and_exit_2(tmp_path, capsys, command):
     assert err.startswith("nnmath: error: ") and "config.output must be one of" in err
 
 
+def _three_classes(tmp_path, classes=("a", "b", "c")):
+    """A 2-3-3 softmax model of three word classes, as training leaves it, and a CSV file with its target column."""
+    net = Network([2, 3, 3], seed=0)
+    net.classes_ = np.array(classes)
+    path = tmp_path / "m3.npz"
+    save_model(path, net, {"feature_names": ["x1", "x2"], "target_name": "label",
+                           "scaler": {"mean": [0.0, 0.0], "scale": [1.0, 1.0]}})
+    csv = tmp_path / "d3.csv"
+    csv.write_text("x1,x2,label\n1,2,a\n0,1,b\n2,0,c\n")
+    return path, csv
+
+
+def _change(**fields):
+    """Set config fields and the classes at once (classes=... replaces the top-level classes)."""
+    def change(meta):
+        for key, value in fields.items():
+            (meta if key == "classes" else meta["config"])[key] = value
+    return change
+
+
+# Each is schema-valid, but no fit could give it: the output's activation, its width, the kind they make
+# (engine/network.py) and the classes (engine/labels.py) disagree.
+INCONSISTENT = {
+    "softmax made sigmoid: 3 units of word labels": (
+        _change(output="sigmoid"), r"its output \(3 sigmoid units: multilabel, one unit per label\) does not fit "
+                                   r"its class labels \['a', 'b', 'c'\]: training gives it the unit indices 0\.\.2"),
+    "softmax made sigmoid: 3 units of labels out of order": (
+        _change(output="sigmoid", classes=[2, 1, 0]),
+        r"its output \(3 sigmoid units: multilabel.*does not fit its class labels \[2, 1, 0\]"),
+    "sigmoid made softmax: 1 unit": (_change(output="softmax"), r"a softmax output needs at least 2 units"),
+    "softmax made identity: a regression with classes": (
+        _change(output="identity", loss="mse"), r"its output \(3 identity units: a regression\) has no class labels, "
+                                                r"it lists 3"),
+    "cross-entropy behind an identity output": (_change(output="identity", classes=None),
+                                                r"cross-entropy needs a sigmoid or softmax output"),
+    "two classes for three softmax units": (
+        _change(classes=["a", "b"]),
+        r"the class labels are invalid \(expected 3 distinct .* for its output of 3 softmax units: multiclass; "
+        r"it lists 2\)"),
+    "four classes for three softmax units": (_change(classes=["a", "b", "c", "d"]),
+                                             r"the class labels are invalid \(expected 3 distinct .* it lists 4\)"),
+    "classes out of the sorted order training leaves": (_change(classes=["b", "a", "c"]),
+                                                         r"the class labels \['b', 'a', 'c'\] are not in sorted order"),
+}
+
+
+def _inconsistent(tmp_path, case):
+    change, message = INCONSISTENT[case]
+    # one sigmoid unit of two classes where the output is made softmax, else the three-class softmax model
+    path = _model(tmp_path) if case.startswith("sigmoid made softmax") else _three_classes(tmp_path)[0]
+    _with_meta(path, change)
+    return path, message
+
+
+@pytest.mark.parametrize("case", sorted(INCONSISTENT))
+def test_an_output_that_does_not_fit_its_classes_is_corrupted(tmp_path, case):
+    path, message = _inconsistent(tmp_path, case)
+    with pytest.raises(NNMathError, match=f"{path} is corrupted: {message}"):
+        load_model(path)
+
+
+@pytest.mark.parametrize("command", [["info", "{m}"], ["predict", "{m}", "{csv}"], ["explain", "--model", "{m}"],
+                                     ["gradcheck", "{m}"]])
+def test_a_softmax_model_made_sigmoid_is_one_line_and_exit_2_from_every_command(tmp_path, capsys, command):
+    path, csv = _three_classes(tmp_path)  # predict used to fail on it with an internal error (broadcasting the
+    _with_meta(path, _change(output="sigmoid"))  # 3-unit rows against the target column); explain and gradcheck
+    code = main([part.format(m=path, csv=csv) for part in command])  # said "regression targets must be numbers"
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "internal error" not in err
+    assert err.startswith(f"nnmath: error: {path} is corrupted: its output (3 sigmoid units: multilabel")
+
+
+@pytest.mark.parametrize("sizes, output, loss, labels", [
+    ([2, 3, 3], "sigmoid", None, np.eye(3, dtype=int)),  # multilabel: its classes are 0, 1, 2
+    ([2, 3, 2], "identity", None, np.ones((3, 2))),  # a regression of two outputs: no classes
+    ([2, 3, 1], "sigmoid", "mse", [False, True, True]),
+    ([2, 3, 2], "softmax", None, [0.5, 2.5, 2.5]),
+    ([2, 3, 3], "softmax", None, None),  # saved before its first fit: no classes yet
+])
+def test_every_output_and_classes_that_fit_gives_still_loads(tmp_path, sizes, output, loss, labels):
+    net = Network(sizes, output=output, loss=loss, seed=0)
+    if labels is not None:
+        net.fit(np.arange(6.0).reshape(3, 2), labels, epochs=1)
+    save_model(tmp_path / "m.npz", net, {})
+    loaded, _ = load_model(tmp_path / "m.npz")
+    assert loaded.config() == net.config() and loaded.kind == net.kind
+    assert (loaded.classes_ is None) == (net.classes_ is None)
+    assert net.classes_ is None or loaded.classes_.tolist() == net.classes_.tolist()
+
+
 def test_info_shows_results_only_when_they_are_numbers(tmp_path, capsys):
     path = _model(tmp_path)  # what a Python caller keeps in "results" is its own; info never formats a word as a number
     _with_meta(path, _set("info", "results", value={"test": {"loss": "low", "accuracy": [1], "samples": 3}}))
@@ -159,4 +249,12 @@ def test_save_never_writes_a_file_that_load_would_refuse(tmp_path):
         save_model(tmp_path / "m.npz", net, {"feature_names": ["a", "b", "c"]})
     with pytest.raises(NNMathError, match=r"cannot save the model: its metadata\.info\.data_path must be text"):
         save_model(tmp_path / "m.npz", net, {"data_path": 7})
+    regression = Network([2, 3, 1], output="identity", seed=0)
+    regression.classes_ = np.array(["a", "b"])
+    with pytest.raises(NNMathError, match=r"cannot save the model: its output \(1 identity unit: a regression\) has "
+                                          r"no class labels, it lists 2"):
+        save_model(tmp_path / "m.npz", regression, {})
+    net.classes_ = np.array(["yes", "no"])
+    with pytest.raises(NNMathError, match=r"cannot save the model: the class labels \['yes', 'no'\] are not in sorted"):
+        save_model(tmp_path / "m.npz", net, {})
     assert list(tmp_path.iterdir()) == []

@@ -4,7 +4,8 @@ The CSV needs the model's feature columns (by name; other columns are ignored). 
 are scaled as in training, then ŷ = a^L gives the probabilities: for one sigmoid output
 P(classes[1]) = ŷ and P(classes[0]) = 1 - ŷ; a regression model's ŷ is the predicted value. When
 the file also holds the target column, the results are reported on stderr: the accuracy, the
-confusion matrix and each class's precision and recall (R² and RMSE for a regression). --id
+confusion matrix and each class's precision and recall (R² and RMSE for a regression; nothing for a
+model that predicts several values per sample, multilabel or multi-output, which one column cannot score). --id
 carries a column (a sample's name or number) into the output, --truth the true label beside
 each prediction, and --json writes the predictions and the results as one JSON document.
 """
@@ -112,6 +113,11 @@ def predictions_json(labels: np.ndarray, proba: Optional[np.ndarray], classes: O
 
 def _results(net, labels: np.ndarray, table, target: str, args) -> Optional[dict]:
     """The results on the rows whose label the model can score (reported on stderr unless --quiet)."""
+    if labels.ndim > 1:  # a row per sample (multilabel, or several regression outputs): one column cannot score it
+        if not args.quiet:
+            sys.stderr.write(f"no results: the model predicts {labels.shape[1]} values per sample ({net.kind}), "
+                             f"column {target!r} holds one\n")
+        return None
     if net.kind == "regression":
         texts = [t.strip() for t in table.column(target)]
         known = np.array([csvdata.parses_as_number(t) and np.isfinite(float(t)) for t in texts], dtype=bool)

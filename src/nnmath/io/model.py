@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Optional
 
 import numpy as np
 
@@ -55,6 +55,7 @@ def save_model(path, net: Network, info: dict) -> None:
         raise NNMathError(f"the info to save {what}, which a model file cannot store") from None
     try:  # never write a file that load_model would refuse: the same limits, the same schema
         schema.check(schema.parse(text.encode("utf-8")))
+        _classes(classes, net)
         _check_info("the info to save", info, net)
     except (NNMathError, schema.Invalid) as e:
         raise NNMathError(f"cannot save the model: {e}") from None
@@ -140,14 +141,36 @@ def _check_arrays(path: Path, archive: Archive, meta: dict) -> dict[str, tuple]:
     return expected
 
 
-def _classes(values: Any, net: Network) -> np.ndarray:
-    """The stored class labels: all words, all numbers or all truth values, as many as the output
-    layer expects."""
-    expected = 2 if net.kind == "binary" else net.sizes[-1]
+def _shown(values: list) -> str:
+    """A few of the labels, for a message about all of them."""
+    return repr(values) if len(values) <= 4 else repr(values[:3])[:-1] + ", ...]"
+
+
+def _classes(values: Any, net: Network) -> Optional[np.ndarray]:
+    """The stored class labels, as training leaves them for the network's kind (engine/labels.py): none for a
+    regression; the output indices 0..n_L-1 for several sigmoid units (multilabel); else 2 (one sigmoid unit)
+    or n_L (softmax) distinct words, numbers or truth values, all of one type, in sorted order (np.unique's).
+    None (a network saved before its first fit) is kept as it is."""
+    if values is None:
+        return None
+    n_out = net.sizes[-1]
+    if net.kind == "regression":
+        raise NNMathError(f"its output ({n_out} identity unit{'s' if n_out > 1 else ''}: a regression) has no class "
+                          f"labels, it lists {len(values)} ({_shown(values)})")
+    if net.kind == "multilabel":
+        if len(values) != n_out or any(type(v) is not int or v != k for k, v in enumerate(values)):
+            raise NNMathError(f"its output ({n_out} sigmoid units: multilabel, one unit per label) does not fit its "
+                              f"class labels {_shown(values)}: training gives it the unit indices 0..{n_out - 1}")
+        return np.asarray(values)
+    expected = 2 if net.kind == "binary" else n_out
+    output = "1 sigmoid unit: binary" if net.kind == "binary" else f"{n_out} softmax units: multiclass"
     kinds = {bool if isinstance(v, bool) else str if isinstance(v, str) else float if isinstance(v, (int, float))
              else None for v in values} if isinstance(values, list) else {None}
     if len(kinds) != 1 or None in kinds or len(values) != expected or len(set(values)) != expected:
-        raise NNMathError(f"the class labels are invalid (expected {expected} distinct words, numbers or truth values)")
+        raise NNMathError(f"the class labels are invalid (expected {expected} distinct words, numbers or truth values "
+                          f"for its output of {output}; it lists {len(values)})")
+    if sorted(values) != values:  # encoding looks labels up by bisection (labels.Targets.encode)
+        raise NNMathError(f"the class labels {_shown(values)} are not in sorted order, as training leaves them")
     return np.asarray(values)
 
 
@@ -179,8 +202,7 @@ def load_model(path) -> tuple[Network, dict]:
     try:
         net = Network.from_config(meta["config"])
         net.load_state(arrays)
-        if meta.get("classes") is not None:
-            net.classes_ = _classes(meta["classes"], net)
+        net.classes_ = _classes(meta.get("classes"), net)
     except (TypeError, ValueError) as e:  # NNMathError is a ValueError
         raise NNMathError(f"{path} is corrupted: {e}") from None
     _check_info(f"{path} is corrupted", meta["info"], net)
