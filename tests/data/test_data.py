@@ -119,6 +119,19 @@ def test_more_samples_than_a_set_holds_is_refused_not_quietly_capped(tmp_path):
     assert len(moons.y_train) + len(moons.y_test) == 1000
 
 
+def test_the_data_command_writes_the_samples_load_splits_with_none_of_trainings_checks(capsys):
+    """Found by a review: `nnmath data circles --samples 4` refused with a message about --test-size, an
+    option `data` does not have, and `data digits --samples 5` said the labels looked continuous."""
+    from nnmath.cli import main
+
+    assert main(["data", "circles", "--samples", "4"]) == 0 and len(capsys.readouterr().out.splitlines()) == 1 + 4
+    assert main(["data", "digits", "--samples", "5"]) == 0 and len(capsys.readouterr().out.splitlines()) == 1 + 5
+    X, y, names = data.sets.built_in_samples("iris", n_samples=20, seed=3)
+    split = data.load("iris", n_samples=20, seed=3)  # the same 20 samples, split
+    assert names == split.feature_names and len(y) == 20
+    assert sorted(map(tuple, X)) == sorted(map(tuple, np.concatenate([split.X_train, split.X_test])))
+
+
 def test_csv_numeric_target_becomes_integers(tmp_path):
     d = data.load(_csv(tmp_path, "x,y\n" + "".join(f"{i},{i % 2}.0\n" for i in range(12))))
     assert d.y_train.dtype.kind == "i" and sorted(d.classes) == [0, 1]

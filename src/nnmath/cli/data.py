@@ -8,11 +8,9 @@ import io as text_io
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from nnmath.cli.args import (FORCE_HELP, check_output_path, noise_level, non_negative_int, sample_count,
                              write_text_atomically)
-from nnmath.data.sets import BUILT_IN, load
+from nnmath.data.sets import BUILT_IN, built_in_samples
 from nnmath.errors import NNMathError
 
 
@@ -31,14 +29,13 @@ def register(subparsers) -> None:
 
 def run_data(args) -> int:
     check_output_path(args.out, "the CSV file", force=args.force)
-    dataset = load(args.name, noise=args.noise, n_samples=args.samples, seed=args.seed)
-    if "label" in dataset.feature_names:
+    # the samples as the set holds them: no split, so none of training's checks (a test part, classes)
+    X, y, names = built_in_samples(args.name, noise=args.noise, n_samples=args.samples, seed=args.seed)
+    if "label" in names:
         raise NNMathError(f"{args.name} has a feature called 'label'; cannot add the label column")
-    X = np.concatenate([dataset.X_train, dataset.X_test])
-    y = np.concatenate([dataset.y_train, dataset.y_test])
     buffer = text_io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*dataset.feature_names, dataset.target_name])
+    writer.writerow([*names, "label"])
     for features, label in zip(X.tolist(), y.tolist()):
         writer.writerow([*(repr(v) for v in features), label])
     if args.out is None:

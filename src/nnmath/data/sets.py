@@ -160,6 +160,28 @@ def _built_in(name: str, noise: float, n_samples: Optional[int], seed: int,
     return _mnist1d(seed) if name == "mnist1d" else _sklearn(name)
 
 
+def built_in_samples(name: str, noise: float = 0.1, n_samples: Optional[int] = None,
+                     seed: int = 0) -> tuple[Array, Array, list[str]]:
+    """(X, y, feature names) of the built-in set ``name``, not split: the samples ``load`` splits
+    with the same arguments (the same subset of a fixed set), in the set's own order."""
+    if name not in BUILT_IN:
+        raise NNMathError(f"unknown data set {name!r}: give one of {', '.join(BUILT_IN)}")
+    rng = np.random.default_rng(seed)
+    X, y, names = _built_in(name, noise, n_samples, seed, rng)
+    rows = _subset(len(y), n_samples, name, rng)
+    return X[rows], y[rows], names
+
+
+def _subset(n: int, n_samples: Optional[int], name: str, rng: np.random.Generator) -> Array:
+    """The rows kept of the n a fixed set or a file holds: all of them, or ``n_samples`` at random (in order)."""
+    if n_samples is not None and n_samples > n:  # a fixed set or a file: there are no more to take
+        raise NNMathError(f"{name} has {n} samples, fewer than the {n_samples} asked for; ask for at most "
+                          f"{n}, or leave the number of samples out to take them all")
+    if n_samples is not None and n_samples < n:
+        return np.sort(rng.choice(n, n_samples, replace=False))
+    return np.arange(n)
+
+
 def _random_split(n: int, test_size: float, rng: np.random.Generator) -> tuple[Array, Array]:
     """A plain random split of n samples for regression, where there are no classes to stratify by."""
     order = rng.permutation(n)
@@ -225,13 +247,8 @@ def load(name_or_path, target: Optional[str] = None, noise: float = 0.1, n_sampl
         raise NNMathError(f"no such file: {text} (nor a built-in set: {', '.join(BUILT_IN)})")
     else:
         raise NNMathError(f"unknown data set {text!r}: give a CSV file or one of {', '.join(BUILT_IN)}")
-    rows = np.arange(len(y))
-    if n_samples is not None and n_samples > len(y):  # a fixed set or a file: there are no more to take
-        raise NNMathError(f"{name} has {len(y)} samples, fewer than the {n_samples} asked for; ask for at most "
-                          f"{len(y)}, or leave the number of samples out to take them all")
-    if n_samples is not None and n_samples < len(y):  # a random subset of a fixed set or a file
-        rows = np.sort(rng.choice(len(y), n_samples, replace=False))
-        X, y = X[rows], y[rows]
+    rows = _subset(len(y), n_samples, name, rng)
+    X, y = X[rows], y[rows]
     if regression is None:
         regression = is_continuous(y)
     if regression:
