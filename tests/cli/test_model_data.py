@@ -88,3 +88,21 @@ def test_explain_model_uses_the_models_learning_rate(trained, capsys):
     assert code == 0 and "- 0.3 ·" in out  # α of the update is the 0.3 it was trained with
     code, out, _ = _run(capsys, "explain", "--model", "m.npz", "--learning-rate", "2")
     assert code == 0 and "- 2 ·" in out
+
+
+def test_explain_model_draws_its_own_built_in_set_as_training_drew_it(tmp_path, capsys):
+    """Found by a review: a model trained on `--data xor --samples 40 --noise 0.3` was explained on
+    "sample 281 of xor", a sample of the default 400 drawn with the default noise."""
+    model = tmp_path / "x.npz"
+    assert main(["train", "--data", "xor", "--samples", "40", "--noise", "0.3", "--epochs", "2", "--quiet",
+                 "--out", str(model)]) == 0
+    capsys.readouterr()
+    assert main(["explain", "--model", str(model), "--sample", "35"]) == 2
+    assert "it has 30 samples, indices 0 to 29" in capsys.readouterr().err  # the 40 less the test quarter
+    from nnmath.data import load
+
+    drawn = load("xor", n_samples=40, noise=0.3, seed=0)
+    assert main(["explain", "--model", str(model), "--sample", "0"]) == 0
+    err = capsys.readouterr().err
+    at = int(err.split("sample 0 is sample ")[1].split()[0])
+    assert at == drawn.rows_train[0] < 40

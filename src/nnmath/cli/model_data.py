@@ -59,6 +59,22 @@ def _test_size(info: dict) -> float:
     return float(size) if isinstance(size, float) and 0 < size < 1 else 0.25
 
 
+def _own_samples(info: dict, name: str) -> dict:
+    """How training drew the built-in set ``name`` when it is the model's own (--samples, and --noise
+    of the 2-D sets), so that its training samples are the ones it was trained on; {} otherwise or
+    where the file does not record them."""
+    training = info.get("training")
+    if name not in BUILT_IN or info.get("data") != name or not isinstance(training, dict):
+        return {}
+    drawn: dict = {}
+    samples, noise = training.get("samples"), training.get("noise")
+    if type(samples) is int and samples >= 4:
+        drawn["n_samples"] = samples
+    if type(noise) in (int, float) and 0 <= noise <= 1000:
+        drawn["noise"] = float(noise)
+    return drawn
+
+
 def model_dataset(net, info: dict, model: Path, name: str, target: Optional[str], seed: int,
                   csv_limits: csvdata.Limits = csvdata.DEFAULT_LIMITS) -> Dataset:
     """Data set ``name`` for the saved ``net``: its features by the model's names, its labels in the
@@ -66,7 +82,8 @@ def model_dataset(net, info: dict, model: Path, name: str, target: Optional[str]
     model records no names."""
     features = feature_names(info, net.sizes[0])
     dataset = load(name, target=_target(name, target, info), seed=seed, features=features,
-                   regression=net.kind == "regression", test_size=_test_size(info), csv_limits=csv_limits)
+                   regression=net.kind == "regression", test_size=_test_size(info), csv_limits=csv_limits,
+                   **_own_samples(info, name))
     if dataset.n_features != net.sizes[0]:
         raise NNMathError(f"{model} takes {net.sizes[0]} features but {dataset.name} has {dataset.n_features}")
     return dataset
