@@ -70,7 +70,7 @@ def _own_samples(info: dict, name: str) -> dict:
     samples, noise = training.get("samples"), training.get("noise")
     if type(samples) is int and samples >= 4:
         drawn["n_samples"] = samples
-    if type(noise) in (int, float) and 0 <= noise <= 1000:
+    if isinstance(noise, (int, float)) and not isinstance(noise, bool) and 0 <= noise <= 1000:
         drawn["noise"] = float(noise)
     return drawn
 
