@@ -70,10 +70,15 @@ def test_a_million_columns_are_refused_at_the_first_row(tmp_path):
         csvfile.read_table(path)
 
 
-def test_the_column_limit_can_be_raised(tmp_path, capsys):
+def _wide(tmp_path):
+    """A CSV file of 31 columns (30 features and a label), 40 rows."""
     header = ",".join(f"x{j}" for j in range(30)) + ",label\n"
     rows = "".join(",".join(str((i * j) % 7) for j in range(30)) + f",{i % 2}\n" for i in range(40))
-    path = _file(tmp_path, header + rows)
+    return _file(tmp_path, header + rows)
+
+
+def test_the_column_limit_can_be_raised(tmp_path, capsys):
+    path = _wide(tmp_path)
     assert main(["train", "--data", str(path), "--epochs", "1", "--quiet", "--max-columns", "10"]) == 2
     assert "31 columns, more than the 10 nnmath reads; if the file is right, raise --max-columns" in capsys.readouterr().err
     assert main(["train", "--data", str(path), "--epochs", "1", "--quiet", "--max-columns", "31"]) == 0
@@ -88,9 +93,7 @@ def test_the_column_limit_can_be_raised(tmp_path, capsys):
      "none", "--epochs", "1", "--width", "4", "--n-jobs", "1", "--json"],
 ])
 def test_every_command_that_reads_a_csv_file_can_raise_its_limits(command, tmp_path, capsys):
-    header = ",".join(f"x{j}" for j in range(30)) + ",label\n"
-    rows = "".join(",".join(str((i * j) % 7) for j in range(30)) + f",{i % 2}\n" for i in range(40))
-    path, model = _file(tmp_path, header + rows), tmp_path / "m.npz"
+    path, model = _wide(tmp_path), tmp_path / "m.npz"
     assert main(["train", "--data", str(path), "--epochs", "1", "--quiet", "--max-columns", "31", "--out", str(model)]) == 0
     argv = [part.format(p=path, m=model) for part in command]
     capsys.readouterr()
