@@ -4,7 +4,12 @@
 data set, breast-cancer, keeps the seed's scenario exactly: one hidden layer of sigmoid units
 trained by full-batch gradient descent. Other sets need more: the 2-D pictures need two hidden
 layers and mini-batches, the spirals a tanh network, MNIST-1D a wider one. CSV files get the
-seed's settings. Each recipe's test accuracy is checked by tests/cli/test_recipes.py.
+seed's settings, except a regression target (a number to fit, not a class): the seed's α = 0.5 was
+chosen for cross-entropy behind a sigmoid output, whose curvature carries the factor S' <= 0.25; squared
+error behind an identity output has no such factor, so full-batch steps of α = 0.5 overshoot at first
+(E rises tenfold in the first epochs of a sigmoid 10-16-1 network on scikit-learn's diabetes data). The
+regression recipe takes Adam's steps on mini-batches and stops when the validation E stops falling.
+Each recipe's test score is checked by tests/cli/test_recipes.py.
 """
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from typing import Any
 SEED_SETTINGS: dict[str, Any] = {
     "layers": "auto,16,auto", "activation": "sigmoid", "init": "xavier", "optimizer": "sgd",
     "learning_rate": 0.5, "batch_size": None, "epochs": 300, "schedule": "constant", "weight_decay": 0.0,
-    "test_size": 0.25, "validation_split": 0.2,
+    "test_size": 0.25, "validation_split": 0.2, "early_stopping": False,
 }
 _TWO_D = {"layers": "auto,16,16,auto", "optimizer": "momentum", "learning_rate": 0.5, "batch_size": 16, "epochs": 200}
 
@@ -33,10 +38,17 @@ RECIPES: dict[str, dict[str, Any]] = {
                 "epochs": 100, "test_size": 0.2, "validation_split": 0.1},
 }
 
+# Any regression target, a CSV file's or a built-in set's (--task regression). Test R² on seed 0 / 1:
+# diabetes 0.48 / 0.53 (the seed's settings 0.49 / 0.51, scikit-learn's LinearRegression 0.36 / 0.44 on
+# its own splits), Friedman #1 with noise 1 0.92 / 0.93 (the seed's 0.76 / 0.79, MLPRegressor 0.92 / 0.94).
+# Early stopping needs a validation part: with --validation-split 0 it stays off (train.apply_recipe).
+REGRESSION: dict[str, Any] = {"optimizer": "adam", "learning_rate": 0.01, "batch_size": 32, "epochs": 300,
+                              "early_stopping": True}
 
-def settings_for(data: str) -> dict[str, Any]:
-    """The settings for data set ``data`` (a built-in name or a CSV path)."""
-    return {**SEED_SETTINGS, **RECIPES.get(data, {})}
+
+def settings_for(data: str, regression: bool = False) -> dict[str, Any]:
+    """The settings for data set ``data`` (a built-in name or a CSV path), or for its regression target."""
+    return {**SEED_SETTINGS, **(REGRESSION if regression else RECIPES.get(data, {}))}
 
 
 def describe() -> str:
@@ -45,10 +57,15 @@ def describe() -> str:
     for name, recipe in RECIPES.items():
         if recipe:
             lines.append(f"  {name}: " + _short(recipe))
+    lines.append("  any regression target: " + _short(REGRESSION))
     return "\n".join(lines)
 
 
 def _short(settings: dict[str, Any]) -> str:
     names = {"learning_rate": "lr", "batch_size": "batch-size", "weight_decay": "weight-decay",
-             "test_size": "test-size", "validation_split": "validation-split"}
-    return ", ".join(f"{names.get(k, k)} {'full' if v is None else v}" for k, v in settings.items())
+             "test_size": "test-size", "validation_split": "validation-split", "early_stopping": "early-stopping"}
+    return ", ".join(f"{names.get(k, k)} {_value(v)}" for k, v in settings.items())
+
+
+def _value(v: Any) -> str:
+    return "full" if v is None else {True: "on", False: "off"}.get(v, str(v)) if isinstance(v, bool) else str(v)

@@ -80,8 +80,9 @@ def register(subparsers) -> None:
     t.add_argument("--epochs", type=epoch_count, help=f"passes over the data {RECIPE_HELP}")
     t.add_argument("--weight-decay", type=non_negative_float, metavar="LAMBDA",
                    help=f"L2 penalty λ/2 Σ‖W‖² {RECIPE_HELP}")
-    t.add_argument("--early-stopping", action="store_true",
-                   help="stop when the validation E has not improved for --patience epochs, keeping the best weights")
+    t.add_argument("--early-stopping", action=argparse.BooleanOptionalAction,
+                   help="stop when the validation E has not improved for --patience epochs, keeping the best weights "
+                        f"{RECIPE_HELP}")
     t.add_argument("--patience", type=positive_int, default=10, metavar="N",
                    help="epochs without improvement before early stopping (default %(default)s)")
     t.add_argument("--seed", type=non_negative_int, default=0,
@@ -135,11 +136,20 @@ def _model_info(args, dataset: Dataset, scaler: Standardizer, sizes: list[int], 
             "training": settings, "results": results, "nnmath_version": __version__}
 
 
-def apply_recipe(args) -> None:
-    """Fill every training option the user left out from the data set's recipe."""
-    for option, value in recipes.settings_for(args.data).items():
-        if getattr(args, option) is None:
+def left_out(args) -> frozenset:
+    """The options the user did not give, which the recipes fill."""
+    return frozenset(option for option in recipes.SEED_SETTINGS if getattr(args, option) is None)
+
+
+def apply_recipe(args, regression: bool = False, options: Optional[frozenset] = None) -> None:
+    """Fill ``options`` (default: every option the user left out) from the data set's recipe, or from the
+    regression recipe once the data has shown a regression target."""
+    options = left_out(args) if options is None else options
+    for option, value in recipes.settings_for(args.data, regression).items():
+        if option in options:
             setattr(args, option, layer_spec(value) if option == "layers" else value)
+    if "early_stopping" in options and args.validation_split == 0:
+        args.early_stopping = False  # a recipe's early stopping watches a validation part the user did without
     if args.batch_size == "full":
         args.batch_size = None
 
@@ -212,12 +222,15 @@ def _early_stopping_report(args, history: History) -> Optional[dict]:
 
 
 def run(args) -> int:
-    apply_recipe(args)
+    options = left_out(args)
+    apply_recipe(args, options=options)
     check_output_path(args.out, "the model file", inputs=(args.data,), force=args.force)
     check_plot_folder(args.plot, (), args.force)  # a file in its place: before the data is read
     if args.early_stopping and args.validation_split == 0:
         raise NNMathError("--early-stopping watches the validation part: give --validation-split above 0")
     dataset, parts = prepare(args)
+    if dataset.regression:  # known only now; the regression recipe leaves the split that prepare used alone
+        apply_recipe(args, regression=True, options=options)
     check_plot_folder(args.plot, _figures(dataset), args.force, inputs=(args.data,), out=args.out)
     net, sizes = _network(args, dataset)
     best = BestSoFar()
