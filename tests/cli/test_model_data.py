@@ -106,3 +106,42 @@ def test_explain_model_draws_its_own_built_in_set_as_training_drew_it(tmp_path, 
     err = capsys.readouterr().err
     at = int(err.split("sample 0 is sample ")[1].split()[0])
     assert at == drawn.rows_train[0] < 40
+
+
+@pytest.fixture
+def multilabel(tmp_path, capsys):
+    """A multilabel model (a sigmoid output per label), which only Python makes, and a CSV of its data."""
+    from nnmath.engine.network import Network
+    from nnmath.io.model import save_model
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 2)).round(4)
+    Y = (X[:, [0, 1, 0]] > 0).astype(float)
+    net = Network([2, 4, 3], output="sigmoid", seed=0)
+    net.fit(X, Y, epochs=3, learning_rate=0.5)
+    assert net.kind == "multilabel"
+    save_model(tmp_path / "ml.npz", net, {"feature_names": ["a", "b"]})
+    _write(tmp_path / "ml.csv", ["a", "b", "l0"], [X[:, 0], X[:, 1], Y[:, 0].astype(int)])
+    return net, tmp_path
+
+
+@pytest.mark.parametrize("command", [["explain", "--model", "ml.npz", "--data", "ml.csv"],
+                                     ["gradcheck", "ml.npz", "--data", "ml.csv"]])
+def test_a_multilabel_model_on_a_csv_says_the_command_line_reads_one_label_column(multilabel, capsys, command):
+    _, folder = multilabel
+    code, _, err = _run(capsys, *[str(folder / a) if a.startswith("ml.") else a for a in command])
+    assert code == 2
+    assert "is a multilabel model (3 sigmoid outputs, a label each) and the command line reads one label column" \
+        in err and err.count("\n") == 1
+
+
+def test_a_multilabel_model_is_checked_on_random_labels_and_explained_on_the_xor_points(multilabel, capsys):
+    import nnmath
+
+    net, folder = multilabel
+    code, out, err = _run(capsys, "gradcheck", str(folder / "ml.npz"))
+    assert (code, err) == (0, "") and "backpropagation agrees with finite differences" in out
+    code, out, err = _run(capsys, "explain", "--model", str(folder / "ml.npz"), "--sample", "2")
+    assert (code, err) == (0, "")
+    xor_x = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
+    assert out == nnmath.explain(net, xor_x[2], np.zeros((1, 3)), "W1[0,0]").to_text()  # XOR's 0 for each label

@@ -136,3 +136,12 @@ def test_gradient_check_of_a_float32_network_runs_in_float64():
     net = nnmath.Network([3, 4, 1], seed=0, dtype=np.float32)
     assert nnmath.check_gradients(net, X[:8], y[:8]).passed
     assert net.dtype == np.float32
+
+
+@pytest.mark.parametrize("columns,words", [(1, "the targets have 1 column but the network has 2 outputs"),
+                                           (3, "the targets have 3 columns but the network has 2 outputs")])
+def test_regression_targets_of_the_wrong_width_are_counted_in_words(columns, words):
+    net = nnmath.Network([3, 4, 2], output="identity", seed=0)
+    with pytest.raises(NNMathError) as info:
+        net.fit(X, np.zeros((40, columns)), epochs=1)
+    assert str(info.value) == words

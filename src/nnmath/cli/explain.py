@@ -112,10 +112,14 @@ def _network_and_data(args):
 
 
 def _xor_labels(net) -> np.ndarray:
-    """XOR's labels as the network takes them: its own class labels once fitted, else 0/1."""
+    """XOR's labels as the network takes them: its own class labels once fitted, else 0/1; with several
+    outputs (multilabel, multi-output regression) XOR's label for each."""
+    if net.kind in ("multilabel", "regression"):
+        y = XOR_Y.astype(np.float64)
+        return y if net.sizes[-1] == 1 else np.repeat(y[:, None], net.sizes[-1], axis=1)
     if net.classes_ is not None and len(net.classes_) == 2:
         return net.classes_[XOR_Y]
-    return XOR_Y if net.kind != "regression" else XOR_Y.astype(np.float64)
+    return XOR_Y
 
 
 def _rows(sample, n: int, step: bool) -> np.ndarray:

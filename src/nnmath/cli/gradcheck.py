@@ -77,6 +77,8 @@ def _network_and_batch(args) -> tuple[Network, np.ndarray, np.ndarray, str]:
             X, source = rng.standard_normal((args.samples, net.sizes[0])), "random N(0, 1) features"
             if net.classes_ is None:  # regression: random targets
                 y = rng.standard_normal((args.samples, net.sizes[-1]))
+            elif net.kind == "multilabel":  # a random 0/1 label for each sigmoid output
+                y = rng.integers(0, 2, (args.samples, net.sizes[-1])).astype(np.float64)
             else:
                 y = net.classes_[np.arange(args.samples) % len(net.classes_)]
         else:  # the model's features by name, its labels from its target column (as explain and predict)

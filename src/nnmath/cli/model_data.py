@@ -80,6 +80,10 @@ def model_dataset(net, info: dict, model: Path, name: str, target: Optional[str]
     """Data set ``name`` for the saved ``net``: its features by the model's names, its labels in the
     model's target column (a CSV file read within ``csv_limits``); the feature count checked when the
     model records no names."""
+    if net.kind == "multilabel":  # made in Python (train makes none): its labels fill several columns
+        raise NNMathError(f"{model} is a multilabel model ({net.sizes[-1]} sigmoid outputs, a label each) and the "
+                          f"command line reads one label column; explain or check it on its data from Python "
+                          f"(nnmath.explain, nnmath.check_gradients)")
     features = feature_names(info, net.sizes[0])
     dataset = load(name, target=_target(name, target, info), seed=seed, features=features,
                    regression=net.kind == "regression", test_size=_test_size(info), csv_limits=csv_limits,

@@ -121,7 +121,8 @@ class Targets:
             raise NNMathError("regression targets must be numbers") from None
         t = t.reshape(len(t), -1)
         if t.shape[1] != self.n_out:
-            raise NNMathError(f"the targets have {t.shape[1]} columns but the network has {self.n_out} outputs")
+            columns = "1 column" if t.shape[1] == 1 else f"{t.shape[1]} columns"
+            raise NNMathError(f"the targets have {columns} but the network has {self.n_out} outputs")
         if not np.all(np.isfinite(t)):
             raise NNMathError("the targets contain NaN or infinite values")
         return t
