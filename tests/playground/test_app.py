@@ -9,7 +9,9 @@ from starlette.websockets import WebSocketDisconnect
 
 from nnmath.io.model import load_model
 from nnmath.playground.app import create_app
+from nnmath.playground import messages
 from nnmath.playground.guard import cookie_name
+from nnmath.playground.session import Session
 
 TOKEN = "launch-token-123"
 BASE = "http://127.0.0.1:8765"
@@ -143,3 +145,22 @@ def test_the_token_cookie_is_found_again_when_the_host_names_no_port():
     with TestClient(create_app(TOKEN), base_url="http://127.0.0.1") as plain:
         assert plain.get(f"/?token={TOKEN}").status_code == 200
         assert plain.get("/static/main.js").status_code == 200
+
+
+def test_a_derivation_after_divergence_is_sent_and_the_socket_stays_open():
+    # found by clicking a weight after a run on the plane diverged at α = 10: the derivation's
+    # numbers were NaN, json.dumps refused them and the page lost its connection
+    session = Session({"data": "plane", "output": "identity_mse", "learning_rate": 10})
+    while session.diverged is None:
+        session.train(1)
+    with TestClient(create_app(TOKEN, session), base_url=BASE) as c:
+        with c.websocket_connect(f"/ws?token={TOKEN}", headers=ORIGIN) as ws:
+            derivation = talk(ws, {"type": "explain", "parameter": "W1[0,0]", "sample": 0})
+            assert derivation["type"] == "derivation" and derivation["summary"]["backprop"] == "NaN"
+            assert talk(ws, {"type": "frame"})["type"] == "frame"
+
+
+def test_a_reply_that_json_cannot_carry_becomes_an_error_reply():
+    text = messages.encoded({"type": "frame", "value": float("nan"), "id": 7})
+    reply = json.loads(text)
+    assert reply["type"] == "error" and "internal error" in reply["message"] and reply["id"] == 7

@@ -9,7 +9,6 @@ never a growing queue of them.
 """
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 from typing import Optional
@@ -47,7 +46,7 @@ class Playground:
 
     def replies(self, text) -> list[str]:
         with self.lock:
-            return [json.dumps(r, allow_nan=False) for r in messages.reply_to(self.session, text)]
+            return [messages.encoded(r) for r in messages.reply_to(self.session, text)]
 
     def model_file(self) -> bytes:
         with self.lock:

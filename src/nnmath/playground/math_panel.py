@@ -15,6 +15,7 @@ from nnmath.derivations.explain import MAX_SAMPLES, explain
 from nnmath.derivations.render import Derivation, fill
 from nnmath.derivations.step import explain_step
 from nnmath.errors import NNMathError
+from nnmath.playground.frames import finite_or_text
 
 MAX_NAME = 24  # "W12[15,15]" and the like: longer is not a parameter name
 
@@ -76,6 +77,11 @@ def remedies_not_covered(session) -> list[str]:
     return notes
 
 
+def _summary(d: Derivation) -> dict:
+    """The values set side by side, "NaN" or "∞" where a number is not finite (JSON has no such numbers)."""
+    return {k: finite_or_text(float(v)) for k, v in d.summary.items()}
+
+
 def _rows(session, sample: Any) -> tuple[np.ndarray, str]:
     """The training rows to explain: one sample's index, or "batch" (the next step's batch)."""
     n = len(session.X_train)
@@ -96,19 +102,21 @@ def explain_parameter(session, parameter: Any, sample: Any = 0) -> dict:
     if not isinstance(parameter, str) or len(parameter) > MAX_NAME:
         raise NNMathError(f"parameter must be a name like 'W1[0,0]' or 'b2[1]', got {str(parameter)[:MAX_NAME]!r}")
     rows, note = _rows(session, sample)
-    d = explain(session.net, session.X_train[rows], session.points.y_train[rows], parameter,
-                learning_rate=session.settings.learning_rate)
+    with np.errstate(all="ignore"):  # after a divergence the numbers may be ∞ or NaN: shown as such
+        d = explain(session.net, session.X_train[rows], session.points.y_train[rows], parameter,
+                    learning_rate=session.settings.learning_rate)
     notes = ([note] if note else []) + remedies_not_covered(session)
     return {"type": "derivation", "mode": "parameter", "parameter": parameter, "sample": sample,
             "rows": rows.tolist(), "title": d.title, "sections": as_json(d), "notes": notes,
-            "summary": {k: float(v) for k, v in d.summary.items()}}
+            "summary": _summary(d)}
 
 
 def explain_next_step(session) -> dict:
     """``explain_step`` for the batch the next step takes (at most 8 samples, 40 parameters)."""
     rows, note = _rows(session, "batch")
-    d = explain_step(session.net, session.X_train[rows], session.points.y_train[rows],
-                     learning_rate=session.settings.learning_rate)
+    with np.errstate(all="ignore"):
+        d = explain_step(session.net, session.X_train[rows], session.points.y_train[rows],
+                         learning_rate=session.settings.learning_rate)
     notes = ([note] if note else []) + remedies_not_covered(session)
     return {"type": "derivation", "mode": "step", "rows": rows.tolist(), "title": d.title,
-            "sections": as_json(d), "notes": notes, "summary": {k: float(v) for k, v in d.summary.items()}}
+            "sections": as_json(d), "notes": notes, "summary": _summary(d)}

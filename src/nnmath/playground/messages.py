@@ -104,6 +104,16 @@ def handle(session: Session, message: dict) -> list[dict]:
     raise NNMathError(f"unknown message type {kind[:40]!r}")
 
 
+def encoded(reply: dict) -> str:
+    """A reply as JSON text; one that JSON cannot carry (a NaN left in it) becomes an error reply,
+    so the connection never closes on it."""
+    try:
+        return json.dumps(reply, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        error = {"type": "error", "message": f"internal error (a {reply.get('type')} reply could not be sent: {e})"}
+        return json.dumps({**error, **({"id": reply["id"]} if "id" in reply else {})})
+
+
 def reply_to(session: Session, text: Any) -> list[dict]:
     """Parse and handle one message; every failure becomes an error reply, never an exception."""
     ident = None
