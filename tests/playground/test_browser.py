@@ -269,3 +269,27 @@ def test_divergence_a_refused_file_and_a_point_added_by_clicking(page, tmp_path)
     p.screenshot(path=str(tmp_path / "diverged.png"), full_page=True)
     assert page.errors == [] and only_loopback(page.requests, page.server.port) == []
     json.dumps(page.session.frame(), allow_nan=False)
+
+
+def test_the_open_derivation_follows_the_network_step_by_step(page):
+    # found by a review: with the panel open on W2[1,0], step and epoch moved the network on but
+    # the panel kept the numbers of the step it was clicked at (W and ∂E/∂W no longer the network's)
+    p, s = page.page, page.session
+    p.click("path.hit[data-param='W2[1,0]']", force=True)
+    p.wait_for_selector("#math-summary[data-parameter='W2[1,0]'] #math-backprop")
+    for button, steps in (("#step", 1), ("#epoch", 25), ("#step", 26)):
+        p.click(button)
+        p.wait_for_function(f"document.getElementById('steps').textContent === '{steps}'")
+        assert s.trainer.steps == steps
+        g = float(s.net.gradients(s.X_train[[0]], s.points.y_train[[0]]).weights[1][1, 0])
+        new = s.net.weights[1][1, 0] - s.settings.learning_rate * g
+        # the panel's backpropagation and new weight become those of the network as it is now
+        p.wait_for_function(f"Math.abs(Number(document.getElementById('math-backprop').dataset.value) - ({g!r}))"
+                            f" <= 1e-12 * Math.abs({g!r})")
+        assert float(p.get_attribute("#math-new", "data-value")) == pytest.approx(new, rel=1e-12)
+    # the whole next step follows too
+    p.click("#math-step")
+    p.wait_for_selector("#math-summary[data-parameter='step'][data-step='26']")
+    p.click("#step")
+    p.wait_for_selector("#math-summary[data-parameter='step'][data-step='27']")
+    assert page.errors == []

@@ -107,8 +107,8 @@ def explain_parameter(session, parameter: Any, sample: Any = 0) -> dict:
                     learning_rate=session.settings.learning_rate)
     notes = ([note] if note else []) + remedies_not_covered(session)
     return {"type": "derivation", "mode": "parameter", "parameter": parameter, "sample": sample,
-            "rows": rows.tolist(), "title": d.title, "sections": as_json(d), "notes": notes,
-            "summary": _summary(d)}
+            "step": session.trainer.steps, "rows": rows.tolist(), "title": d.title, "sections": as_json(d),
+            "notes": notes, "summary": _summary(d)}
 
 
 def explain_next_step(session) -> dict:
@@ -118,5 +118,5 @@ def explain_next_step(session) -> dict:
         d = explain_step(session.net, session.X_train[rows], session.points.y_train[rows],
                          learning_rate=session.settings.learning_rate)
     notes = ([note] if note else []) + remedies_not_covered(session)
-    return {"type": "derivation", "mode": "step", "rows": rows.tolist(), "title": d.title,
-            "sections": as_json(d), "notes": notes, "summary": _summary(d)}
+    return {"type": "derivation", "mode": "step", "step": session.trainer.steps, "rows": rows.tolist(),
+            "title": d.title, "sections": as_json(d), "notes": notes, "summary": _summary(d)}

@@ -35,7 +35,7 @@ function status(text, kind) {
   box.className = kind || "";
 }
 
-const math = new MathPanel({ send, onShown: () => {
+const math = new MathPanel({ send, playing: () => state.playing, onShown: () => {
   if (stats.clickAt !== null) { stats.derivationMs.push(performance.now() - stats.clickAt); stats.clickAt = null; }
 } });
 
@@ -71,6 +71,7 @@ function onFrame(f) {
   updateNetwork(f, state.structure, state.linkMode);
   drawOutput($("output"), f.heat, state.structure, state.showTest);
   drawInputs(f.heat, state.structure);
+  math.follow(f.step);
   if (f.diverged) {
     status(`Training diverged ${f.diverged}. The weights are kept from before that step; lower α and press reset.`, "error");
     setPlaying(false);
@@ -89,7 +90,7 @@ function setPlaying(on) {
   state.playing = on;
   $("play").innerHTML = on ? "&#x23F8; pause" : "&#x25B6; play";
   $("play").classList.toggle("on", on);
-  if (!on) $("fps").textContent = "";
+  if (!on) { $("fps").textContent = ""; if (state.frame) math.follow(state.frame.step); }
   if (on) { stats.frames = 0; stats.since = performance.now(); if (!state.awaiting) nextEpoch(); }
 }
 

@@ -53,9 +53,10 @@ function highlight(names) {
 }
 
 export class MathPanel {
-  constructor({ send, onShown }) {
-    Object.assign(this, { send, onShown });
+  constructor({ send, onShown, playing }) {
+    Object.assign(this, { send, onShown, playing });
     this.parameter = null; this.waiting = false; this.mode = "parameter";
+    this.shown = null; this.latest = null; // the step of the derivation shown, the step of the network
   }
 
   bindControls(sampleSelect, stepButton, closeButton) {
@@ -85,30 +86,39 @@ export class MathPanel {
     $("math-summary").replaceChildren(); $("math-notes").replaceChildren();
   }
 
-  request(parameter) {
+  request(parameter, again = false) {
     this.parameter = parameter; this.waiting = true; this.mode = "parameter";
-    this.open(`computing the derivation of ${parameter} …`);
+    if (!again) this.open(`computing the derivation of ${parameter} …`);
     this.send({ type: "explain", parameter, sample: this.sample() });
   }
 
-  requestStep() {
+  requestStep(again = false) {
     this.parameter = null; this.waiting = true; this.mode = "step";
-    this.open("computing the whole next step …");
+    if (!again) this.open("computing the whole next step …");
     this.send({ type: "explain_step" });
+  }
+
+  // The network is at `step`. While training is paused, a derivation of an earlier step is asked
+  // for again (the old one stays until the new one arrives): the panel's numbers are the network's.
+  follow(step) {
+    this.latest = step;
+    if (this.playing() || $("math").hidden || this.waiting || this.shown === null || this.shown === step) return;
+    if (this.mode === "step") this.requestStep(true); else if (this.parameter) this.request(this.parameter, true);
   }
 
   error(message) { // true when the message answered the panel's request (and is shown there)
     if (!this.waiting) return false;
-    this.waiting = false;
+    this.waiting = false; this.shown = null;
     $("math-body").replaceChildren(Object.assign(document.createElement("p"), { className: "refused", textContent: message }));
     return true;
   }
 
   show(m) {
-    this.waiting = false;
+    this.waiting = false; this.shown = m.step;
     $("math").hidden = false;
     const summary = $("math-summary");
     summary.replaceChildren();
+    summary.dataset.step = String(m.step);
     if (m.mode === "parameter") {
       summary.append(cell("chain rule (the derivation)", m.summary.grad, "math-grad", "the sum written out below"),
         cell("backpropagation", m.summary.backprop, "math-backprop", "net.gradients(x, y)"),
@@ -148,5 +158,6 @@ export class MathPanel {
       }
     });
     this.onShown();
+    if (this.latest !== null) this.follow(this.latest); // steps taken while it was computed
   }
 }
