@@ -293,3 +293,20 @@ def test_the_open_derivation_follows_the_network_step_by_step(page):
     p.click("#step")
     p.wait_for_selector("#math-summary[data-parameter='step'][data-step='27']")
     assert page.errors == []
+
+
+def test_a_narrower_window_redraws_the_network_inside_its_panel(page):
+    # found by a review: after the window was made narrower (1500 to 900 pixels) the network kept
+    # its old width and was drawn over the output's heat map, and the output panel left the window
+    p = page.page
+    p.set_viewport_size({"width": 900, "height": 800})
+    p.wait_for_function("Number(document.querySelector('#network svg').getAttribute('width'))"
+                        " === document.getElementById('network').clientWidth")
+    network = p.locator("#network-panel").bounding_box()
+    for unit in p.locator("#network .node").all():
+        box = unit.bounding_box()
+        assert network["x"] <= box["x"] and box["x"] + box["width"] <= network["x"] + network["width"]
+    output = p.locator("#output").bounding_box()
+    assert output["x"] + output["width"] <= 900
+    assert p.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert page.errors == []

@@ -52,10 +52,23 @@ function onStructure(s) {
   showSettings(s.settings, s);
   writeUrl(s.settings);
   charts.reset(s.records || [], s.sizes.length - 1, s.kind);
-  drawNetwork($("network"), s, { explain, changeSettings, linkMode: () => state.linkMode });
+  drawNet();
   math.structureChanged(s);
   $("network-summary").textContent = `[${s.sizes.join(", ")}], ${s.kind}`;
 }
+
+let drawnWidth = 0; // the network is drawn to its box's width: again when the window changes that
+
+function drawNet() {
+  drawNetwork($("network"), state.structure, { explain, changeSettings, linkMode: () => state.linkMode });
+  drawnWidth = $("network").clientWidth;
+}
+
+window.addEventListener("resize", () => {
+  if (!state.structure || $("network").clientWidth === drawnWidth) return;
+  drawNet();
+  if (state.frame) updateNetwork(state.frame, state.structure, state.linkMode);
+});
 
 function onFrame(f) {
   // while playing, the next epoch is asked for before this frame is drawn: nnmath trains while the
