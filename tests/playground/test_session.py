@@ -358,3 +358,18 @@ def test_a_model_upload_that_unpacks_to_too_much_is_refused_before_it_is_read():
     assert len(buffer.getvalue()) < 100_000
     with pytest.raises(NNMathError, match="unpacks to"):
         read_model("bomb.npz", buffer.getvalue())
+
+
+def test_a_model_of_one_csv_file_is_refused_with_another_uploaded_and_says_which_it_needs():
+    # found by a review: a model of people.csv (height, weight -> kind) loaded while reg.csv was the
+    # upload got "regression data needs the identity output ...", about neither file
+    s = Session()
+    s.upload_csv("people.csv", "height,weight,kind\n" + "".join(f"{150 + i},{50 + 3 * i},{'ab'[i % 2]}\n" for i in range(12)))
+    content = s.model_file()
+    s.upload_csv("reg.csv", "u,v,t\n" + "".join(f"{i},{i % 3},{i / 7}\n" for i in range(12)))
+    with pytest.raises(NNMathError, match=r"columns height, weight → kind.*this upload's are u, v → t"):
+        s.load_model("people-model.npz", content)
+    assert s.settings.data == "csv" and s.points.names == ("u", "v") and s.net.output_name == "identity"
+    s.upload_csv("people.csv", "height,weight,kind\n" + "".join(f"{150 + i},{50 + 3 * i},{'ab'[i % 2]}\n" for i in range(12)))
+    s.load_model("people-model.npz", content)  # with its own file uploaded again it loads
+    assert s.points.names == ("height", "weight") and s.net.output_name == "sigmoid"

@@ -93,12 +93,15 @@ def read_csv(name: Any, text: Any, x1: Any = None, x2: Any = None, target: Any =
                   scaler=(mean, scale), classes=classes)
 
 
+def feature_names(features, names) -> list[str]:
+    """The features, named after the columns they come from (x1*x2 of columns u, v is "u*v")."""
+    return [f.replace("x1", "\0").replace("x2", names[1]).replace("\0", names[0]) for f in features]
+
+
 def model_info(session) -> dict:
     """What ``nnmath train`` records beside the weights, for this session's run."""
     s, p, net = session.settings, session.points, session.net
-    names = list(p.names)
-    # the features, named after the columns they come from (x1*x2 of columns u, v is "u*v")
-    features = [f.replace("x1", "\0").replace("x2", names[1]).replace("\0", names[0]) for f in s.features]
+    features = feature_names(s.features, p.names)
     # a plain column was standardized for the plane: predict must scale it the same way; a derived
     # feature (x1², sin x1, ...) is named after no column of the file, so predict refuses the file
     column = {"x1": 0, "x2": 1}

@@ -230,6 +230,20 @@ class Session:
     def model_file(self) -> bytes:
         return files.model_bytes(self)
 
+    def _check_upload_fits(self, info: dict, saved: dict) -> None:
+        """A model of an uploaded CSV file needs that file's columns uploaded: the reason when they are not."""
+        if self.upload is None:
+            raise NNMathError("this model was trained on an uploaded CSV file: upload that file first, then load the model")
+        chosen = saved.get("features")
+        if not isinstance(chosen, list) or not all(isinstance(f, str) for f in chosen):
+            return  # Settings.changed refuses it with its reason
+        wanted, target = info.get("feature_names"), info.get("target_name")
+        if wanted != files.feature_names(chosen, self.upload.names) or target != self.upload.target:
+            shown = ", ".join(map(str, wanted)) if isinstance(wanted, list) else "?"
+            raise NNMathError(f"this model was trained on a CSV file with the columns {shown} → {target}; this "
+                              f"upload's are {', '.join(self.upload.names)} → {self.upload.target}: upload the "
+                              "file it was trained on first, then load the model")
+
     def load_model(self, name: Any, content: bytes) -> None:
         """A model file written by the playground: its settings and weights (reset returns to them)."""
         net, info = files.read_model(name, content)
@@ -237,8 +251,8 @@ class Session:
         if not isinstance(saved, dict):
             raise NNMathError(f"{files.safe_name(name, '.npz')} was not written by the playground (its info holds no "
                               "playground settings); the playground loads the models it exports")
-        if saved.get("data") == "csv" and self.upload is None:
-            raise NNMathError("this model was trained on an uploaded CSV file: upload that file first, then load the model")
+        if saved.get("data") == "csv":
+            self._check_upload_fits(info, saved)
         old = self.settings, self.points
         try:
             self.settings = Settings().changed(saved)
