@@ -111,7 +111,9 @@ def test_train_click_a_weight_and_export_in_the_browser(page, tmp_path):
     g = s.net.gradients(s.X_train[[0]], s.points.y_train[[0]]).weights[1][1, 0]
     assert shown == pytest.approx(g, rel=1e-12)
     fd = float(p.get_attribute("#math-fd", "data-value"))
-    assert fd == pytest.approx(g, rel=1e-5)
+    # a central difference of E (ε = 1e-6) is good to about 1e-9 when ŷ is near 0 or 1, not to a
+    # relative 1e-5 of a small gradient (this run's path depends on when the α changes land)
+    assert fd == pytest.approx(g, rel=1e-5, abs=1e-8)
     assert p.locator("#math-body .katex").count() > 10  # rendered as math, not as source text
     # hovering a line of the derivation outlines the units and links its numbers come from
     p.hover("#math-body .eq.has-refs >> nth=1")
