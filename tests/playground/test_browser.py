@@ -312,3 +312,19 @@ def test_a_narrower_window_redraws_the_network_inside_its_panel(page):
     assert output["x"] + output["width"] <= 900
     assert p.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     assert page.errors == []
+
+
+def test_data_sets_picked_faster_than_the_replies_come_keep_training(page):
+    # found by a review: flicking through the sets while playing stopped the play with "the identity
+    # output is for regression": the moons were asked for with the output of the settings the page
+    # last heard of (circle's), while nnmath already held the plane's identity output
+    p = page.page
+    p.click("#play")
+    p.wait_for_function("Number(document.getElementById('epochs').textContent) >= 2")
+    p.evaluate("""() => { const s = document.getElementById('set-data');  // one task: no reply in between
+        for (const d of ['xor', 'plane', 'moons']) { s.value = d; s.dispatchEvent(new Event('change')); } }""")
+    p.wait_for_function("location.search.includes('data=moons')")  # nnmath's reply: the moons' structure
+    assert page.session.settings.data == "moons" and page.session.net.output_name == "sigmoid"
+    assert p.text_content("#status") == "" and p.evaluate("document.getElementById('play').classList.contains('on')")
+    p.click("#play")
+    assert page.errors == []

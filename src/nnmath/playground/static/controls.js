@@ -53,13 +53,15 @@ function checkbox(name, label) {
 
 let current = null; // the settings nnmath holds
 
-// A new data set with an output that suits it, if the current one does not (nnmath checks again).
+// A new data set with an output that suits it (nnmath checks again). A built-in set always names
+// its output: `current` may be a reply behind when sets are picked quickly, and an output left out
+// would be the one nnmath holds then (the identity of the plane for the moons: refused).
 function dataChange(data) {
-  const changes = { data }, output = current ? current.output : "sigmoid_ce";
-  if (["plane", "bumps"].includes(data)) { if (output !== "identity_mse") changes.output = "identity_mse"; }
-  else if (data === "blobs" && (current ? current.classes : 3) > 2) { if (output !== "softmax_ce") changes.output = "softmax_ce"; }
-  else if (output === "identity_mse") changes.output = "sigmoid_ce";
-  return changes;
+  const output = current ? current.output : "sigmoid_ce";
+  if (["plane", "bumps"].includes(data)) return { data, output: "identity_mse" };
+  if (data === "blobs" && (current ? current.classes : 3) > 2) return { data, output: "softmax_ce" };
+  if (data === "csv") return output === "identity_mse" ? { data } : { data, output };
+  return { data, output: output === "identity_mse" ? "sigmoid_ce" : output };
 }
 
 const numberOrNull = (v) => (v === "null" ? null : Number(v));
