@@ -373,3 +373,13 @@ def test_a_model_of_one_csv_file_is_refused_with_another_uploaded_and_says_which
     s.upload_csv("people.csv", "height,weight,kind\n" + "".join(f"{150 + i},{50 + 3 * i},{'ab'[i % 2]}\n" for i in range(12)))
     s.load_model("people-model.npz", content)  # with its own file uploaded again it loads
     assert s.points.names == ("height", "weight") and s.net.output_name == "sigmoid"
+
+
+@pytest.mark.parametrize("name", ["people.csv", "model.npz"])
+def test_a_file_that_is_not_a_model_is_named_as_the_user_gave_it(name):
+    # found by a review: a CSV file loaded as a model was "people.csv.npz is not an nnmath model file"
+    from nnmath.playground.files import read_model
+
+    with pytest.raises(NNMathError) as info:
+        read_model(name, b"height,weight,kind\n150,50,a\n")
+    assert str(info.value).startswith(f"{name} is not an nnmath model file")

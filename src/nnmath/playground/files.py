@@ -35,15 +35,16 @@ def safe_name(name: Any, suffix: str) -> str:
     return text if text.endswith(suffix) else (text or "upload") + suffix
 
 
-def _in_temporary_file(name: str, content: bytes, read):
-    """``read(path)`` on a temporary copy of ``content`` called ``name``; its folder left out of errors."""
+def _in_temporary_file(name: str, content: bytes, read, shown: str = ""):
+    """``read(path)`` on a temporary copy of ``content`` called ``name``; errors name it ``shown`` (the
+    upload's own name; default ``name``), never the temporary folder."""
     with tempfile.TemporaryDirectory(prefix="nnmath-playground-") as folder:
         path = Path(folder) / name
         path.write_bytes(content)
         try:
             return read(path)
         except NNMathError as e:
-            raise NNMathError(str(e).replace(f"{folder}/", "")) from None
+            raise NNMathError(str(e).replace(f"{folder}/{name}", shown or name).replace(f"{folder}/", "")) from None
 
 
 def _check_size(content: bytes, what: str) -> None:
@@ -151,4 +152,4 @@ def read_model(name: Any, content: bytes):
     if unpacked > MAX_MODEL_BYTES:
         raise NNMathError(f"the model file unpacks to {unpacked:,} bytes; a playground network needs at most "
                           f"{MAX_MODEL_BYTES:,}")
-    return _in_temporary_file(safe_name(name, ".npz"), content, load_model)
+    return _in_temporary_file(safe_name(name, ".npz"), content, load_model, shown=safe_name(name, ""))
