@@ -273,3 +273,18 @@ def test_an_unknown_engine_is_refused_by_the_estimator():
 
     with pytest.raises(NNMathError, match="engine must be one of"):
         NetworkClassifier(engine="gpu").fit(np.eye(4), [0, 1, 0, 1])
+
+
+def test_a_float32_model_refuses_values_past_its_range_instead_of_predicting_nan():
+    """Found in review: a model fitted on float32 data cast a float64 X holding 1e300 to inf and
+    predicted NaN probabilities and classes_[0] (NumPy's overflow warning the only sign), where
+    MLPClassifier computes in float64; now one error names the range, in predict and in a warm fit."""
+    X, y = np.random.default_rng(0).standard_normal((30, 3)), np.arange(30) % 3
+    model = small(epochs=2, warm_start=True).fit(X.astype(np.float32), y)
+    huge = np.array([[1e300, 0.0, 0.0], [0.0, -1e39, 0.0]])
+    for call in (model.predict, model.predict_proba, model.decision_function):
+        with pytest.raises(ValueError, match=r"past the range of this float32 network \(±3.4e\+38\)"):
+            call(huge)
+    with pytest.raises(ValueError, match="past the range of this float32 network"):
+        model.fit(np.vstack([X, huge]), np.r_[y, 0, 1])
+    assert model.predict(X * 1e30).shape == (30,)  # large but within float32: predicted as before

@@ -41,7 +41,8 @@ def check_X(X: ArrayLike, n_in: int, dtype: Any) -> Array:
     """X as a 2-D array of ``dtype`` with ``n_in`` columns (a 1-D array is one sample, or one
     feature of many samples when n_in is 1), finite, or one clear error."""
     try:
-        A = np.asarray(X, dtype=dtype)
+        with np.errstate(over="ignore"):  # a value past float32's range becomes inf, and is named below
+            A = np.asarray(X, dtype=dtype)
     except (TypeError, ValueError):
         raise NNMathError("the features must be numbers") from None
     if A.ndim == 1:
@@ -53,6 +54,9 @@ def check_X(X: ArrayLike, n_in: int, dtype: Any) -> Array:
     if A.shape[0] == 0:
         raise NNMathError("the data has no samples")
     if not _all_finite(A):
+        if A.dtype != np.float64 and _all_finite(np.asarray(X, dtype=np.float64)):
+            raise NNMathError(f"the features hold values past the range of this {A.dtype} network "
+                              f"(±{np.finfo(A.dtype).max:.3g}); scale them, or use a float64 network")
         raise NNMathError("the features contain NaN or infinite values")
     return A
 

@@ -100,7 +100,7 @@ class NetworkEstimator(BaseEstimator):
         """X for prediction: fitted, the same features as in fit, finite numbers."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=FLOATS)
-        return X.astype(self.network_.dtype, copy=False)
+        return self.network_.check_X(X)  # in the network's dtype: a float32 network refuses values past its range
 
     def _batch_size(self) -> Optional[int]:
         if self.batch_size == "auto":
@@ -177,7 +177,7 @@ class NetworkEstimator(BaseEstimator):
             # an optimizer object is copied: its state (velocity, Adam's moments) belongs to one fit, so a
             # refit with the same random_state gives the same weights, and the object given stays as it was
             self.optimizer_: Any = copy.deepcopy(optimizers.get(self.optimizer))
-        X = X.astype(self.network_.dtype, copy=False)
+        X = self.network_.check_X(X)  # as in _validate_X
 
         validate = self.early_stopping and not incremental
         validation_data, scores = None, []  # scores: the validation score after each epoch
