@@ -229,3 +229,25 @@ def test_a_softplus_with_another_threshold_is_refused_not_imported_silently():
     module = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Softplus(threshold=0.5), torch.nn.Linear(2, 1))
     with pytest.raises(NNMathError, match="threshold"):
         from_torch(module)
+
+
+def test_an_activation_without_a_pytorch_module_is_refused_by_name():
+    """Found in review: a network with a user's own Activation (Network accepts one) reached
+    getattr(torch.nn, '') and failed with AttributeError: module 'torch.nn' has no attribute ''."""
+    from nnmath.engine.activations import Activation
+
+    cube = Activation("cube", lambda z: z ** 3, lambda z, a: 3 * z ** 2, bound=np.inf)
+    with pytest.raises(NNMathError, match="the activation 'cube' has no PyTorch module; to_torch exports sigmoid"):
+        to_torch(Network([3, 2, 1], activation=cube))
+
+
+def test_a_residual_around_a_bare_linear_is_imported():
+    """Found in review: Residual(nn.Linear(3, 3)), a^1 = z^1 + a^0, failed with TypeError: 'Linear' object is
+    not iterable; it is the residual layer with f(z) = z."""
+    module = torch.nn.Sequential(Residual(torch.nn.Linear(3, 3, dtype=torch.float64)),
+                                 torch.nn.Linear(3, 1, dtype=torch.float64))
+    net = from_torch(module)
+    assert net.residual and net.activation_names == ["identity"]
+    X = np.random.default_rng(0).standard_normal((4, 3))
+    with torch.no_grad():
+        np.testing.assert_allclose(net.output(X), module(torch.tensor(X)).numpy(), rtol=0, atol=1e-12)

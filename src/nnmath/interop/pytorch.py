@@ -43,6 +43,9 @@ SUPPORTED = (f"Linear, BatchNorm1d, Dropout, {', '.join(_written(f) for f in HID
 def _module(nn: Any, f: Activation) -> Any:
     """The torch.nn module of activation ``f``, with the settings nnmath's f has."""
     name, settings = f.torch
+    if not name or not hasattr(nn, name):  # a user's own activation, without a PyTorch module
+        raise NNMathError(f"the activation {f.name!r} has no PyTorch module; to_torch exports "
+                          f"{', '.join(g.name for g in HIDDEN)}")
     return getattr(nn, name)(**dict(settings))
 
 
@@ -158,7 +161,8 @@ def _parse(modules: list, nn: Any, residual_class: Any) -> list[dict]:
             layers.append({"linear": module, "bn": None, "f": None, "dropout": 0.0, "residual": False})
             continue
         if isinstance(module, residual_class):
-            inner = _parse(list(module.body), nn, residual_class)
+            body = module.body  # Residual(Sequential(Linear, ...)) or Residual(Linear)
+            inner = _parse(list(body) if isinstance(body, nn.Sequential) else [body], nn, residual_class)
             if len(inner) != 1:
                 raise NNMathError("a Residual must hold exactly one Linear layer")
             inner[0]["residual"] = True
