@@ -14,6 +14,7 @@ import torch.nn.functional as F
 
 from nnmath import NNMathError, Network, from_torch, to_torch
 from nnmath.engine.activations import ACTIVATIONS  # every registered activation is under test
+from nnmath.engine.losses import LOSSES  # ... and every (loss, output) pair
 from nnmath.interop.pytorch import Residual
 
 OUTPUTS = {"sigmoid": 1, "softmax": 3, "identity": 2}  # output activation -> units
@@ -251,3 +252,36 @@ def test_a_residual_around_a_bare_linear_is_imported():
     X = np.random.default_rng(0).standard_normal((4, 3))
     with torch.no_grad():
         np.testing.assert_allclose(net.output(X), module(torch.tensor(X)).numpy(), rtol=0, atol=1e-12)
+
+
+def _torch_E(loss, output, module, X, y):
+    """E of every (loss, output) pair the engine trains, written from its definition in PyTorch."""
+    if loss == "cross_entropy":
+        return torch_loss(output, module[:-1](torch.tensor(X)), y)  # on the logits
+    diff = module(torch.tensor(X)) - torch.tensor(y, dtype=torch.float64).reshape(len(X), -1)  # (1/2m) Σ‖ŷ - y‖²
+    return 0.5 * (diff * diff).sum(dim=1).mean()
+
+
+@pytest.mark.parametrize("loss, output", list(LOSSES))
+def test_every_loss_survives_the_round_trip_and_its_gradients_equal_autograd_in_a_deep_network(loss, output):
+    """Found in review: from_torch(to_torch(net)) of a sigmoid output trained with squared error came back
+    with cross-entropy (the module holds no loss), so its E and ∂E/∂θ were another function's; now
+    from_torch takes the loss. Eight hidden layers, every gradient to 1e-12 of the largest."""
+    X, y = random_data(output, seed=6)
+    net = Network([5] + [6] * 8 + [OUTPUTS[output]], activation="tanh", output=output, loss=loss, init="he", seed=1)
+    rng = np.random.default_rng(2)
+    for b in net.biases:
+        b += rng.normal(0, 0.3, b.shape)
+    module = to_torch(net)
+    back = from_torch(module, loss=loss)
+    assert back.loss is net.loss  # the registry's entry for (loss, output)
+    E = _torch_E(loss, output, module, X, y)
+    E.backward()
+    for candidate in (net, back):
+        ours = candidate.gradients(X, y)
+        assert ours.loss == pytest.approx(E.item(), rel=1e-12)
+        linears = [m for m in module.modules() if isinstance(m, torch.nn.Linear)]
+        for l, linear in enumerate(linears):
+            for mine, theirs in ((ours.weights[l], linear.weight.grad.numpy().T), (ours.biases[l], linear.bias.grad.numpy())):
+                np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-12 * np.abs(theirs).max())
+    assert from_torch(module).loss.option == ("mse" if output == "identity" else "cross_entropy")  # Network's default

@@ -96,7 +96,8 @@ def to_torch(net: Network) -> Any:
     (γ^l, β^l and the running statistics) when the layer has batch normalisation, then f, then
     ``Dropout(p)``; a residual layer is wrapped in ``Residual`` (a^l = f(z^l) + a^{l-1}). The
     tensors have the network's dtype (float32 or float64). Evaluation mode matches
-    ``net.output`` (no dropout, running statistics); call ``.train()`` to train it.
+    ``net.output`` (no dropout, running statistics); call ``.train()`` to train it. The loss is
+    not in the module: ``from_torch`` takes it back as its ``loss``.
 
     Parameters
     ----------
@@ -189,7 +190,7 @@ def _numpy(tensor: Any, dtype: np.dtype) -> np.ndarray:
     return tensor.detach().cpu().double().numpy().astype(dtype)
 
 
-def from_torch(module: Any) -> Network:
+def from_torch(module: Any, loss: Optional[str] = None) -> Network:
     r"""A Network with the weights of a ``torch.nn.Sequential`` (the inverse of ``to_torch``).
 
     Each ``Linear`` (weight A, bias c) becomes a layer with W^l = A^T and b^l = c; a Linear
@@ -199,6 +200,10 @@ def from_torch(module: Any) -> Network:
     Parameters
     ----------
     module : torch.nn.Sequential (or a single torch.nn.Linear)
+    loss : "cross_entropy", "mse" or None
+        The network's E, which a module does not hold: None picks Network's default (cross-entropy
+        behind a sigmoid or softmax output, squared error behind none); a network trained with
+        squared error on a sigmoid output comes back whole with ``from_torch(to_torch(net), "mse")``.
 
     Returns
     -------
@@ -235,7 +240,7 @@ def from_torch(module: Any) -> Network:
     weight_dtype = layers[0]["linear"].weight.dtype
     dtype = np.dtype(np.float32 if weight_dtype == torch.float32 else np.float64)
     net = Network(sizes, activation=[layer["f"] or "identity" for layer in hidden],
-                  output=out["f"] or "identity", dropout=dropouts.pop(), batchnorm=batchnorm.pop(),
+                  output=out["f"] or "identity", loss=loss, dropout=dropouts.pop(), batchnorm=batchnorm.pop(),
                   residual=residual, dtype=dtype)
     for layer, parsed in zip(net.layers, layers):
         linear = parsed["linear"]
