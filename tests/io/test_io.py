@@ -206,3 +206,17 @@ def test_a_device_is_not_a_model_file_and_special_bits_are_not_kept(tmp_path):
     path.chmod(0o4750)  # set-user-ID: a model file never needs it
     save_model(path, net, {})
     assert (path.stat().st_mode & 0o7777) == 0o750
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_weights_that_a_model_file_cannot_hold_are_refused_and_the_old_file_is_kept(saved, value):
+    """Found in review: save_model wrote a NaN (or infinite) weight over a good model, and load_model
+    then refused the new file as corrupted: the promise that save never writes what load refuses
+    (docs/model-format.md) was broken, and the old model lost."""
+    before = saved.read_bytes()
+    net, _ = _trained([2, 3, 1], [0, 1])
+    net.weights[1][2, 0] = value
+    with pytest.raises(NNMathError, match="cannot save the model: array W2 holds NaN or an infinity"):
+        save_model(saved, net, {})
+    assert saved.read_bytes() == before and len(list(saved.parent.iterdir())) == 1
+    assert load_model(saved)[0].sizes == [2, 3, 1]

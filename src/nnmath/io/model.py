@@ -55,6 +55,7 @@ def save_model(path, net: Network, info: dict) -> None:
         raise NNMathError(f"the info to save {what}, which a model file cannot store") from None
     try:  # never write a file that load_model would refuse: the same limits, the same schema
         schema.check(schema.parse(text.encode("utf-8")))
+        _finite(state)
         _classes(classes, net)
         _check_info("the info to save", info, net)
     except (NNMathError, schema.Invalid) as e:
@@ -66,6 +67,13 @@ def save_model(path, net: Network, info: dict) -> None:
         np.savez(f, allow_pickle=False, **arrays)  # plain float and uint8 arrays only
 
     replace_atomically(path, write)
+
+
+def _finite(arrays: dict[str, np.ndarray]) -> None:
+    """Every W^l, b^l (and batch-normalisation array) finite, as load_model requires."""
+    for name in sorted(arrays):
+        if not np.all(np.isfinite(arrays[name])):
+            raise NNMathError(f"array {name} holds NaN or an infinity, which a model file cannot store")
 
 
 def _expected_shapes(config: dict) -> dict[str, tuple]:
