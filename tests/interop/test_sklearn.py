@@ -288,3 +288,19 @@ def test_a_float32_model_refuses_values_past_its_range_instead_of_predicting_nan
     with pytest.raises(ValueError, match="past the range of this float32 network"):
         model.fit(np.vstack([X, huge]), np.r_[y, 0, 1])
     assert model.predict(X * 1e30).shape == (30,)  # large but within float32: predicted as before
+
+
+def test_a_sparse_target_matrix_is_taken_as_its_values():
+    """Found in review: a sparse y (MultiLabelBinarizer(sparse_output=True)'s indicator matrix, which
+    MLPClassifier takes) was refused with 'X has 60 samples but y has 1'; now it trains as its dense values."""
+    from scipy.sparse import csr_matrix
+
+    X = np.random.default_rng(0).standard_normal((60, 3))
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0, X[:, 0] + X[:, 1] > 0]).astype(int)
+    dense, sparse = small(epochs=3).fit(X, Y), small(epochs=3).fit(X, csr_matrix(Y))
+    assert list(sparse.classes_) == [0, 1, 2]
+    np.testing.assert_array_equal(sparse.predict_proba(X), dense.predict_proba(X))
+    targets = X[:, :2] * [1.0, -2.0]
+    regressor = NetworkRegressor(hidden_layer_sizes=(4,), epochs=3, random_state=0)
+    np.testing.assert_array_equal(regressor.fit(X, csr_matrix(targets)).predict(X),
+                                  clone(regressor).fit(X, targets).predict(X))

@@ -19,6 +19,7 @@ from numbers import Integral
 from typing import Any, Optional, Sequence, TypeVar, Union
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -152,6 +153,8 @@ class NetworkEstimator(BaseEstimator):
     def _fit(self: Estimator, X: Any, y: Any, incremental: bool, classes: Optional[Array]) -> Estimator:
         first = not ((incremental or self.warm_start) and hasattr(self, "network_"))
         X, y = validate_data(self, X, y, reset=first, dtype=FLOATS, **self._y_options)
+        if issparse(y):  # a sparse y (MultiLabelBinarizer(sparse_output=True)'s indicator matrix): its values
+            y = y.toarray()
         if self.early_stopping and not 0.0 < self.validation_fraction < 1.0:  # used only to stop early
             raise NNMathError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
         batch_size = self._batch_size()
