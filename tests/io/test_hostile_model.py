@@ -11,6 +11,7 @@ import pytest
 from nnmath import Network, NNMathError
 from nnmath.cli import main
 from nnmath.io.model import META_KEY, load_model, save_model
+from nnmath.version import __version__
 
 
 def _model(tmp_path):
@@ -258,3 +259,25 @@ def test_save_never_writes_a_file_that_load_would_refuse(tmp_path):
     with pytest.raises(NNMathError, match=r"cannot save the model: the class labels \['yes', 'no'\] are not in sorted"):
         save_model(tmp_path / "m.npz", net, {})
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [["info", "{m}"], ["predict", "{m}", "{csv}"], ["explain", "--model", "{m}"],
+                                     ["gradcheck", "{m}"]])
+def test_a_file_of_a_newer_nnmath_says_so_rather_than_corrupted(tmp_path, capsys, command):
+    """Found in review: a model of a later nnmath (format version 1 still) with an activation this one
+    does not know was called 'corrupted'; it says which nnmath wrote it and to upgrade. The same file
+    claiming this nnmath (or no version) is still corrupted."""
+    path = _model(tmp_path)
+    _with_meta(path, lambda meta: meta.update(nnmath_version="9.2.0\nrc1", config={**meta["config"], "activation": ["gelu"]}))
+    csv = tmp_path / "d.csv"
+    csv.write_text("x1,x2\n1,2\n")
+    code = main([part.format(m=path, csv=csv) for part in command])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith(f"nnmath: error: {path} was written by nnmath 9.2.0, newer than this nnmath {__version__}, which "
+                          "cannot read it (its metadata.config.activation[0] must be one of 'sigmoid'")
+    assert err.rstrip().endswith("upgrade nnmath to open it")
+    for claimed in (__version__, None, ["9.0"]):
+        _with_meta(path, _set("nnmath_version", value=claimed))
+        with pytest.raises(NNMathError, match=rf"{path} is corrupted: its metadata\.(config\.activation|nnmath_version)"):
+            load_model(path)

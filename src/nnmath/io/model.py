@@ -10,6 +10,7 @@ half-written model where the old one was. The format is described in docs/model-
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any, BinaryIO, Optional
@@ -115,8 +116,18 @@ def _read_meta(path: Path, archive: Archive) -> dict:
     try:
         schema.check(meta)
     except NNMathError as e:
+        writer = _release(meta.get("nnmath_version"))
+        if writer > _release(__version__):  # a name or field a later nnmath added
+            raise NNMathError(f"{path} was written by nnmath {'.'.join(map(str, writer))}, newer than this nnmath "
+                              f"{__version__}, which cannot read it ({e}); upgrade nnmath to open it") from None
         raise NNMathError(f"{path} is corrupted: {e}") from None
     return meta
+
+
+def _release(version: Any) -> tuple[int, ...]:
+    """(0, 1, 0) for "0.1.0" (or "0.1.0.dev3"); () for anything that is not a version."""
+    found = re.match(r"(\d{1,6})\.(\d{1,6})(?:\.(\d{1,6}))?", version[:40]) if isinstance(version, str) else None
+    return tuple(int(part or 0) for part in found.groups()) if found else ()
 
 
 def _check_arrays(path: Path, archive: Archive, meta: dict) -> dict[str, tuple]:
