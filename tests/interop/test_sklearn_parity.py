@@ -6,7 +6,7 @@ from sklearn.datasets import load_iris
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
-from nnmath.engine.optimizers import Adam
+from nnmath.engine.optimizers import SGD, Adam
 from nnmath.interop.sklearn import NetworkClassifier, NetworkRegressor
 
 
@@ -80,3 +80,23 @@ def test_the_weight_decay_mapping_states_its_conditions():
     doc = NetworkClassifier.__doc__
     assert "only\n        when every batch has B samples" in doc
     assert "ε / √(1 - β₂ᵗ)" in doc
+
+
+@pytest.mark.parametrize("first, then", [("sgd", Adam(beta1=0.5)), (Adam(beta1=0.8), Adam(beta1=0.5)),
+                                         (Adam(beta1=0.8), "sgd")])
+def test_a_warm_start_with_another_optimizer_uses_it(iris, first, then):
+    """Found in review: set_params(optimizer=Adam(beta1=0.5)) on a warm-started estimator fitted with
+    "sgd" (or another Adam object) went on with the old optimizer_, the new one silently ignored."""
+    X, y = iris
+    model = NetworkClassifier(hidden_layer_sizes=(4,), epochs=2, warm_start=True, optimizer=first, random_state=0)
+    model.fit(X, y)
+    kept = model.optimizer_
+    model.fit(X, y)  # the same optimizer: it continues with its state
+    assert model.optimizer_ is kept
+    model.set_params(optimizer=then).fit(X, y)
+    assert model.optimizer_ is not kept and model.optimizer_ is not then
+    if then == "sgd":
+        assert isinstance(model.optimizer_, SGD)
+    else:  # a fresh copy of the new object: its β₁, and the two steps of this fit (one batch an epoch)
+        assert isinstance(model.optimizer_, Adam) and model.optimizer_.beta1 == 0.5 and model.optimizer_.t == 2
+        assert then.t == 0

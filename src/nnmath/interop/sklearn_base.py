@@ -176,10 +176,11 @@ class NetworkEstimator(BaseEstimator):
             self.validation_scores_: Optional[list[float]] = None
             self.n_iter_ = 0
             self.gradient_norms_ = np.zeros((len(self.network_.layers), 0))
-        if first or (isinstance(self.optimizer, str) and getattr(self.optimizer_, "name", None) != self.optimizer):
+        if first or self._optimizer_changed():
             # an optimizer object is copied: its state (velocity, Adam's moments) belongs to one fit, so a
             # refit with the same random_state gives the same weights, and the object given stays as it was
             self.optimizer_: Any = copy.deepcopy(optimizers.get(self.optimizer))
+            self._optimizer_from = self.optimizer
         X = self.network_.check_X(X)  # as in _validate_X
 
         validate = self.early_stopping and not incremental
@@ -213,6 +214,12 @@ class NetworkEstimator(BaseEstimator):
         norms = np.asarray(history.grad_norms, dtype=np.float64).reshape(len(history), -1).T
         self.gradient_norms_ = np.hstack([self.gradient_norms_, norms])
         return self
+
+    def _optimizer_changed(self) -> bool:
+        """``optimizer`` is another step rule than the one optimizer_ was made from (another name or another
+        object), so a warm start or partial_fit starts it afresh; the same one continues with its state."""
+        before = getattr(self, "_optimizer_from", None)
+        return not (self.optimizer is before or (isinstance(before, str) and self.optimizer == before))
 
     def _patience(self) -> int:
         """n_iter_no_change as the epochs early stopping waits: a whole number >= 1, or np.inf (never stop,

@@ -13,7 +13,8 @@ PARAMETERS = """
     optimizer : {"adam", "sgd", "momentum", "nesterov"} or an nnmath optimizer object, default="adam"
         The step rule; "sgd" is plain gradient descent θ ← θ - α ∂E/∂θ. An object (such as
         ``nnmath.engine.optimizers.Adam(beta1=0.8)``) is copied for each fit, so its state never
-        leaks from one fit into the next. Adam's step is α m̂ / (√ŝ + ε) with the bias-corrected
+        leaks from one fit into the next; a warm start or partial_fit continues the state while
+        ``optimizer`` is the same name or object, and starts afresh with another. Adam's step is α m̂ / (√ŝ + ε) with the bias-corrected
         moments m̂, ŝ; scikit-learn's MLP folds the corrections into α and adds ε to the uncorrected
         √s, which is ε / √(1 - β₂ᵗ) here (t the steps so far): the same step but for the size of ε
         over the first few thousand steps.
