@@ -304,3 +304,15 @@ def test_a_sparse_target_matrix_is_taken_as_its_values():
     regressor = NetworkRegressor(hidden_layer_sizes=(4,), epochs=3, random_state=0)
     np.testing.assert_array_equal(regressor.fit(X, csr_matrix(targets)).predict(X),
                                   clone(regressor).fit(X, targets).predict(X))
+
+
+def test_labels_in_messages_are_written_as_the_user_wrote_them():
+    """Found in review: under NumPy 2 the messages showed NumPy's reprs: "the label np.int64(0) is not one
+    of the classes [np.str_('a'), np.str_('b')]"."""
+    X, y = np.random.default_rng(0).standard_normal((6, 2)), np.arange(6) % 2
+    with pytest.raises(ValueError, match=r"^the label 0 is not one of the classes \['a', 'b'\]$"):
+        small().partial_fit(X, y, classes=["a", "b"])
+    with pytest.raises(ValueError, match=r"y holds one class \('a'\)$"):
+        small().fit(X, ["a"] * 6)
+    with pytest.raises(ValueError, match=r"^classes=\[0, 1, 2\] differs from the fitted classes \[0, 1\]$"):
+        small(epochs=1).fit(X, y).partial_fit(X, y, classes=[0, 1, 2])

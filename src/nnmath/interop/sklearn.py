@@ -54,7 +54,7 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
             if self._multilabel:
                 labels = np.arange(y.shape[1])  # the label columns, as scikit-learn's MLP reports them
             elif len(labels) < 2:
-                raise ValueError(f"{type(self).__name__} needs at least two classes; y holds one class ({labels[0]!r})")
+                raise ValueError(f"{type(self).__name__} needs at least two classes; y holds one class ({labels[0].item()!r})")
             self.classes_ = labels
         if self._multilabel:
             if y.ndim != 2 or y.shape[1] != len(self.classes_):
@@ -65,7 +65,7 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
             raise ValueError("y must hold one label per sample, as in the first fit")
         unseen = np.setdiff1d(y, self.classes_)
         if len(unseen):
-            raise ValueError(f"the label {unseen[0]!r} is not one of the classes {list(self.classes_)}")
+            raise ValueError(f"the label {unseen[0].item()!r} is not one of the classes {self.classes_.tolist()}")
         return y, 1 if len(self.classes_) == 2 else len(self.classes_)
 
     def _check_warm_start_targets(self, y: Array) -> None:
@@ -107,8 +107,8 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit")
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-            raise ValueError(f"classes={list(np.unique(classes))} differs from the fitted classes "
-                             f"{list(self.classes_)}")
+            raise ValueError(f"classes={np.unique(classes).tolist()} differs from the fitted classes "
+                             f"{self.classes_.tolist()}")
         self._fit(X, y, incremental=True, classes=classes)
         return self
 
