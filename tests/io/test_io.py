@@ -220,3 +220,25 @@ def test_weights_that_a_model_file_cannot_hold_are_refused_and_the_old_file_is_k
         save_model(saved, net, {})
     assert saved.read_bytes() == before and len(list(saved.parent.iterdir())) == 1
     assert load_model(saved)[0].sizes == [2, 3, 1]
+
+
+@pytest.mark.parametrize("init", ["he", "custom"])
+def test_loading_draws_no_weights_it_would_throw_away(tmp_path, monkeypatch, init):
+    # a review found a 1 MB file of a large network took 3x its weights' size in memory to open,
+    # a third of it initial weights drawn only to be overwritten by the file's
+    from nnmath.engine import init as initializers
+
+    net, X = _trained([3, 4, 3], [0, 1, 2], init="he" if init == "he" else (lambda i, o, rng: np.ones((i, o))))
+    save_model(tmp_path / "m.npz", net, {})
+
+    def never(n_in, n_out, rng):
+        raise AssertionError("load_model drew initial weights")
+
+    for name in initializers.INITIALIZERS:
+        monkeypatch.setitem(initializers.INITIALIZERS, name, never)
+    loaded, _ = load_model(tmp_path / "m.npz")
+    np.testing.assert_array_equal(loaded.output(X), net.output(X))
+    assert loaded.config() == {**net.config(), "init": "he" if init == "he" else "xavier"}
+    monkeypatch.undo()
+    fresh = Network.from_config(net.config())  # drawn as the config says (a custom init: xavier)
+    assert np.all(fresh.weights[0] != 0) and np.all(Network.from_config(net.config(), draw=False).weights[0] == 0)

@@ -28,6 +28,11 @@ from nnmath.engine.training import fit as _train
 Array = np.ndarray
 
 
+def _zeros(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
+    """W^l of zeros, allocated lazily (calloc), for a network whose weights are loaded next."""
+    return np.zeros((n_in, n_out))
+
+
 class Network(Decisions, Parameters):
     """A network of sigmoid (or other) units trained by gradient descent.
 
@@ -271,11 +276,14 @@ class Network(Decisions, Parameters):
         }
 
     @classmethod
-    def from_config(cls, config: dict) -> "Network":
+    def from_config(cls, config: dict, draw: bool = True) -> "Network":
+        """The network of ``config``; ``draw=False`` leaves every W^l zero for ``load_state`` to fill
+        (drawing them would cost a model file's size in memory and time once more)."""
         config = dict(config)
-        if config.get("init") == "custom":
-            config["init"] = "xavier"  # the weights are loaded afterwards
-        return cls(**config)
+        init = "xavier" if config.get("init", "xavier") == "custom" else config.get("init", "xavier")
+        net = cls(**{**config, "init": init if draw else _zeros})
+        net.init = init
+        return net
 
     def __repr__(self) -> str:
         hidden = ",".join(self.activation_names) or "-"

@@ -219,7 +219,7 @@ def load_model(path) -> tuple[Network, dict]:
         if not np.all(np.isfinite(value)):
             raise NNMathError(f"{path} is corrupted: array {name} is not finite floating-point numbers")
     try:
-        net = Network.from_config(meta["config"])
+        net = Network.from_config(meta["config"], draw=False)
         net.load_state(arrays)
         net.classes_ = _classes(meta.get("classes"), net)
     except (TypeError, ValueError) as e:  # NNMathError is a ValueError
