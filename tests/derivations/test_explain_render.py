@@ -105,6 +105,19 @@ def test_latex_escapes_prose_and_jupyter_gets_math():
         d.render("html")
 
 
+def test_numbers_in_prose_are_math_mode_in_latex_and_markdown():
+    """A tiny ratio in prose (the error "arrives 5.782e-05 times as large") was written
+    5.782 \\times 10^{-5} outside $...$ in LaTeX, which takes \\times and ^ in math mode only."""
+    deep = nnmath.explain(nnmath.Network([2, 4, 4, 4, 4, 4, 1], seed=0), XOR_X[0], [1], "W1[0,0]")
+    line = next(l for l in deep.to_latex().splitlines() if "times as large" in l)
+    assert re.search(r"\$\d\.\d+ \\times 10\^\{-\d+\}\$ times as large", line), line
+    assert line in deep.to_markdown() and "e-0" not in deep.to_markdown()
+    for d in [deep, *derivations()]:
+        for latex in (d.to_latex(), d.to_latex(jupyter=True)):
+            text_mode = re.sub(r"\\\[.*?\\\]|\$\$.*?\$\$|\$[^$]*\$", "", latex)
+            assert "\\times" not in text_mode and "^" not in text_mode, text_mode
+
+
 SNAPSHOT_CASES = {
     "xor_2-2-1_W1_0_0": lambda: nnmath.explain(nnmath.Network([2, 2, 1], seed=0), XOR_X[0], XOR_Y[:1], "W1[0,0]"),
     "softmax_2-3-3_b1_2_batch": lambda: nnmath.explain(

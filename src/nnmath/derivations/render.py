@@ -78,6 +78,17 @@ def _latex_number(text: str) -> str:
     return rf"{mantissa} \times 10^{{{int(exponent)}}}"
 
 
+def _prose_numbers(template: str, texts: list[str]) -> list[str]:
+    """A prose line's numbers for Markdown and LaTeX: inside its $math$ in LaTeX form; outside, a number
+    with an exponent as $1.234 \\times 10^{-5}$, since LaTeX takes \\times and ^ in math mode only."""
+    out, inside = [], False
+    for before, text in zip(template.split(PLACEHOLDER), texts):
+        inside ^= before.count("$") % 2 == 1
+        latex = _latex_number(text)
+        out.append(latex if inside or latex == text else f"${latex}$")
+    return out
+
+
 def fill(template: str, numbers: list[str]) -> str:
     """Put the formatted numbers into the ``@`` places; a negative number is parenthesised
     unless it opens an expression (after =, (, [, {, a comma or at the start)."""
@@ -131,8 +142,11 @@ class Derivation:
     summary: dict = field(default_factory=dict)
 
     def numbers(self, line: Line, latex: bool = False) -> list[str]:
+        """The line's numbers as text; ``latex``: as Markdown and LaTeX take them (see _prose_numbers)."""
         texts = [format_number(self.values[k], self.digits + 2 if k[0] == "precise" else self.digits) for k in line.keys]
-        return [_latex_number(t) for t in texts] if latex else texts
+        if not latex:
+            return texts
+        return [_latex_number(t) for t in texts] if line.kind == "math" else _prose_numbers(line.template, texts)
 
     def equations(self) -> list[str]:
         """Every equation as LaTeX with its numbers in place (one line each)."""
@@ -159,7 +173,7 @@ class Derivation:
         for number, s in enumerate(self.sections, 1):
             out += ["", f"### {number}. {s.title}", ""]
             for line in s.lines:
-                filled = fill(line.template, self.numbers(line, latex=line.kind == "math"))
+                filled = fill(line.template, self.numbers(line, latex=True))
                 out += ["$$", filled, "$$"] if line.kind == "math" else [filled, ""]
         return "\n".join(out).rstrip() + "\n"
 
