@@ -465,3 +465,14 @@ def test_the_closing_paragraph_agrees_with_a_gradient_that_did_not_shrink():
     assert "the weights made up for the slopes" in closing
     assert f"arrived {format_number(ratio)} times as large, more than the 0.25" in closing
     assert "(and by a weight): with weights of moderate size the gradient shrinks" not in closing
+
+
+def test_the_softplus_slope_says_which_number_it_is_written_with():
+    """softplus'(z) = S(z) is printed with a = softplus(z), not z: the line used to jump from S(z¹[1])
+    to 1 - e^(-0.4652), 0.4652 being a¹[1] (S(0.4652) is not 0.372)."""
+    net = nnmath.Network([2, 2, 1], activation="softplus", seed=3)
+    d = nnmath.explain(net, [0.5, -1.0], [1], "W1[1,1]")
+    a, z = d.values[("a", 0, 1, 1)], d.values[("z", 0, 1, 1)]
+    line = next(l for l in d.to_text().splitlines() if l.strip().startswith("∂a¹[1]/∂z¹[1] = "))
+    assert f"S(z¹[1]) = 1 - e^(-softplus(z¹[1])) = 1 - e^(-{a:.4g}) = " in line
+    assert 1 - np.exp(-a) == pytest.approx(1 / (1 + np.exp(-z)), rel=1e-12)

@@ -187,7 +187,7 @@ ACTIVATIONS: dict[str, Activation] = {e.name: e for e in (
                slope=r"\frac{1}{(1 + |{z}|)^{2}}", slope_numbers=r"\frac{1}{(1 + |@|)^{2}}", slope_inputs=("z",),
                textbook=lambda z: z / (1 + np.abs(z)), torch=("Softsign", ()), code=5),
     Activation("softplus", softplus, softplus_derivative, bound=1.0, symbol=r"\mathrm{softplus}",
-               slope=r"S({z})", slope_numbers=r"1 - e^{-@}", slope_inputs=("a",),
+               slope=r"S({z}) = 1 - e^{-\mathrm{softplus}({z})}", slope_numbers=r"1 - e^{-@}", slope_inputs=("a",),
                textbook=lambda z: np.log(1 + np.exp(z)), torch=("Softplus", (("beta", 1.0), ("threshold", 20.0)))),
     Activation("identity", identity, identity_derivative, bound=1.0, symbol=r"\mathrm{id}",
                textbook=lambda z: z, torch=("Identity", ()), code=0),
