@@ -40,6 +40,8 @@ XOR_Y = np.array([1, 1, 0, 0])
     (r"E^{(3)} = -\ln \hat{y}", "E⁽³⁾ = -ln ŷ"),
     (r"\delta^{3} (W^{3})^{\top}", "δ³ (W³)ᵀ"),
     (r"e^{-z}", "e^(-z)"),
+    # the recursive form's layer h (was δ^h[q] = f'(z^h[q]) Σ_r W^(h+1)[q,r] δ^(h+1)[r])
+    (r"\delta^{h}_{q} = f'(z^{h}_{q}) \sum_{r} W^{h+1}_{q,r}\,\delta^{h+1}_{r}", "δʰ[q] = f'(zʰ[q]) Σ_r Wʰ⁺¹[q,r] δʰ⁺¹[r]"),
 ])
 def test_latex_to_unicode(latex, text):
     assert latex_to_unicode(latex) == text

@@ -14,7 +14,7 @@ SYMBOLS = {
 }
 BINARY = {"cdot": "·", "times": "×", "leftarrow": "←", "approx": "≈", "leq": "≤", "geq": "≥",
           "odot": "⊙", "to": "→", "neq": "≠", "in": "∈", "quad": " ", ";": " ", "Rightarrow": "⇒"}
-SUPERSCRIPT = dict(zip("0123456789+-()=ilLTnmk", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾⁼ⁱˡᴸᵀⁿᵐᵏ"))
+SUPERSCRIPT = dict(zip("0123456789+-()=ilLTnmkh", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾⁼ⁱˡᴸᵀⁿᵐᵏʰ"))
 SUPERSCRIPT["ᵀ"] = "ᵀ"
 SUPERSCRIPT["'"] = "'"
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|(\{)|(\})|([\^_])|(\s+)|(.)", re.S)
