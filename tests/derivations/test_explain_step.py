@@ -94,3 +94,22 @@ def test_too_large_networks_and_batches_are_refused_with_the_limit():
         nnmath.explain_step(nnmath.Network([2, 8, 3, 1], seed=0), [[0.0, 1.0]], [1])
     with pytest.raises(NNMathError, match="at most 8 samples, not 9"):
         nnmath.explain_step(nnmath.Network([2, 2, 1], seed=0), np.zeros((9, 2)), np.zeros(9, int))
+
+
+def test_the_backprop_comparison_covers_the_biases_too(monkeypatch):
+    """"Backpropagation gives the same gradients; the largest difference is @" compared ∂E/∂W only:
+    a wrong ∂E/∂b from net.backward still printed 0."""
+    net = nnmath.Network([2, 2, 1], seed=0)
+    X, y = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([1, 0])
+    assert nnmath.explain_step(net, X, y).values[("backprop_diff",)] < 1e-15
+    backward = type(net).backward
+
+    def wrong_bias(self, trace, Y):
+        gradients = backward(self, trace, Y)
+        gradients.biases[0][...] += 0.25
+        return gradients
+
+    monkeypatch.setattr(type(net), "backward", wrong_bias)
+    d = nnmath.explain_step(net, X, y)
+    assert d.values[("backprop_diff",)] == pytest.approx(0.25)
+    assert "the largest difference is 0.25." in " ".join(d.to_text().split())

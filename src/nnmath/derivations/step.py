@@ -80,8 +80,9 @@ def explain_step(net, X, y, learning_rate: float = 0.1, update: bool = False, di
             v[("new_yhat", s, k)] = float(a)
     v[("E_new",)] = float(np.mean(after.sample_errors(Y)))
     gradients = net.backward(net.forward(X), np.asarray(Y, dtype=net.dtype))
-    v[("backprop_diff",)] = max(float(np.max(np.abs(g - (fwd.a[l].T @ delta[l + 1] / m))))
-                                for l, g in enumerate(gradients.weights))
+    v[("backprop_diff",)] = max(max(float(np.max(np.abs(gW - (fwd.a[l].T @ delta[l + 1] / m)))),
+                                    float(np.max(np.abs(gb - delta[l + 1].mean(axis=0)))))
+                                for l, (gW, gb) in enumerate(zip(gradients.weights, gradients.biases)))
     w = _StepWriter(numbers, m, sizes)
     sections = [w.setup(learning_rate), w.forward(), w.backward(), w.gradients(), w.update(), w.new_error()]
     title = f"One gradient-descent step of a {sizes} network on {m} sample{'s' if m > 1 else ''}"
