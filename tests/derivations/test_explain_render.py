@@ -120,6 +120,16 @@ def test_numbers_in_prose_are_math_mode_in_latex_and_markdown():
             assert "\\times" not in text_mode and "^" not in text_mode, text_mode
 
 
+def test_latex_prose_has_no_bare_angle_brackets():
+    """LaTeX's default text font prints < and > as ¡ and ¿: "Layer 1 (hidden): 2 -> 2 units" came out
+    as "2 -¿ 2 units"; the LaTeX says 2 $\\to$ 2 units (the text and Markdown keep ->)."""
+    for d in derivations():
+        text_mode = re.sub(r"\\\[.*?\\\]|\$[^$]*\$", "", d.to_latex())
+        assert "<" not in text_mode and ">" not in text_mode
+    d = SNAPSHOT_CASES["step_xor_2-2-1"]()
+    assert r"Layer 1 (hidden): 2 $\to$ 2 units" in d.to_latex() and "2 -> 2 units" in d.to_text()
+
+
 SNAPSHOT_CASES = {
     "xor_2-2-1_W1_0_0": lambda: nnmath.explain(nnmath.Network([2, 2, 1], seed=0), XOR_X[0], XOR_Y[:1], "W1[0,0]"),
     "softmax_2-3-3_b1_2_batch": lambda: nnmath.explain(

@@ -109,7 +109,8 @@ def _inline(text: str, convert) -> str:
     return re.sub(r"\$([^$]*)\$", lambda m: convert(m.group(1)), text)
 
 
-_LATEX_SPECIAL = {"%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_"}
+# < and > are ¡ and ¿ in LaTeX's default (OT1) text font: "2 -> 2 units" is written with an arrow
+_LATEX_SPECIAL = {"%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_", "<": r"\textless{}", ">": r"\textgreater{}"}
 
 
 def _escape_prose(text: str, jupyter: bool = False) -> str:
@@ -122,7 +123,7 @@ def _escape_prose(text: str, jupyter: bool = False) -> str:
         if piece.startswith("$"):
             out.append(piece)
             continue
-        escaped = "".join(_LATEX_SPECIAL.get(c, c) for c in piece.strip("`"))
+        escaped = "".join(_LATEX_SPECIAL.get(c, c) for c in piece.strip("`")).replace(r"-\textgreater{}", r"$\to$")
         out.append(rf"\texttt{{{escaped}}}" if piece.startswith("`") else escaped)
     return "".join(out)
 
