@@ -158,3 +158,24 @@ def test_the_lab_takes_a_single_name_as_one_value_and_refuses_loose_settings():
             gradient_flow(Network([2, 3, 1]), X, y, samples=samples)
     with pytest.raises(NNMathError, match="measure must be"):
         gradient_flow(Network([2, 3, 1]), X, y).first_to_last("nope")
+
+
+def test_the_grid_table_caption_is_plain_unicode():
+    """The caption under `nnmath vanishing`'s table printed LaTeX: rms δ^l / rms δ^{l+1}, ‖W^{l+1}‖₂."""
+    import io
+
+    from rich.console import Console
+
+    from nnmath.lab import vanishing
+    from nnmath.lab.tables import print_experiment
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((60, 5)), rng.integers(0, 3, 60)
+    data = vanishing.PreparedData("toy", X[:40], y[:40], X[40:], y[40:])
+    experiment = vanishing.run(data, [2], ["sigmoid"], ["normal"], ["none"], n_jobs=1,
+                               settings=vanishing.Settings(width=4, epochs=1, probe=20))
+    out = io.StringIO()
+    print_experiment(experiment, console=Console(file=out, width=200))
+    caption = " ".join(out.getvalue().split("D: hidden layers")[1].split())  # rich wraps it
+    assert "{" not in caption and "^" not in caption
+    assert "ρ_l = rms δˡ / rms δˡ⁺¹" in caption and "sup|f'|·‖Wˡ⁺¹‖₂" in caption

@@ -63,9 +63,9 @@ def print_experiment(experiment, per_layer: bool = False, written: Sequence = ()
                       _num(_geometric_mean(f0.ratios)), bound_text, end_text, accuracy)
     console.print(table)
     console.print("D: hidden layers (Wᴰ the last hidden layer's weights); W¹/Wᴰ: ‖∂E/∂W¹‖ / ‖∂E/∂Wᴰ‖ at "
-                  "initialization, and after the last epoch (end); ρ: geometric mean over layers of "
-                  "rms δ^l / rms δ^{l+1}; bound: of sup|f'|·‖W^{l+1}‖₂ (×max γ/σ with batchnorm), which each "
-                  "ratio never exceeds (skip: a residual connection removes it).", highlight=False)
+                  "initialization, and after the last epoch (end; —: diverged, or ‖∂E/∂Wᴰ‖ = 0); ρ: geometric "
+                  "mean over layers of ρ_l = rms δˡ / rms δˡ⁺¹; bound: the same mean of sup|f'|·‖Wˡ⁺¹‖₂ (×max γ/σ "
+                  "with batchnorm), which no ρ_l exceeds (skip: a residual connection removes it).", highlight=False)
     if per_layer:
         for r in experiment.runs:
             console.print(_layer_table(r))
