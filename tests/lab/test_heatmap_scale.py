@@ -35,3 +35,16 @@ def test_when_every_run_diverged_the_scale_covers_them_all(experiment):
         run.diverged_at = 2
     low, high = heatmap_scale(experiment.runs)
     assert low == pytest.approx(-3.0) and high == pytest.approx(62.0)
+
+
+@pytest.mark.parametrize("diverged", [False, True])
+def test_the_accuracy_figure_speaks_of_diverged_runs_only_when_one_diverged(experiment, tmp_path, monkeypatch, diverged):
+    # a review found "× at the bottom: the run diverged" in the title of figures where none had
+    from nnmath.lab import plots
+
+    titles = []
+    monkeypatch.setattr(plots, "_save", lambda plt, fig, path: titles.append(fig._suptitle.get_text()) or plt.close(fig))
+    if not diverged:
+        experiment.runs[1].diverged_at = None
+    plots.plot_accuracy(experiment, tmp_path / "accuracy.png")
+    assert ("diverged" in titles[0]) == diverged and titles[0].startswith("Accuracy against depth (iris")

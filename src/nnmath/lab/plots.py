@@ -167,7 +167,8 @@ def plot_accuracy(experiment: Experiment, path: Path) -> Path:
         ax.set_ylim(0, 1)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle(f"Accuracy against depth ({experiment.data}; × at the bottom: the run diverged)")
+    lost = any(r.final_accuracy is None for r in experiment.runs)
+    fig.suptitle(f"Accuracy against depth ({experiment.data}" + ("; × at the bottom: the run diverged)" if lost else ")"))
     return _save(plt, fig, path)
 
 
