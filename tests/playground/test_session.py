@@ -383,3 +383,15 @@ def test_a_file_that_is_not_a_model_is_named_as_the_user_gave_it(name):
     with pytest.raises(NNMathError) as info:
         read_model(name, b"height,weight,kind\n150,50,a\n")
     assert str(info.value).startswith(f"{name} is not an nnmath model file")
+
+
+def test_the_math_panels_prose_writes_small_numbers_as_its_equations_do():
+    # a review found "|δ¹₀| = 2.449e-05" typeset by KaTeX in a prose line, beside equations with 2.449 × 10⁻⁵
+    import nnmath
+    from nnmath.playground.math_panel import as_json
+
+    d = nnmath.explain(nnmath.Network([2, 4, 4, 4, 4, 4, 1], seed=0), np.array([1.0, 0.0]), [1], "W1[0,0]")
+    prose = [line["tex"] for s in as_json(d) for line in s["lines"] if line["kind"] == "text"]
+    small = [t for t in prose if "arrives at unit 0 of layer 1" in t]
+    assert len(small) == 1 and r"2.449 \times 10^{-5}" in small[0] and "e-05" not in small[0]
+    assert r"$5.782 \times 10^{-5}$ times as large" in small[0]  # outside $..$ a number becomes math of its own

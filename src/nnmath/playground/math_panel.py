@@ -60,7 +60,8 @@ def as_json(d: Derivation) -> list[dict]:
     units the line's numbers come from."""
     return [{"title": s.title,
              "lines": [_math_line(d, line) if line.kind == "math" else
-                       {"kind": "text", "tex": fill(line.template, d.numbers(line)), "refs": refs(line.keys)}
+                       {"kind": "text", "tex": fill(line.template, d.numbers(line, latex=True)),
+                        "refs": refs(line.keys)}
                        for line in s.lines]} for s in d.sections]
 
 
