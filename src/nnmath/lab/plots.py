@@ -167,8 +167,8 @@ def plot_accuracy(experiment: Experiment, path: Path) -> Path:
         ax.set_ylim(0, 1)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
-    lost = any(r.final_accuracy is None for r in experiment.runs)
-    fig.suptitle(f"Accuracy against depth ({experiment.data}" + ("; × at the bottom: the run diverged)" if lost else ")"))
+    any_lost = any(r.final_accuracy is None for r in experiment.runs)
+    fig.suptitle(f"Accuracy against depth ({experiment.data}" + ("; × at the bottom: the run diverged)" if any_lost else ")"))
     return _save(plt, fig, path)
 
 
