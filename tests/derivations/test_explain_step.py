@@ -101,7 +101,8 @@ def test_the_backprop_comparison_covers_the_biases_too(monkeypatch):
     a wrong ∂E/∂b from net.backward still printed 0."""
     net = nnmath.Network([2, 2, 1], seed=0)
     X, y = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([1, 0])
-    assert nnmath.explain_step(net, X, y).values[("backprop_diff",)] < 1e-15
+    right = nnmath.explain_step(net, X, y)
+    assert right.values[("backprop_diff",)] < 1e-15 and "gives the same gradients" in right.to_text()
     backward = type(net).backward
 
     def wrong_bias(self, trace, Y):
@@ -112,4 +113,11 @@ def test_the_backprop_comparison_covers_the_biases_too(monkeypatch):
     monkeypatch.setattr(type(net), "backward", wrong_bias)
     d = nnmath.explain_step(net, X, y)
     assert d.values[("backprop_diff",)] == pytest.approx(0.25)
-    assert "the largest difference is 0.25." in " ".join(d.to_text().split())
+    text = " ".join(d.to_text().split())
+    assert "gives other gradients, beyond rounding; the largest difference is 0.25." in text
+
+
+def test_a_float32_networks_backprop_agrees_to_its_rounding():
+    net = nnmath.Network([2, 3, 2], output="softmax", dtype="float32", seed=1)
+    d = nnmath.explain_step(net, np.array([[1.0, -2.0], [0.5, 3.0]]), np.array([0, 1]))
+    assert 0 < d.values[("backprop_diff",)] < 1e-6 and "gives the same gradients" in d.to_text()
