@@ -187,11 +187,12 @@ def plot_nielsen(reproductions, path: Path) -> Path:
         ax.set_yscale("log")
         ax.set_xticks(layers)
         ax.set_xlabel("hidden layer l")
-        ax.set_ylabel(r"$\|\partial E/\partial b^l\|$ (mean over samples)")
+        ax.set_ylabel(r"$\|\partial E/\partial b^l\|$")
         ax.set_title(f"{depth} hidden layers of 30 sigmoids")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
-    fig.suptitle(f"Nielsen's measurement reproduced (band: min to max over {len(rows[0].norms)} seeds)")
+    fig.suptitle(f"Nielsen's measurement reproduced: the norm of $\\partial E/\\partial b^l$, E the mean over {rows[0].samples:,} samples "
+                 f"(line: geometric mean, band: min to max over {len(rows[0].norms)} seeds)")
     return _save(plt, fig, path)
 
 
