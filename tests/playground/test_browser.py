@@ -14,6 +14,7 @@ from playwright.sync_api import sync_playwright
 from nnmath.io.model import load_model
 from nnmath.playground.app import create_app
 from nnmath.playground.server import Background, new_token
+from nnmath.playground.settings import MAX_SEED
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
@@ -327,4 +328,19 @@ def test_data_sets_picked_faster_than_the_replies_come_keep_training(page):
     assert page.session.settings.data == "moons" and page.session.net.output_name == "sigmoid"
     assert p.text_content("#status") == "" and p.evaluate("document.getElementById('play').classList.contains('on')")
     p.click("#play")
+    assert page.errors == []
+
+
+def test_the_seed_field_shows_the_largest_seed(page):
+    # found by a review: the seed field (60 pixels, as every number field) cut a 10-digit seed off
+    p = page.page
+    assert p.get_attribute("#set-seed", "max") == str(MAX_SEED)
+    p.fill("#set-seed", str(MAX_SEED))
+    p.press("#set-seed", "Enter")
+    wait_until(lambda: page.session.settings.seed == MAX_SEED)
+    p.wait_for_function(f"location.search.includes('seed={MAX_SEED}')")
+    assert p.input_value("#set-seed") == str(MAX_SEED)
+    # the digits fit inside the field, beside its spin buttons: nothing scrolled out of sight
+    assert p.evaluate("(() => { const i = document.getElementById('set-seed'); i.scrollLeft = 1e6;"
+                      " return i.scrollLeft === 0 && i.scrollWidth <= i.clientWidth; })()")
     assert page.errors == []

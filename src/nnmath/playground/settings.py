@@ -23,6 +23,7 @@ OUTPUTS = {"sigmoid_ce": ("sigmoid", "cross_entropy"), "softmax_ce": ("softmax",
            "identity_mse": ("identity", "mse"), "sigmoid_mse": ("sigmoid", "mse")}
 MAX_LAYERS, MAX_UNITS = 8, 16
 MAX_POINTS = 2000
+MAX_SEED = 2 ** 31 - 1  # the seeds' largest value (10 digits: the page's seed field is as wide)
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ CHECKS = {
     "noise": lambda n, v: _number(n, v, 0.0, 2.0),
     "train_fraction": lambda n, v: _number(n, v, 0.1, 0.9),
     "classes": lambda n, v: _whole(n, v, 2, 6),
-    "data_seed": lambda n, v: _whole(n, v, 0, 2 ** 31 - 1),
+    "data_seed": lambda n, v: _whole(n, v, 0, MAX_SEED),
     "features": _features,
     "hidden": _hidden,
     "activation": _activations,
@@ -161,7 +162,7 @@ CHECKS = {
     "dropout": lambda n, v: _number(n, v, 0.0, 0.9),
     "batchnorm": _flag,
     "residual": _flag,
-    "seed": lambda n, v: _whole(n, v, 0, 2 ** 31 - 1),
+    "seed": lambda n, v: _whole(n, v, 0, MAX_SEED),
     "optimizer": lambda n, v: _choice(n, v, list(optimizers.OPTIMIZERS)),
     "learning_rate": lambda n, v: _number(n, v, 0.0, 10.0, low_open=True),
     "batch_size": lambda n, v: _whole(n, v, 1, MAX_POINTS),

@@ -73,7 +73,7 @@ export function buildControls(h) {
     number("batch_size", "batch", { min: 1, max: 2000, step: 1 }), select("l2", L2S, "L2 λ", Number),
     select("dropout", DROPOUTS, "dropout", Number), checkbox("batchnorm", "batch norm"), checkbox("residual", "residual"),
     select("clip", CLIPS, "clip ‖g‖", numberOrNull), select("init", [], "init"), select("output", [], "output"),
-    number("seed", "seed", { min: 0, step: 1 }));
+    number("seed", "seed", { min: 0, max: 2147483647, step: 1 }) /* settings.MAX_SEED */);
   const regenerate = el("button", { text: "regenerate", title: "new points (the data seed + 1)",
     onclick: () => hooks.changeSettings({ data_seed: (Number(fields.data_seed.value) || 0) + 1 }) });
   fields.data_seed = { element: null, kind: "hidden", value: 0 };
