@@ -344,3 +344,27 @@ def test_the_seed_field_shows_the_largest_seed(page):
     assert p.evaluate("(() => { const i = document.getElementById('set-seed'); i.scrollLeft = 1e6;"
                       " return i.scrollLeft === 0 && i.scrollWidth <= i.clientWidth; })()")
     assert page.errors == []
+
+
+def test_a_derivation_that_comes_after_the_panel_closed_leaves_it_closed(page):
+    # found by a review: a derivation's reply that arrived after the math panel was closed opened
+    # the panel again. nnmath is held at its lock so the reply comes late, after the close
+    p = page.page
+    lock = page.app.playground.lock
+    lock.acquire()
+    try:
+        p.click("path.hit[data-param='W2[1,0]']", force=True)
+        p.wait_for_selector("#math:not([hidden])")  # "computing the derivation of W2[1,0] …"
+        p.click("#math-close")
+        p.wait_for_selector("#math", state="hidden")
+        p.click("#step")  # asked after the derivation: its frame comes after the derivation's reply
+    finally:
+        lock.release()
+    p.wait_for_function("document.getElementById('steps').textContent === '1'")
+    assert p.locator("#math").is_hidden()
+    assert p.get_attribute("#math-summary", "data-parameter") is None and p.text_content("#status") == ""
+    # the panel still opens on the next click, with that bias's derivation
+    p.click(".bias[data-param='b1[2]']")
+    p.wait_for_selector("#math-summary[data-parameter='b1[2]'] #math-backprop")
+    assert p.locator("#math").is_visible()
+    assert page.errors == []

@@ -119,7 +119,7 @@ function onMessage(event) {
   else if (m.type === "derivation") math.show(m);
   else if (m.type === "error") {
     if (m.id === state.awaiting) state.awaiting = false;
-    if (!math.error(m.message)) status(m.message, "error"); // a refused derivation is said in the panel
+    if (!math.error(m)) status(m.message, "error"); // a refused derivation is said in the panel
     if (state.playing) setPlaying(false);
     if (state.structure) showSettings(state.structure.settings, state.structure); // the controls show what nnmath holds
   }

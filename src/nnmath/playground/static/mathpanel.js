@@ -56,6 +56,7 @@ export class MathPanel {
   constructor({ send, onShown, playing }) {
     Object.assign(this, { send, onShown, playing });
     this.parameter = null; this.waiting = false; this.mode = "parameter";
+    this.pending = null; this.asked = new Set(); // the request whose reply the panel shows when it comes; every request not yet answered
     this.shown = null; this.latest = null; // the step of the derivation shown, the step of the network
   }
 
@@ -63,7 +64,8 @@ export class MathPanel {
     this.sampleSelect = sampleSelect;
     sampleSelect.onchange = () => this.parameter && this.request(this.parameter);
     stepButton.onclick = () => this.requestStep();
-    closeButton.onclick = () => { $("math").hidden = true; this.parameter = null; };
+    // closing drops the outstanding request: its reply, when it comes, does not open the panel again
+    closeButton.onclick = () => { $("math").hidden = true; this.parameter = null; this.waiting = false; this.pending = null; };
   }
 
   structureChanged(s) {
@@ -89,14 +91,28 @@ export class MathPanel {
   request(parameter, again = false) {
     this.parameter = parameter; this.waiting = true; this.mode = "parameter";
     if (!again) this.open(`computing the derivation of ${parameter} …`);
-    this.send({ type: "explain", parameter, sample: this.sample() });
+    this.ask({ type: "explain", parameter, sample: this.sample() });
   }
 
   requestStep(again = false) {
     this.parameter = null; this.waiting = true; this.mode = "step";
     if (!again) this.open("computing the whole next step …");
-    this.send({ type: "explain_step" });
+    this.ask({ type: "explain_step" });
   }
+
+  ask(message) {
+    this.pending = this.send(message) ?? null;
+    if (this.pending !== null) this.asked.add(this.pending);
+  }
+
+  // A reply to one of the panel's requests: true when it is the one the panel waits for; a reply
+  // to a request dropped (the panel closed, or another derivation asked for since) is ignored
+  current(m) {
+    this.asked.delete(m.id);
+    return m.id === this.pending;
+  }
+
+  answers(m) { return this.asked.has(m.id); }
 
   // The network is at `step`. While training is paused, a derivation of an earlier step is asked
   // for again (the old one stays until the new one arrives): the panel's numbers are the network's.
@@ -106,14 +122,16 @@ export class MathPanel {
     if (this.mode === "step") this.requestStep(true); else if (this.parameter) this.request(this.parameter, true);
   }
 
-  error(message) { // true when the message answered the panel's request (and is shown there)
-    if (!this.waiting) return false;
+  error(m) { // true when the message answered one of the panel's requests (and is shown there, or dropped)
+    if (!this.answers(m)) return false;
+    if (!this.current(m)) return true;
     this.waiting = false; this.shown = null;
-    $("math-body").replaceChildren(Object.assign(document.createElement("p"), { className: "refused", textContent: message }));
+    $("math-body").replaceChildren(Object.assign(document.createElement("p"), { className: "refused", textContent: m.message }));
     return true;
   }
 
   show(m) {
+    if (!this.current(m)) return;
     this.waiting = false; this.shown = m.step;
     $("math").hidden = false;
     const summary = $("math-summary");
