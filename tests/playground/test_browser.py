@@ -368,3 +368,38 @@ def test_a_derivation_that_comes_after_the_panel_closed_leaves_it_closed(page):
     p.wait_for_selector("#math-summary[data-parameter='b1[2]'] #math-backprop")
     assert p.locator("#math").is_visible()
     assert page.errors == []
+
+
+BUILT_IN_ONLY = ("#set-points", "#set-noise", "#set-classes", "#regenerate")
+
+
+def test_the_data_controls_a_csv_file_has_no_use_for_are_greyed_while_it_is_the_data(page, tmp_path):
+    # found by a review: with an uploaded CSV as the data, points, noise, blob classes and regenerate
+    # stayed enabled, and did nothing (the session keeps the file's points; only the network restarted)
+    p = page.page
+    for control in BUILT_IN_ONLY:
+        assert p.is_enabled(control)
+    regenerate_title = p.get_attribute("#regenerate", "title")
+    good = tmp_path / "good.csv"
+    good.write_text("u,v,kind\n" + "".join(f"{i % 7},{(i * 3) % 5},{'a' if i % 7 < 3 else 'b'}\n" for i in range(60)))
+    p.set_input_files("#csv-file", str(good))
+    p.wait_for_function("document.querySelector('#csv-target').value === 'kind'")
+    p.click("#csv-use")
+    p.wait_for_function("document.querySelector('#set-data').value === 'csv'")
+    for control in BUILT_IN_ONLY:
+        assert p.is_disabled(control), control
+        shown = p.locator(control).locator("xpath=ancestor-or-self::*[self::label or self::button][1]")
+        assert "CSV" in shown.get_attribute("title") and "off" in shown.get_attribute("class"), control
+    assert p.is_enabled("#set-train_fraction")  # a CSV file's split is drawn with it, when the file is used
+    p.locator("#data-panel").screenshot(path=str(tmp_path / "csv-data.png"))
+    # a built-in set again: the controls are back, regenerate with its own title
+    p.select_option("#set-data", "blobs")
+    p.wait_for_function("location.search.includes('data=blobs')")  # nnmath's reply, the blobs' structure
+    for control in BUILT_IN_ONLY:
+        assert p.is_enabled(control), control
+    assert p.get_attribute("#regenerate", "title") == regenerate_title
+    assert p.get_attribute("label:has(#set-points)", "title") is None
+    p.fill("#set-classes", "4")
+    p.press("#set-classes", "Enter")
+    wait_until(lambda: page.session.points.n_classes == 4)
+    assert page.errors == []

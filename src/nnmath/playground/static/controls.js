@@ -10,6 +10,8 @@ export { FEATURE_LABELS };
 let hooks = null;
 const fields = {}; // setting name -> {element, kind}
 let csvText = null, csvName = null;
+let builtInOnly = []; // the data controls an uploaded CSV file has no use for (its points are its own)
+const CSV_OFF = "an uploaded CSV file's points are its own: this is for the built-in sets";
 
 function el(tag, attrs = {}, children = []) {
   const e = document.createElement(tag);
@@ -74,7 +76,7 @@ export function buildControls(h) {
     select("dropout", DROPOUTS, "dropout", Number), checkbox("batchnorm", "batch norm"), checkbox("residual", "residual"),
     select("clip", CLIPS, "clip ‖g‖", numberOrNull), select("init", [], "init"), select("output", [], "output"),
     number("seed", "seed", { min: 0, max: 2147483647, step: 1 }) /* settings.MAX_SEED */);
-  const regenerate = el("button", { text: "regenerate", title: "new points (the data seed + 1)",
+  const regenerate = el("button", { id: "regenerate", text: "regenerate", title: "new points (the data seed + 1)",
     onclick: () => hooks.changeSettings({ data_seed: (Number(fields.data_seed.value) || 0) + 1 }) });
   fields.data_seed = { element: null, kind: "hidden", value: 0 };
   const csvFile = el("input", { id: "csv-file", type: "file", accept: ".csv,text/csv" });
@@ -104,9 +106,11 @@ export function buildControls(h) {
     hooks.changeSettings(changes);
   };
   fields.data.element.onchange = () => hooks.changeSettings(dataChange(fields.data.element.value));
+  const points = number("points", "points", { min: 10, max: 2000, step: 10 }), noise = range("noise", "noise", { min: 0, max: 1, step: 0.05 });
+  // for a CSV file the train part still applies, when the file is used: its split is drawn then
+  builtInOnly = [[fields.points.element, points], [fields.noise.element, noise], [fields.classes.element, classes], [regenerate, regenerate]];
   $("data-controls").append(
-    dataSelect, number("points", "points", { min: 10, max: 2000, step: 10 }),
-    range("noise", "noise", { min: 0, max: 1, step: 0.05 }), range("train_fraction", "train part", { min: 0.1, max: 0.9, step: 0.05 }),
+    dataSelect, points, noise, range("train_fraction", "train part", { min: 0.1, max: 0.9, step: 0.05 }),
     classes, regenerate,
     el("div", { class: "csv" }, [el("span", { class: "muted", text: "your CSV: " }), csvFile,
       el("label", {}, ["x₁ ", columns[0]]), el("label", {}, ["x₂ ", columns[1]]), el("label", {}, ["label ", columns[2]]), useCsv]),
@@ -144,6 +148,13 @@ export function showSettings(settings, structure) {
   add.replaceChildren(...options.map(([v, t]) => el("option", { value: v, text: t })));
   add.value = options.some(([v]) => v === before) ? before : "off";
   buildFeatures(settings.features, c.features);
+  const csv = settings.data === "csv";
+  for (const [control, shown] of builtInOnly) { // greyed, and saying why, while the CSV file is the data
+    control.disabled = csv;
+    shown.classList.toggle("off", csv);
+    if (!("title" in shown.dataset)) shown.dataset.title = shown.getAttribute("title") || "";
+    if (csv) shown.title = CSV_OFF; else if (shown.dataset.title) shown.title = shown.dataset.title; else shown.removeAttribute("title");
+  }
 }
 
 let builtFor = null;
