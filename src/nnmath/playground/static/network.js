@@ -39,8 +39,9 @@ function layerControls(box, s, l, x, spacing, hooks) {
 export function drawNetwork(box, s, hooks) {
   box.replaceChildren();
   const sizes = s.sizes, L = sizes.length - 1, most = Math.max(...sizes);
-  const width = Math.max(360, box.clientWidth || 520), top = 58;
-  const size = Math.max(14, Math.min(34, Math.floor(440 / most) - 8)), gap = Math.max(6, Math.min(14, size / 2.5));
+  const width = Math.max(240, box.clientWidth || 520), top = 58; // the box's width (a narrow window's too)
+  const fits = Math.floor((0.55 * (width - 60)) / (L + 1)); // narrow columns (a narrow window, many layers): smaller units
+  const size = Math.max(14, Math.min(34, Math.floor(440 / most) - 8, fits)), gap = Math.max(6, Math.min(14, size / 2.5));
   const height = top + most * (size + gap) + 10;
   box.style.height = `${height}px`;
   const xs = sizes.map((_, c) => 30 + (c * (width - 60 - size)) / L);
