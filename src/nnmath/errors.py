@@ -32,3 +32,9 @@ def is_number(value: Any) -> bool:
 
 def is_whole_number(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def check_seed(seed: Any) -> None:
+    """A seed for NumPy's generator: None or a whole number, 0 or more (NumPy refuses -1 in words of its own)."""
+    if seed is not None and not (is_whole_number(seed) and seed >= 0):
+        raise NNMathError(f"seed must be a whole number, 0 or more, or None, got {seed!r}")

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from nnmath.engine import activations, init as initializers, inputs, losses
-from nnmath.errors import NNMathError, is_number, is_whole_number
+from nnmath.errors import NNMathError, check_seed, is_number
 from nnmath.engine.decisions import Decisions
 from nnmath.engine.labels import Targets
 from nnmath.engine.layers import Dense, product
@@ -70,8 +70,7 @@ class Network(Decisions, Parameters):
         loss = loss or ("cross_entropy" if output in ("sigmoid", "softmax") else "mse")
         if not (is_number(dropout) and 0.0 <= dropout < 1.0):
             raise NNMathError(f"dropout must be a number in [0, 1), got {dropout!r}")
-        if seed is not None and not is_whole_number(seed):
-            raise NNMathError(f"seed must be a whole number or None, got {seed!r}")
+        check_seed(seed)
         self.sizes = sizes
         self.activation_names = [activations.get(a).name for a in hidden]
         self.output_name = output

@@ -18,7 +18,7 @@ import numpy as np
 
 from nnmath.engine.compiled import epoch as compiled_epoch
 from nnmath.engine import optimizers, schedules
-from nnmath.errors import NNMathError, TrainingDiverged, is_number, is_whole_number
+from nnmath.errors import NNMathError, TrainingDiverged, check_seed, is_number, is_whole_number
 from nnmath.engine.history import History
 from nnmath.engine.step import NotFinite, step
 from nnmath.engine.training_data import TrainingData, prepare_data
@@ -152,8 +152,7 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
     _check_options(epochs, learning_rate, batch_size, weight_decay, validation_split, patience, clip_norm)
     rate_at = schedules.get(schedule)
     opt = optimizers.get(optimizer)
-    if seed is not None and not is_whole_number(seed):
-        raise NNMathError(f"seed must be a whole number or None, got {seed!r}")
+    check_seed(seed)
     rng = np.random.default_rng(seed if seed is not None else net.seed)
     compiled_epoch.check(engine, net, opt)
     data = prepare_data(net, X, y, validation_split, validation_data, early_stopping, rng, batch_size)

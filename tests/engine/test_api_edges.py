@@ -1,0 +1,18 @@
+"""The Python API called as a notebook calls it, with what users really pass: every bad value is
+one NNMathError that names it, never a raw error from NumPy or a silently wrong answer."""
+import numpy as np
+import pytest
+
+import nnmath
+from nnmath.errors import NNMathError
+
+r = np.random.default_rng(0)
+X = r.standard_normal((40, 2))
+y = (X[:, 0] > 0).astype(int)
+
+
+@pytest.mark.parametrize("call", [lambda: nnmath.Network([2, 3, 1], seed=-1),
+                                  lambda: nnmath.Network([2, 3, 1]).fit(X, y, epochs=1, seed=-1)])
+def test_a_negative_seed_is_named(call):
+    with pytest.raises(NNMathError, match="seed must be a whole number, 0 or more"):
+        call()
