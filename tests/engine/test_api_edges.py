@@ -16,3 +16,10 @@ y = (X[:, 0] > 0).astype(int)
 def test_a_negative_seed_is_named(call):
     with pytest.raises(NNMathError, match="seed must be a whole number, 0 or more"):
         call()
+
+
+@pytest.mark.parametrize("init,message", [(lambda n_in, n_out, rng: "x", "array of numbers"),
+                                          (lambda n_in, n_out, rng: np.full((n_in, n_out), np.nan), "NaN")])
+def test_an_init_callable_that_returns_no_usable_weights_is_named(init, message):
+    with pytest.raises(NNMathError, match=message):
+        nnmath.Network([2, 3, 1], init=init)

@@ -53,15 +53,15 @@ def check_X(X: ArrayLike, n_in: int, dtype: Any) -> Array:
         raise NNMathError(f"the data has {A.shape[1]} features but the network's input layer has {n_in}")
     if A.shape[0] == 0:
         raise NNMathError("the data has no samples")
-    if not _all_finite(A):
-        if A.dtype != np.float64 and _all_finite(np.asarray(X, dtype=np.float64)):
+    if not all_finite(A):
+        if A.dtype != np.float64 and all_finite(np.asarray(X, dtype=np.float64)):
             raise NNMathError(f"the features hold values past the range of this {A.dtype} network "
                               f"(±{np.finfo(A.dtype).max:.3g}); scale them, or use a float64 network")
         raise NNMathError("the features contain NaN or infinite values")
     return A
 
 
-def _all_finite(X: Array, rows: int = 4096) -> bool:
+def all_finite(X: Array, rows: int = 4096) -> bool:
     """No NaN or ±inf in X, checked a block of rows at a time so that a large X is never
     shadowed by a whole boolean copy (a quarter of its size in float32)."""
     return all(np.isfinite(X[i:i + rows]).all() for i in range(0, len(X), rows))

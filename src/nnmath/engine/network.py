@@ -84,9 +84,14 @@ class Network(Decisions, Parameters):
         for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             is_hidden = l < n_hidden
             f = activations.get(hidden[l]) if is_hidden else self._output_activation()
-            W = np.asarray(draw(n_in, n_out, rng), dtype=self.dtype)
+            try:
+                W = np.asarray(draw(n_in, n_out, rng), dtype=self.dtype)
+            except (TypeError, ValueError):
+                raise NNMathError(f"the init must return an array of numbers, for layer {l + 1} too") from None
             if W.shape != (n_in, n_out):
                 raise NNMathError(f"the init returned shape {W.shape} for layer {l + 1}, expected {(n_in, n_out)}")
+            if not inputs.all_finite(W):  # NaN or ±inf weights would make every ŷ and E NaN
+                raise NNMathError(f"the init returned NaN or infinite weights for layer {l + 1}")
             self.layers.append(Dense(W, np.zeros(n_out, dtype=self.dtype), f,
                                      batchnorm=batchnorm and is_hidden,
                                      residual=residual and is_hidden and n_in == n_out,
