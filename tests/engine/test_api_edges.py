@@ -23,3 +23,9 @@ def test_a_negative_seed_is_named(call):
 def test_an_init_callable_that_returns_no_usable_weights_is_named(init, message):
     with pytest.raises(NNMathError, match=message):
         nnmath.Network([2, 3, 1], init=init)
+
+
+def test_an_optimizer_class_instead_of_an_object_is_named():
+    from nnmath.engine.optimizers import Adam
+    with pytest.raises(NNMathError, match=r"not the class Adam: pass Adam\(\)"):
+        nnmath.Network([2, 3, 1]).fit(X, y, epochs=1, optimizer=Adam)

@@ -125,6 +125,9 @@ def restore_state(opt: Any, saved: dict) -> None:
 
 def get(optimizer: Union[str, Optimizer]) -> Optimizer:
     """A fresh optimizer by name, or the given instance (to carry its state across fit calls)."""
+    if isinstance(optimizer, type):  # Adam, not Adam(): its step would be called unbound
+        raise NNMathError(f"optimizer must be an optimizer object, not the class {optimizer.__name__}: "
+                          f"pass {optimizer.__name__}() or a name ({', '.join(OPTIMIZERS)})")
     if not isinstance(optimizer, str):
         if not callable(getattr(optimizer, "step", None)):
             raise NNMathError(f"optimizer must be one of {', '.join(OPTIMIZERS)} or an optimizer object, "
