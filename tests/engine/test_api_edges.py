@@ -29,3 +29,11 @@ def test_an_optimizer_class_instead_of_an_object_is_named():
     from nnmath.engine.optimizers import Adam
     with pytest.raises(NNMathError, match=r"not the class Adam: pass Adam\(\)"):
         nnmath.Network([2, 3, 1]).fit(X, y, epochs=1, optimizer=Adam)
+
+
+@pytest.mark.parametrize("mu", ["0.9", -5, 1.0, float("nan"), None])
+def test_a_momentum_outside_0_to_1_is_named(mu):
+    from nnmath.engine.optimizers import Momentum, Nesterov
+    for make in (Momentum, Nesterov):
+        with pytest.raises(NNMathError, match=r"momentum μ must be a number in \[0, 1\)"):
+            make(mu)

@@ -45,6 +45,8 @@ class Momentum:
     nesterov = False
 
     def __init__(self, momentum: float = 0.9):
+        if not (is_number(momentum) and 0 <= momentum < 1):  # μ ≥ 1 lets v grow without bound
+            raise NNMathError(f"the momentum μ must be a number in [0, 1), got {momentum!r}")
         self.momentum = momentum
         self.velocity: Optional[list[Array]] = None
 
