@@ -37,3 +37,9 @@ def test_a_momentum_outside_0_to_1_is_named(mu):
     for make in (Momentum, Nesterov):
         with pytest.raises(NNMathError, match=r"momentum μ must be a number in \[0, 1\)"):
             make(mu)
+
+
+@pytest.mark.parametrize("validation_data", [3, X, (X, y, y)])
+def test_validation_data_that_is_not_a_pair_is_named(validation_data):
+    with pytest.raises(NNMathError, match=r"validation_data must be a pair \(X_val, y_val\)"):
+        nnmath.Network([2, 3, 1]).fit(X, y, epochs=1, validation_data=validation_data)

@@ -65,7 +65,7 @@ def _checked_data(net: Any, X: Any, y: Any, validation_split: float, validation_
     Y = net.encode(y)
     rows = X_val = Y_val = None
     if validation_data is not None:
-        if len(validation_data) != 2:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise NNMathError("validation_data must be a pair (X_val, y_val)")
         X_val, y_val = net.check_X(validation_data[0]), as_labels(validation_data[1])
         if len(y_val) != len(X_val):
