@@ -43,3 +43,11 @@ def test_a_momentum_outside_0_to_1_is_named(mu):
 def test_validation_data_that_is_not_a_pair_is_named(validation_data):
     with pytest.raises(NNMathError, match=r"validation_data must be a pair \(X_val, y_val\)"):
         nnmath.Network([2, 3, 1]).fit(X, y, epochs=1, validation_data=validation_data)
+
+
+def test_a_callback_that_cannot_be_called_is_named_before_training():
+    net = nnmath.Network([2, 3, 1], seed=0)
+    W1 = net["W1"].copy()
+    with pytest.raises(NNMathError, match="callback must be a function"):
+        net.fit(X, y, epochs=3, callback=3)
+    assert np.array_equal(net["W1"], W1) and net.classes_ is None

@@ -153,6 +153,8 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
     rate_at = schedules.get(schedule)
     opt = optimizers.get(optimizer)
     check_seed(seed)
+    if callback is not None and not callable(callback):  # found now, not after the first epoch's work
+        raise NNMathError(f"callback must be a function callback(epoch, record), got {callback!r}")
     rng = np.random.default_rng(seed if seed is not None else net.seed)
     compiled_epoch.check(engine, net, opt)
     data = prepare_data(net, X, y, validation_split, validation_data, early_stopping, rng, batch_size)
