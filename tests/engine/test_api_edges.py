@@ -51,3 +51,20 @@ def test_a_callback_that_cannot_be_called_is_named_before_training():
     with pytest.raises(NNMathError, match="callback must be a function"):
         net.fit(X, y, epochs=3, callback=3)
     assert np.array_equal(net["W1"], W1) and net.classes_ is None
+
+
+def test_score_takes_one_hot_labels_as_fit_does():
+    net = nnmath.Network([2, 4, 2], seed=0)
+    net.fit(X, np.eye(2)[y], epochs=50, learning_rate=1.0)
+    assert net.score(X, np.eye(2)[y]) == net.score(X, y) > 0.9
+
+
+@pytest.mark.parametrize("truth,message", [(np.where(y, np.nan, 0), "missing values"),
+                                           (np.where(y, "a", "b"), "labels are text but the network's classes are numbers"),
+                                           (np.where(y, "a", "b").astype(object), "labels are text")])
+def test_score_refuses_labels_it_cannot_compare_instead_of_counting_them_wrong(truth, message):
+    net = nnmath.Network([2, 3, 1], seed=0)
+    net.fit(X, y, epochs=50, learning_rate=1.0)
+    with pytest.raises(NNMathError, match=message):
+        net.score(X, truth)
+    assert net.score(X, np.where(y, 5, 0)) < 1  # a label unseen in training is a wrong decision, as in scikit-learn

@@ -93,8 +93,8 @@ class Decisions:
             r2 = [1.0 - r / t if t > 0 else float(r == 0) for r, t in zip(residual, total)]
             return float(np.mean(r2))
         y_pred = self.predict(A)
-        if labels.ndim == 2 and y_pred.ndim == 1 and labels.shape[1] == 1:
-            labels = labels[:, 0]
+        if self.kind != "multilabel":
+            labels = self.targets.truth(labels)
         if labels.shape != y_pred.shape:
             raise NNMathError(f"y has shape {labels.shape} but the network predicts shape {y_pred.shape}")
         right = y_pred == labels

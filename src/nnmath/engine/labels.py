@@ -102,6 +102,18 @@ class Targets:
         onehot[np.arange(len(y)), index] = 1
         return onehot
 
+    def truth(self, y: Array) -> Array:
+        """The true labels a score compares ``decode``'s with: one-hot rows as their classes (fit
+        takes them), no missing values, and of the classes' type (text is never equal to numbers)."""
+        assert self.classes_ is not None
+        if self.kind == "multiclass" and _one_hot(y, self.n_out):
+            return self.classes_[np.argmax(y, axis=1)]
+        y = self._column(y)
+        given, known = _family(y), _family(self.classes_)
+        if given and known and given != known:
+            raise NNMathError(f"the labels are {given} but the network's classes are {known}: {self.classes_.tolist()}")
+        return y
+
     def _column(self, y: Array) -> Array:
         """Class labels as one column (an m x 1 matrix is one), without missing values."""
         if y.ndim == 2 and y.shape[1] == 1:
@@ -162,6 +174,16 @@ def _one_hot(y: Array, n_out: int) -> bool:
     if y.ndim != 2 or y.shape[1] != n_out or n_out < 2 or y.dtype.kind not in "biuf":
         return False
     return bool(np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1))
+
+
+def _family(y: Array) -> Optional[str]:
+    """"numbers" or "text" (an object array by its first value), None when neither."""
+    first = y.flat[0] if y.dtype.kind == "O" and y.size else None
+    if y.dtype.kind in "biuf" or isinstance(first, (int, float, np.number, np.bool_)):
+        return "numbers"
+    if y.dtype.kind in "US" or isinstance(first, str):
+        return "text"
+    return None
 
 
 def _missing(y: Array) -> bool:
