@@ -68,3 +68,11 @@ def test_score_refuses_labels_it_cannot_compare_instead_of_counting_them_wrong(t
     with pytest.raises(NNMathError, match=message):
         net.score(X, truth)
     assert net.score(X, np.where(y, 5, 0)) < 1  # a label unseen in training is a wrong decision, as in scikit-learn
+
+
+def test_forward_takes_what_output_takes():
+    net = nnmath.Network([2, 3, 1], seed=0)
+    assert np.array_equal(net.forward(X[0]).output, net.output(X[:1]))
+    assert np.array_equal(net.forward(X.tolist()).output, net.output(X))
+    with pytest.raises(NNMathError, match="the data has 5 features but the network's input layer has 2"):
+        net.forward(np.ones((2, 5)))

@@ -142,6 +142,8 @@ class Network(Decisions, Parameters):
         Trace
             Every z^l and a^l (``trace.zs``, ``trace.activations``; ``trace.output`` is ŷ = a^L).
         """
+        if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[1] == self.sizes[0]):
+            X = self.check_X(X)  # a list, one sample, a DataFrame: checked as output() checks it
         traces = []
         a = X
         for layer in self.layers:
