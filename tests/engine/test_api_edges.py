@@ -76,3 +76,11 @@ def test_forward_takes_what_output_takes():
     assert np.array_equal(net.forward(X.tolist()).output, net.output(X))
     with pytest.raises(NNMathError, match="the data has 5 features but the network's input layer has 2"):
         net.forward(np.ones((2, 5)))
+
+
+@pytest.mark.parametrize("key", [0, None, ("W", 1)])
+def test_a_parameter_key_that_is_not_a_name_is_named(key):
+    net = nnmath.Network([2, 3, 1], seed=0)
+    for get in (lambda: net[key], lambda: net.gradients(X, y)[key]):
+        with pytest.raises(NNMathError, match="names look like W1, b1"):
+            get()

@@ -23,7 +23,7 @@ PARAM_NAME = re.compile(r"^(W|b|gamma|beta)(\d+)$")
 
 def parse_parameter_name(name: str, n_layers: int) -> tuple[str, int]:
     """'W2' -> ('W', 1): the kind of parameter and its 0-based layer index."""
-    match = PARAM_NAME.match(name)
+    match = PARAM_NAME.match(name) if isinstance(name, str) else None  # net[0] is not a name
     if not match:
         raise NNMathError(f"unknown parameter {name!r}; names look like W1, b1 (gamma1, beta1 with batch normalisation)")
     layer = int(match.group(2))
