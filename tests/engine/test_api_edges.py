@@ -84,3 +84,10 @@ def test_a_parameter_key_that_is_not_a_name_is_named(key):
     for get in (lambda: net[key], lambda: net.gradients(X, y)[key]):
         with pytest.raises(NNMathError, match="names look like W1, b1"):
             get()
+
+
+def test_gradient_flow_of_one_sample():
+    net = nnmath.Network([2, 3, 1], seed=0)
+    flow = nnmath.gradient_flow(net, X[0], y[0])
+    assert flow.n_samples == 1 and flow.weight_norms == nnmath.gradient_flow(net, X[:1], y[:1]).weight_norms
+    assert nnmath.gradient_flow(net, X.tolist(), y.tolist(), samples=5).n_samples == 5

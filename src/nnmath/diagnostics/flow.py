@@ -37,6 +37,7 @@ from typing import Optional
 
 import numpy as np
 
+from nnmath.engine.labels import as_labels
 from nnmath.errors import NNMathError, is_whole_number
 
 Array = np.ndarray
@@ -127,10 +128,11 @@ def gradient_flow(net, X, y, samples: Optional[int] = 1000, train: bool = True,
     """
     if samples is not None and not (is_whole_number(samples) and samples >= 1):
         raise NNMathError(f"samples must be a whole number of at least 1, or None for all, got {samples!r}")
-    X, y = np.asarray(X), np.asarray(y)
+    if samples is not None and getattr(X, "ndim", None) == 2:
+        X = X[:samples]  # the first rows only, before X is checked (and perhaps copied)
+    X, y = net.check_X(X), as_labels(y)  # one sample (1-D x, a scalar y) is a batch of one
     if samples is not None:
         X, y = X[:samples], y[:samples]
-    X = net.check_X(X)
     Y = net.encode(y)
     if len(Y) != len(X):
         raise NNMathError(f"X has {len(X)} samples but y has {len(Y)}")
