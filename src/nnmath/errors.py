@@ -38,3 +38,10 @@ def check_seed(seed: Any) -> None:
     """A seed for NumPy's generator: None or a whole number, 0 or more (NumPy refuses -1 in words of its own)."""
     if seed is not None and not (is_whole_number(seed) and seed >= 0):
         raise NNMathError(f"seed must be a whole number, 0 or more, or None, got {seed!r}")
+
+
+def check_flags(**flags: Any) -> None:
+    """Options that are True or False: the string "no" is truthy and would quietly turn one on."""
+    for name, value in flags.items():
+        if not isinstance(value, (bool, np.bool_)):
+            raise NNMathError(f"{name} must be True or False, got {value!r}")

@@ -91,3 +91,14 @@ def test_gradient_flow_of_one_sample():
     flow = nnmath.gradient_flow(net, X[0], y[0])
     assert flow.n_samples == 1 and flow.weight_norms == nnmath.gradient_flow(net, X[:1], y[:1]).weight_norms
     assert nnmath.gradient_flow(net, X.tolist(), y.tolist(), samples=5).n_samples == 5
+
+
+@pytest.mark.parametrize("call,name", [
+    (lambda: nnmath.Network([2, 3, 1], batchnorm="no"), "batchnorm"),
+    (lambda: nnmath.Network([2, 3, 3, 1], residual="False"), "residual"),
+    (lambda: nnmath.Network([2, 3, 1]).fit(X, y, epochs=1, early_stopping="no"), "early_stopping"),
+    (lambda: nnmath.Network([2, 3, 1]).fit(X, y, epochs=1, shuffle=None), "shuffle"),
+])
+def test_a_flag_that_is_not_true_or_false_is_named(call, name):
+    with pytest.raises(NNMathError, match=f"{name} must be True or False"):
+        call()

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from nnmath.engine import activations, init as initializers, inputs, losses
-from nnmath.errors import NNMathError, check_seed, is_number
+from nnmath.errors import NNMathError, check_flags, check_seed, is_number
 from nnmath.engine.decisions import Decisions
 from nnmath.engine.labels import Targets
 from nnmath.engine.layers import Dense, product
@@ -71,6 +71,7 @@ class Network(Decisions, Parameters):
         if not (is_number(dropout) and 0.0 <= dropout < 1.0):
             raise NNMathError(f"dropout must be a number in [0, 1), got {dropout!r}")
         check_seed(seed)
+        check_flags(batchnorm=batchnorm, residual=residual)
         self.sizes = sizes
         self.activation_names = [activations.get(a).name for a in hidden]
         self.output_name = output

@@ -18,7 +18,7 @@ import numpy as np
 
 from nnmath.engine.compiled import epoch as compiled_epoch
 from nnmath.engine import optimizers, schedules
-from nnmath.errors import NNMathError, TrainingDiverged, check_seed, is_number, is_whole_number
+from nnmath.errors import NNMathError, TrainingDiverged, check_flags, check_seed, is_number, is_whole_number
 from nnmath.engine.history import History
 from nnmath.engine.step import NotFinite, step
 from nnmath.engine.training_data import TrainingData, prepare_data
@@ -153,6 +153,7 @@ def fit(net: Any, X: Any, y: Any, epochs: int = 100, learning_rate: float = 0.1,
     rate_at = schedules.get(schedule)
     opt = optimizers.get(optimizer)
     check_seed(seed)
+    check_flags(early_stopping=early_stopping, shuffle=shuffle)
     if callback is not None and not callable(callback):  # found now, not after the first epoch's work
         raise NNMathError(f"callback must be a function callback(epoch, record), got {callback!r}")
     rng = np.random.default_rng(seed if seed is not None else net.seed)
