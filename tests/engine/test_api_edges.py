@@ -102,3 +102,8 @@ def test_gradient_flow_of_one_sample():
 def test_a_flag_that_is_not_true_or_false_is_named(call, name):
     with pytest.raises(NNMathError, match=f"{name} must be True or False"):
         call()
+
+
+def test_a_loss_that_is_not_a_name_is_named():
+    with pytest.raises(NNMathError, match="unknown loss"):
+        nnmath.Network([2, 3, 1], loss=["mse"])

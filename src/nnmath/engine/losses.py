@@ -99,7 +99,7 @@ def get(name: str, output: str) -> Loss:
     """The loss called ``name`` (cross_entropy or mse) for an output layer with activation ``output``."""
     from nnmath.errors import NNMathError
 
-    if (name, output) in LOSSES:
+    if isinstance(name, str) and (name, output) in LOSSES:  # loss=["mse"] is unhashable, not a name
         return LOSSES[name, output]
     if name == "cross_entropy":
         raise NNMathError(f"cross-entropy needs a sigmoid or softmax output, not {output!r}; use loss='mse'")
