@@ -98,6 +98,10 @@ def test_gradient_flow_of_one_sample():
     (lambda: nnmath.Network([2, 3, 3, 1], residual="False"), "residual"),
     (lambda: nnmath.Network([2, 3, 1]).fit(X, y, epochs=1, early_stopping="no"), "early_stopping"),
     (lambda: nnmath.Network([2, 3, 1]).fit(X, y, epochs=1, shuffle=None), "shuffle"),
+    (lambda: nnmath.Network([2, 3, 1], dropout=0.5).gradients(X, y, train="no"), "train"),
+    (lambda: nnmath.gradient_flow(nnmath.Network([2, 3, 1]), X, y, train="no"), "train"),
+    (lambda: nnmath.check_gradients(nnmath.Network([2, 3, 1]), X, y, train="no"), "train"),
+    (lambda: nnmath.explain_step(nnmath.Network([2, 2, 1]), X[:2], y[:2], update="no"), "update"),
 ])
 def test_a_flag_that_is_not_true_or_false_is_named(call, name):
     with pytest.raises(NNMathError, match=f"{name} must be True or False"):

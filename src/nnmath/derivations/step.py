@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnmath.errors import NNMathError, is_number
+from nnmath.errors import NNMathError, check_flags, is_number
 from nnmath.derivations.lines import F, LOSS_NAMES, error_line, matrix, mean_error_line, output_reason, vector
 from nnmath.derivations.numbers import Numbers, encode_targets, quantities
 from nnmath.derivations.render import Derivation, Section, check_digits
@@ -49,6 +49,7 @@ def explain_step(net, X, y, learning_rate: float = 0.1, update: bool = False, di
     Derivation
     """
     check_digits(digits)
+    check_flags(update=update)
     numbers = Numbers.of(net)
     n_parameters = sum(W.size + b.size for W, b in zip(numbers.Ws[1:], numbers.bs[1:]))
     if n_parameters > MAX_STEP_PARAMETERS:

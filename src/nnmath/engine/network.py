@@ -145,6 +145,8 @@ class Network(Decisions, Parameters):
         """
         if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[1] == self.sizes[0]):
             X = self.check_X(X)  # a list, one sample, a DataFrame: checked as output() checks it
+        if train is not True and train is not False:
+            check_flags(train=train)  # train="no" is truthy: it would turn dropout on
         traces = []
         a = X
         for layer in self.layers:
