@@ -111,3 +111,24 @@ def test_a_flag_that_is_not_true_or_false_is_named(call, name):
 def test_a_loss_that_is_not_a_name_is_named():
     with pytest.raises(NNMathError, match="unknown loss"):
         nnmath.Network([2, 3, 1], loss=["mse"])
+
+
+def test_missing_values_in_a_dataframe_are_called_missing():
+    # left by the API review: pandas' NA (an Int64 column) said "the features must be numbers"
+    import pandas as pd
+
+    net = nnmath.Network([2, 3, 1], seed=0)
+    frame = pd.DataFrame({"a": [1, 2, None, 4], "b": [1, 0, 1, 0]}, dtype="Int64")
+    with pytest.raises(NNMathError, match=r"^the features contain missing values \(NA\)"):
+        net.fit(frame, [0, 1, 0, 1], epochs=1)
+    with pytest.raises(NNMathError, match="^the features must be numbers$"):
+        net.output(pd.DataFrame({"a": ["x", "y"], "b": [1, 2]}))
+
+
+@pytest.mark.parametrize("values", [3, None])
+def test_assigning_something_that_is_not_a_list_of_arrays_is_named(values):
+    net = nnmath.Network([2, 3, 1], seed=0)
+    with pytest.raises(NNMathError, match="expected a list of 2 arrays"):
+        net.weights = values
+    with pytest.raises(NNMathError, match="expected a list of 2 arrays"):
+        net.biases = values

@@ -1,6 +1,7 @@
 """The checks a network's inputs pass before any math: its layer sizes and the features X."""
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,8 @@ def check_X(X: ArrayLike, n_in: int, dtype: Any) -> Array:
         with np.errstate(over="ignore"):  # a value past float32's range becomes inf, and is named below
             A = np.asarray(X, dtype=dtype)
     except (TypeError, ValueError):
+        if _has_missing(X):  # pandas' nullable columns (Int64, Float64) hold NA, which no float can be
+            raise NNMathError("the features contain missing values (NA): fill or drop them first") from None
         raise NNMathError("the features must be numbers") from None
     if A.ndim == 1:
         A = A.reshape(1, -1) if n_in != 1 or A.size == 1 else A.reshape(-1, 1)
@@ -59,6 +62,15 @@ def check_X(X: ArrayLike, n_in: int, dtype: Any) -> Array:
                               f"(±{np.finfo(A.dtype).max:.3g}); scale them, or use a float64 network")
         raise NNMathError("the features contain NaN or infinite values")
     return A
+
+
+def _has_missing(X: Any) -> bool:
+    """Whether X holds pandas' NA (a DataFrame, or the object array made of one); only where pandas is in use."""
+    pandas = sys.modules.get("pandas")
+    try:
+        return pandas is not None and bool(np.asarray(pandas.isna(X)).any())
+    except (TypeError, ValueError):
+        return False
 
 
 def all_finite(X: Array, rows: int = 4096) -> bool:

@@ -75,6 +75,8 @@ class Parameters:
         self._assign_all("b", values)
 
     def _assign_all(self, attr: str, values: Sequence[Array]) -> None:
+        if not hasattr(values, "__len__"):  # net.weights = 3: one array for each layer is wanted
+            raise NNMathError(f"expected a list of {len(self.layers)} arrays, got {type(values).__name__}")
         if len(values) != len(self.layers):
             raise NNMathError(f"expected {len(self.layers)} arrays, got {len(values)}")
         for layer, value in zip(self.layers, values):
