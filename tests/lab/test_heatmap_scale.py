@@ -48,3 +48,20 @@ def test_the_accuracy_figure_speaks_of_diverged_runs_only_when_one_diverged(expe
         experiment.runs[1].diverged_at = None
     plots.plot_accuracy(experiment, tmp_path / "accuracy.png")
     assert ("diverged" in titles[0]) == diverged and titles[0].startswith("Accuracy against depth (iris")
+
+
+def test_remedies_that_equal_none_are_drawn_so_that_nones_line_shows(tmp_path, monkeypatch):
+    # a review found residual's solid line hiding none's at one hidden layer (no equal widths to skip)
+    from nnmath.lab import plots
+
+    def run(remedy):
+        flows = [SimpleNamespace(weight_norms=[1e-2, 1e-1])]
+        return RunResult(Config(1, "sigmoid", "normal", remedy), [4, 8, 3], flows, [0.3], [], [], None, 0.0)
+
+    titles, styles = [], {}
+    monkeypatch.setattr(plots, "_save", lambda plt, fig, path: titles.append(fig._suptitle.get_text()) or
+                        styles.update({line.get_color(): line.get_linestyle() for ax in fig.axes for line in ax.lines})
+                        or plt.close(fig))
+    plots.plot_gradient_norms(Experiment("iris", Settings(epochs=1), [run("none"), run("residual")]), tmp_path / "g.png")
+    assert titles[0].endswith("residual equals none with 1 hidden layer)")
+    assert styles[plots.COLORS["none"]] == "-" and styles[plots.COLORS["residual"]] not in ("-", "None")

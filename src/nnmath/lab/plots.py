@@ -18,7 +18,9 @@ from nnmath.atomic import replace_atomically
 from nnmath.lab.vanishing import REMEDIES, Experiment
 
 COLORS = {"none": "#d62728", "batchnorm": "#1f77b4", "residual": "#2ca02c", "clip": "#ff7f0e"}
-STYLE = {"none": "-", "batchnorm": "-", "residual": "-", "clip": ":"}  # clip equals none at init: dotted on top
+# clip equals none at initialization, and residual equals none with one hidden layer (no layer of equal
+# widths to skip): each drawn over none's line, dotted or dashed, so that none's shows through
+STYLE = {"none": "-", "batchnorm": "-", "residual": "--", "clip": ":"}
 
 
 def _pyplot():
@@ -87,6 +89,8 @@ def plot_gradient_norms(experiment: Experiment, path: Path) -> Path:
         ax.grid(True, which="both", alpha=0.3)
     fig.legend(handles=_key(plt, depths, remedies), loc="outside right center", fontsize=8)
     note = "; clip equals none here" if {"clip", "none"} <= set(remedies) else ""  # clipping acts on steps, not at init
+    if {"residual", "none"} <= set(remedies) and 1 in depths:
+        note += "; residual equals none with 1 hidden layer"
     fig.suptitle(f"Gradient norm per layer at initialization ({experiment.data}{note})")
     return _save(plt, fig, path)
 
