@@ -62,10 +62,13 @@ def describe() -> str:
 
 
 def _short(settings: dict[str, Any]) -> str:
-    names = {"learning_rate": "lr", "batch_size": "batch-size", "weight_decay": "weight-decay",
-             "test_size": "test-size", "validation_split": "validation-split", "early_stopping": "early-stopping"}
-    return ", ".join(f"{names.get(k, k)} {_value(v)}" for k, v in settings.items())
+    """``option value, ...`` as the command line spells them (lr for --learning-rate)."""
+    return ", ".join(f"{'lr' if k == 'learning_rate' else k.replace('_', '-')} {_value(v)}" for k, v in settings.items())
 
 
 def _value(v: Any) -> str:
-    return "full" if v is None else {True: "on", False: "off"}.get(v, str(v)) if isinstance(v, bool) else str(v)
+    if v is None:
+        return "full"  # the batch size of full-batch gradient descent
+    if isinstance(v, bool):
+        return "on" if v else "off"
+    return str(v)

@@ -288,8 +288,8 @@ class Network(Decisions, Parameters):
     def from_config(cls, config: dict, draw: bool = True) -> "Network":
         """The network of ``config``; ``draw=False`` leaves every W^l zero for ``load_state`` to fill
         (drawing them would cost a model file's size in memory and time once more)."""
-        config = dict(config)
-        init = "xavier" if config.get("init", "xavier") == "custom" else config.get("init", "xavier")
+        init = config.get("init", "xavier")
+        init = "xavier" if init == "custom" else init  # a user's init callable is not saved (its weights are)
         net = cls(**{**config, "init": init if draw else _zeros})
         net.init = init
         return net

@@ -56,7 +56,9 @@ def save_model(path, net: Network, info: dict) -> None:
         raise NNMathError(f"the info to save {what}, which a model file cannot store") from None
     try:  # never write a file that load_model would refuse: the same limits, the same schema
         schema.check(schema.parse(text.encode("utf-8")))
-        _finite(state)
+        bad = _not_finite(state)
+        if bad is not None:
+            raise NNMathError(f"array {bad} holds NaN or an infinity, which a model file cannot store")
         _classes(classes, net)
         _check_info("the info to save", info, net)
     except (NNMathError, schema.Invalid) as e:
@@ -70,11 +72,10 @@ def save_model(path, net: Network, info: dict) -> None:
     replace_atomically(path, write)
 
 
-def _finite(arrays: dict[str, np.ndarray]) -> None:
-    """Every W^l, b^l (and batch-normalisation array) finite, as load_model requires."""
-    for name in sorted(arrays):
-        if not np.all(np.isfinite(arrays[name])):
-            raise NNMathError(f"array {name} holds NaN or an infinity, which a model file cannot store")
+def _not_finite(arrays: dict[str, np.ndarray]) -> Optional[str]:
+    """The first array (by name) of W^l, b^l and the batch-normalisation arrays that holds NaN or ±∞;
+    None when every one is finite, as a model file's must be."""
+    return next((name for name in sorted(arrays) if not np.all(np.isfinite(arrays[name]))), None)
 
 
 def _expected_shapes(config: dict) -> dict[str, tuple]:
@@ -215,9 +216,9 @@ def load_model(path) -> tuple[Network, dict]:
             raise
         except DAMAGED:
             raise NNMathError(f"{not_a_model} (truncated or corrupted)") from None
-    for name, value in arrays.items():
-        if not np.all(np.isfinite(value)):
-            raise NNMathError(f"{path} is corrupted: array {name} is not finite floating-point numbers")
+    bad = _not_finite(arrays)
+    if bad is not None:
+        raise NNMathError(f"{path} is corrupted: array {bad} is not finite floating-point numbers")
     try:
         net = Network.from_config(meta["config"], draw=False)
         net.load_state(arrays)
